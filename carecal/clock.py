@@ -1,0 +1,146 @@
+"""Dates, weekdays and times of day.
+
+Every time inside carecal, in the model and in the solvers, is an ``int`` count of
+**minutes since midnight** of the day in question. This is the one time unit of the
+project: the routing solver, the CP-SAT models and the verifier all use it, so no
+conversion happens between them. Travel times are rounded to whole minutes once, in
+:mod:`carecal.travel`, and every later step (solver and verifier alike) uses those
+rounded values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import NamedTuple
+
+WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+_WEEKDAY_ALIASES: dict[str, str] = {
+    **{d.lower(): d for d in WEEKDAYS},
+    "monday": "Mon",
+    "tuesday": "Tue",
+    "tues": "Tue",
+    "wednesday": "Wed",
+    "thursday": "Thu",
+    "thur": "Thu",
+    "thurs": "Thu",
+    "friday": "Fri",
+    "saturday": "Sat",
+    "sunday": "Sun",
+    "周一": "Mon",
+    "周二": "Tue",
+    "周三": "Wed",
+    "周四": "Thu",
+    "周五": "Fri",
+    "周六": "Sat",
+    "周日": "Sun",
+    "周天": "Sun",
+    "星期一": "Mon",
+    "星期二": "Tue",
+    "星期三": "Wed",
+    "星期四": "Thu",
+    "星期五": "Fri",
+    "星期六": "Sat",
+    "星期日": "Sun",
+    "星期天": "Sun",
+}
+
+_TIME_RE = re.compile(r"^\s*(\d{1,2})[:：.](\d{2})(?::(\d{2}))?\s*$")
+
+DAY_MINUTES = 24 * 60
+
+
+class TimeWindow(NamedTuple):
+    """A half-open interval of minutes since midnight, ``start <= t <= end``."""
+
+    start: int
+    end: int
+
+    def contains(self, other: TimeWindow) -> bool:
+        """Return whether ``other`` lies entirely inside this window."""
+        return self.start <= other.start and other.end <= self.end
+
+    def overlaps(self, other: TimeWindow) -> bool:
+        """Return whether the two windows share more than an end point."""
+        return self.start < other.end and other.start < self.end
+
+    def __str__(self) -> str:
+        return f"{format_time(self.start)}–{format_time(self.end)}"
+
+
+def parse_time(text: str) -> int:
+    """Parse ``"HH:MM"`` (24 h; ``"24:00"`` allowed) into minutes since midnight.
+
+    Raises
+    ------
+    ValueError
+        With a sentence saying what was expected.
+    """
+    match = _TIME_RE.match(str(text))
+    if not match:
+        raise ValueError(f"'{text}' is not a time; write it as HH:MM, for example 09:30")
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if minutes > 59 or hours > 24 or (hours == 24 and minutes > 0):
+        raise ValueError(f"'{text}' is not a time of day; use 00:00 to 24:00")
+    return hours * 60 + minutes
+
+
+def format_time(minutes: int | float) -> str:
+    """Format minutes since midnight as ``"HH:MM"`` (rounded to the minute)."""
+    total = round(minutes)
+    sign = "-" if total < 0 else ""
+    total = abs(total)
+    return f"{sign}{total // 60:02d}:{total % 60:02d}"
+
+
+def parse_date(text: str) -> dt.date:
+    """Parse ``"YYYY-MM-DD"`` (also ``YYYY/MM/DD``) into a date.
+
+    Raises
+    ------
+    ValueError
+        With a sentence saying what was expected.
+    """
+    cleaned = str(text).strip().replace("/", "-")
+    # Excel hands dates over with a midnight time part.
+    cleaned = cleaned.split(" ")[0].split("T")[0]
+    try:
+        return dt.date.fromisoformat(cleaned)
+    except ValueError:
+        raise ValueError(
+            f"'{text}' is not a date; write it as YYYY-MM-DD, for example 2026-03-02"
+        ) from None
+
+
+def parse_weekday(text: str) -> str:
+    """Normalise a weekday name (``"mon"``, ``"Monday"``, ``"周一"``) to ``"Mon"``..``"Sun"``.
+
+    Raises
+    ------
+    ValueError
+        When the text is not a weekday.
+    """
+    key = str(text).strip().lower()
+    if key in _WEEKDAY_ALIASES:
+        return _WEEKDAY_ALIASES[key]
+    raise ValueError(f"'{text}' is not a weekday; use Mon, Tue, Wed, Thu, Fri, Sat or Sun")
+
+
+def weekday(date: dt.date) -> str:
+    """The weekday abbreviation (``"Mon"``..``"Sun"``) of a date."""
+    return WEEKDAYS[date.weekday()]
+
+
+def date_range(start: dt.date, end: dt.date) -> list[dt.date]:
+    """All dates from ``start`` to ``end``, both included."""
+    days = (end - start).days
+    return [start + dt.timedelta(days=i) for i in range(days + 1)]
+
+
+def next_weekday(after: dt.date) -> dt.date:
+    """The first Monday-to-Friday date strictly after ``after``."""
+    day = after + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day

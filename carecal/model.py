@@ -1,0 +1,530 @@
+"""The domain: residents, volunteers, sites, shifts and the community that holds them.
+
+All models are frozen pydantic v2 models. Times are minutes since midnight
+(:mod:`carecal.clock`). A :class:`Community` checks its cross-references when it is
+built and raises :class:`CommunityError` listing every problem at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from carecal.clock import WEEKDAYS, TimeWindow, format_time, parse_date, parse_time, weekday
+from carecal.policy import MODES, Policy
+
+
+class Mobility(StrEnum):
+    """How a resident gets about."""
+
+    INDEPENDENT = "independent"
+    WALKER = "walker"
+    WHEELCHAIR = "wheelchair"
+    BEDRIDDEN = "bedridden"
+
+
+class Skill(StrEnum):
+    """What a volunteer is trained or equipped for."""
+
+    MEALS = "meals"
+    ESCORT = "escort"
+    DRIVER = "driver"
+    FIRST_AID = "first_aid"
+    CENTRE = "centre"
+
+
+class SiteKind(StrEnum):
+    """The kind of a site in ``sites.csv``."""
+
+    KITCHEN = "kitchen"
+    CLINIC = "clinic"
+    CENTRE = "centre"
+
+
+class Role(StrEnum):
+    """The role of a shift; each role needs the skill of the same name."""
+
+    MEALS = "meals"
+    ESCORT = "escort"
+    CENTRE = "centre"
+
+
+class CommunityError(ValueError):
+    """Invalid input. ``problems`` lists every problem found, one sentence each."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems: list[str] = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def _time(value: Any) -> Any:
+    if isinstance(value, str):
+        return parse_time(value)
+    return value
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Resident(_Frozen):
+    """A person aged 60 or over on the centre's roster.
+
+    ``window`` is the meal delivery window; ``None`` means the policy default.
+    ``owns_wheelchair`` ``None`` means "yes if the mobility is wheelchair".
+    Give ``age`` or ``birth_date`` (or both).
+    """
+
+    resident_id: str = Field(min_length=1)
+    name: str = ""
+    birth_date: dt.date | None = None
+    age: int | None = Field(None, ge=0, le=130)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    address: str = ""
+    floor: int = 1
+    has_lift: bool = False
+    mobility: Mobility = Mobility.INDEPENDENT
+    lives_alone: bool = False
+    meal_days: frozenset[str] = frozenset()
+    portions: int = Field(1, ge=1)
+    diet: tuple[str, ...] = ()
+    window: TimeWindow | None = None
+    last_check: dt.date | None = None
+    owns_wheelchair: bool | None = None
+    preferred_volunteers: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> Resident:
+        if self.age is None and self.birth_date is None:
+            raise ValueError(f"resident {self.resident_id}: give an age or a birth_date")
+        if self.window is not None and self.window.end <= self.window.start:
+            raise ValueError(
+                f"resident {self.resident_id}: delivery window {format_time(self.window.start)}"
+                f"–{format_time(self.window.end)} closes before it opens"
+            )
+        bad = [d for d in self.meal_days if d not in WEEKDAYS]
+        if bad:
+            raise ValueError(f"resident {self.resident_id}: unknown meal days {sorted(bad)}")
+        return self
+
+    def age_on(self, date: dt.date) -> int:
+        """Age in whole years on ``date`` (from ``birth_date`` when known, else ``age``)."""
+        if self.birth_date is None:
+            assert self.age is not None
+            return self.age
+        b = self.birth_date
+        return date.year - b.year - ((date.month, date.day) < (b.month, b.day))
+
+    @property
+    def has_own_wheelchair(self) -> bool:
+        """Whether the resident has a wheelchair of their own."""
+        if self.owns_wheelchair is None:
+            return self.mobility == Mobility.WHEELCHAIR
+        return self.owns_wheelchair
+
+    def wants_meal_on(self, date: dt.date) -> bool:
+        """Whether the standing meal order includes the weekday of ``date``."""
+        return weekday(date) in self.meal_days
+
+
+class Volunteer(_Frozen):
+    """A volunteer: home, travel mode, carrying capacity, skills and weekly limits.
+
+    ``capacity`` and ``max_shifts_per_week`` ``None`` take the policy defaults.
+    """
+
+    volunteer_id: str = Field(min_length=1)
+    name: str = ""
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    mode: str = "walk"
+    capacity: int | None = Field(None, ge=1)
+    skills: frozenset[Skill] = frozenset()
+    max_shifts_per_week: int | None = Field(None, ge=0)
+    max_hours_per_week: float | None = Field(None, ge=0)
+
+    @field_validator("mode")
+    @classmethod
+    def _mode(cls, value: str) -> str:
+        if value not in MODES:
+            raise ValueError(f"mode '{value}' is not one of {', '.join(MODES)}")
+        return value
+
+    def has(self, skill: Skill | str) -> bool:
+        """Whether the volunteer has ``skill``."""
+        return Skill(skill) in self.skills
+
+
+class Availability(_Frozen):
+    """One row of ``availability.csv``.
+
+    Exactly one of ``day`` (a weekday, repeating every week) and ``date`` is set.
+    ``available=False`` on a date removes that time (a holiday, an appointment).
+    """
+
+    volunteer_id: str
+    day: str | None = None
+    date: dt.date | None = None
+    start: int = 0
+    end: int = 24 * 60
+    available: bool = True
+
+    _start = field_validator("start", "end", mode="before")(classmethod(lambda cls, v: _time(v)))
+
+    @model_validator(mode="after")
+    def _check(self) -> Availability:
+        if (self.day is None) == (self.date is None):
+            raise ValueError("give either a weekday or a date")
+        if self.day is not None and self.day not in WEEKDAYS:
+            raise ValueError(f"'{self.day}' is not a weekday")
+        if self.end <= self.start:
+            raise ValueError(
+                f"availability {format_time(self.start)}–{format_time(self.end)} ends before it "
+                "starts"
+            )
+        return self
+
+    def applies_to(self, date: dt.date) -> bool:
+        """Whether this row speaks about ``date``."""
+        return self.date == date if self.date is not None else self.day == weekday(date)
+
+
+class Site(_Frozen):
+    """A kitchen, clinic or centre.
+
+    For a clinic, ``slot_minutes``, ``places_per_slot`` and ``check_minutes`` describe the
+    health check; ``wheelchairs`` is the pool a kitchen or centre lends out.
+    """
+
+    site_id: str = Field(min_length=1)
+    kind: SiteKind
+    name: str = ""
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    open: int = 0
+    close: int = 24 * 60
+    slot_minutes: int | None = Field(None, ge=1)
+    places_per_slot: int | None = Field(None, ge=0)
+    check_minutes: int | None = Field(None, ge=1)
+    wheelchairs: int = Field(0, ge=0)
+
+    _times = field_validator("open", "close", mode="before")(classmethod(lambda cls, v: _time(v)))
+
+    @model_validator(mode="after")
+    def _check(self) -> Site:
+        if self.close <= self.open:
+            raise ValueError(
+                f"site {self.site_id}: closes at {format_time(self.close)}, before it opens at "
+                f"{format_time(self.open)}"
+            )
+        return self
+
+
+class ShiftTemplate(_Frozen):
+    """One row of ``shifts.csv``: a weekday template or a single dated shift.
+
+    ``min_volunteers`` ``None`` stands for ``auto``: derived from the meal and escort plans.
+    """
+
+    shift_id: str = Field(min_length=1)
+    role: Role
+    day: str | None = None
+    date: dt.date | None = None
+    start: int
+    end: int
+    min_volunteers: int | None = Field(None, ge=0)
+    max_volunteers: int | None = Field(None, ge=0)
+
+    _times = field_validator("start", "end", mode="before")(classmethod(lambda cls, v: _time(v)))
+
+    @model_validator(mode="after")
+    def _check(self) -> ShiftTemplate:
+        if (self.day is None) == (self.date is None):
+            raise ValueError(f"shift {self.shift_id}: give either a weekday or a date")
+        if self.end <= self.start:
+            raise ValueError(f"shift {self.shift_id}: ends before it starts")
+        return self
+
+    def applies_to(self, date: dt.date) -> bool:
+        """Whether the shift runs on ``date``."""
+        return self.date == date if self.date is not None else self.day == weekday(date)
+
+
+class Request(_Frozen):
+    """A volunteer's wish to work (``want=True``) or be off on a day or shift."""
+
+    volunteer_id: str
+    day: str | None = None
+    date: dt.date | None = None
+    shift_id: str | None = None
+    want: bool = True
+    weight: int = Field(1, ge=0)
+
+    def applies_to(self, date: dt.date) -> bool:
+        """Whether the request speaks about ``date``."""
+        return self.date == date if self.date is not None else self.day == weekday(date)
+
+
+class CampaignDay(_Frozen):
+    """A date of the health-check campaign at one clinic, optionally with its own hours."""
+
+    date: dt.date
+    clinic_id: str
+    open: int | None = None
+    close: int | None = None
+
+    _times = field_validator("open", "close", mode="before")(
+        classmethod(lambda cls, v: _time(v) if v is not None else None)
+    )
+
+
+class TravelOverride(_Frozen):
+    """A travel time from ``travel.csv`` between two ids (residents, volunteers, sites)."""
+
+    from_id: str
+    to_id: str
+    mode: str
+    minutes: float = Field(ge=0)
+
+
+class Community(_Frozen):
+    """One elderly service centre's world: the aggregate every planner takes.
+
+    Parameters
+    ----------
+    residents, volunteers, sites
+        The roster, the volunteers and the sites (at least one kitchen for meals).
+    availability
+        The volunteers' pledged times.
+    shifts, requests, campaign, travel
+        Optional tables (``shifts.csv``, ``requests.csv``, ``campaign.csv``, ``travel.csv``).
+    policy
+        The centre's rules (:class:`carecal.policy.Policy`).
+    reference_date
+        The date against which ages and "due" are judged when no plan date says otherwise.
+
+    Raises
+    ------
+    CommunityError
+        Listing every broken cross-reference at once.
+    """
+
+    residents: tuple[Resident, ...] = ()
+    volunteers: tuple[Volunteer, ...] = ()
+    availability: tuple[Availability, ...] = ()
+    sites: tuple[Site, ...] = ()
+    shifts: tuple[ShiftTemplate, ...] = ()
+    requests: tuple[Request, ...] = ()
+    campaign: tuple[CampaignDay, ...] = ()
+    travel: tuple[TravelOverride, ...] = ()
+    policy: Policy = Field(default_factory=Policy)
+
+    model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Community:
+        problems: list[str] = []
+        problems += _duplicates("resident", [r.resident_id for r in self.residents])
+        problems += _duplicates("volunteer", [v.volunteer_id for v in self.volunteers])
+        problems += _duplicates("site", [s.site_id for s in self.sites])
+        problems += _duplicates("shift", [s.shift_id for s in self.shifts if s.day is not None])
+        vids = {v.volunteer_id for v in self.volunteers}
+        for row in self.availability:
+            if row.volunteer_id not in vids:
+                problems.append(
+                    f"availability names volunteer {row.volunteer_id}, who is not in volunteers; "
+                    "add them to volunteers or correct the id"
+                )
+        for row in self.requests:
+            if row.volunteer_id not in vids:
+                problems.append(
+                    f"requests name volunteer {row.volunteer_id}, who is not in volunteers; "
+                    "add them to volunteers or correct the id"
+                )
+        shift_ids = {s.shift_id for s in self.shifts}
+        for row in self.requests:
+            if row.shift_id is not None and row.shift_id not in shift_ids:
+                problems.append(
+                    f"a request of volunteer {row.volunteer_id} names shift {row.shift_id}, "
+                    "which is not in shifts; correct the shift_id or leave it empty"
+                )
+        for r in self.residents:
+            for v in r.preferred_volunteers:
+                if v not in vids:
+                    problems.append(
+                        f"resident {r.resident_id} prefers volunteer {v}, who is not in "
+                        "volunteers; correct the id or remove it"
+                    )
+        clinics = {s.site_id for s in self.sites if s.kind == SiteKind.CLINIC}
+        for day in self.campaign:
+            if day.clinic_id not in clinics:
+                problems.append(
+                    f"campaign day {day.date} names clinic {day.clinic_id}, which is not a "
+                    "clinic in sites; add it to sites with kind clinic or correct the id"
+                )
+        for s in self.sites:
+            if s.kind == SiteKind.CLINIC:
+                missing = [
+                    name
+                    for name in ("slot_minutes", "places_per_slot", "check_minutes")
+                    if getattr(s, name) is None
+                ]
+                if missing:
+                    problems.append(
+                        f"clinic {s.site_id} has no {', '.join(missing)}; fill them in sites"
+                    )
+        if problems:
+            raise CommunityError(problems)
+        return self
+
+    # --- look-ups ----------------------------------------------------------------------
+    @cached_property
+    def resident_by_id(self) -> dict[str, Resident]:
+        """Residents by ``resident_id``."""
+        return {r.resident_id: r for r in self.residents}
+
+    @cached_property
+    def volunteer_by_id(self) -> dict[str, Volunteer]:
+        """Volunteers by ``volunteer_id``."""
+        return {v.volunteer_id: v for v in self.volunteers}
+
+    @cached_property
+    def site_by_id(self) -> dict[str, Site]:
+        """Sites by ``site_id``."""
+        return {s.site_id: s for s in self.sites}
+
+    def sites_of(self, kind: SiteKind | str) -> list[Site]:
+        """All sites of one kind, in file order."""
+        return [s for s in self.sites if s.kind == SiteKind(kind)]
+
+    @property
+    def kitchen(self) -> Site:
+        """The (first) kitchen; meal trips start there.
+
+        Raises
+        ------
+        CommunityError
+            When there is no kitchen.
+        """
+        kitchens = self.sites_of(SiteKind.KITCHEN)
+        if not kitchens:
+            raise CommunityError(
+                ["sites has no kitchen; add a row with kind kitchen where the meals are cooked"]
+            )
+        return kitchens[0]
+
+    def wheelchair_pool(self) -> int:
+        """How many wheelchairs the centre lends out (kitchens and centres together)."""
+        return sum(s.wheelchairs for s in self.sites if s.kind != SiteKind.CLINIC)
+
+    def capacity_of(self, volunteer: Volunteer) -> int:
+        """Portions a volunteer carries per trip (their own or the policy default)."""
+        if volunteer.capacity is not None:
+            return volunteer.capacity
+        return self.policy.capacity[volunteer.mode]
+
+    def max_shifts_of(self, volunteer: Volunteer) -> int:
+        """A volunteer's shifts per week (their own or the policy default)."""
+        if volunteer.max_shifts_per_week is not None:
+            return volunteer.max_shifts_per_week
+        return self.policy.max_shifts_per_week
+
+    def window_of(self, resident: Resident) -> TimeWindow:
+        """A resident's delivery window (their own or the policy default)."""
+        if resident.window is not None:
+            return resident.window
+        return TimeWindow(self.policy.default_window_start, self.policy.default_window_end)
+
+    def handover_minutes(self, resident: Resident) -> int:
+        """Minutes at the door: base, plus bedridden, plus stairs without a lift."""
+        p = self.policy
+        minutes = p.handover_minutes
+        if resident.mobility == Mobility.BEDRIDDEN:
+            minutes += p.bedridden_extra_minutes
+        if not resident.has_lift and resident.floor > 1:
+            minutes += p.floor_minutes_without_lift * (resident.floor - 1)
+        return minutes
+
+    def availability_on(self, volunteer_id: str, date: dt.date) -> list[TimeWindow]:
+        """The volunteer's free time on ``date``, as disjoint sorted windows.
+
+        The weekly pattern for the weekday, plus dated ``available`` rows, minus dated
+        rows marked not available.
+        """
+        rows = [
+            a for a in self.availability if a.volunteer_id == volunteer_id and a.applies_to(date)
+        ]
+        free = _merge([TimeWindow(a.start, a.end) for a in rows if a.available])
+        for a in rows:
+            if not a.available:
+                free = _subtract(free, TimeWindow(a.start, a.end))
+        return free
+
+    def deliveries_on(self, date: dt.date) -> list[Resident]:
+        """Residents whose standing meal order includes the weekday of ``date``."""
+        return [r for r in self.residents if r.wants_meal_on(date)]
+
+    def needs_escort(self, resident: Resident, on: dt.date) -> bool:
+        """Whether a resident needs an escort to the clinic (policy: mobility or age)."""
+        if resident.mobility == Mobility.BEDRIDDEN:
+            return False
+        return (
+            self.policy.needs_escort_mobility(resident.mobility.value)
+            or resident.age_on(on) >= self.policy.escort_age
+        )
+
+    def is_due(self, resident: Resident, first_day: dt.date) -> bool:
+        """Whether a resident is due a health check on a campaign starting ``first_day``."""
+        if resident.last_check is None:
+            return True
+        return (first_day - resident.last_check).days >= self.policy.check_due_days
+
+    def with_changes(self, **changes: Any) -> Community:
+        """A copy with some tables replaced, validated again."""
+        data = {name: getattr(self, name) for name in type(self).model_fields}
+        data.update(changes)
+        return Community(**data)
+
+
+def _duplicates(what: str, ids: list[str]) -> list[str]:
+    seen: set[str] = set()
+    problems = []
+    for i in ids:
+        if i in seen:
+            problems.append(f"{what} id {i} appears more than once; each {what} needs its own id")
+        seen.add(i)
+    return problems
+
+
+def _merge(windows: list[TimeWindow]) -> list[TimeWindow]:
+    merged: list[TimeWindow] = []
+    for w in sorted(windows):
+        if merged and w.start <= merged[-1].end:
+            merged[-1] = TimeWindow(merged[-1].start, max(merged[-1].end, w.end))
+        else:
+            merged.append(w)
+    return merged
+
+
+def _subtract(windows: list[TimeWindow], hole: TimeWindow) -> list[TimeWindow]:
+    out: list[TimeWindow] = []
+    for w in windows:
+        if not w.overlaps(hole):
+            out.append(w)
+            continue
+        if w.start < hole.start:
+            out.append(TimeWindow(w.start, hole.start))
+        if hole.end < w.end:
+            out.append(TimeWindow(hole.end, w.end))
+    return out
+
+
+def coerce_date(value: dt.date | str) -> dt.date:
+    """Accept a date or an ISO string (convenience for notebooks)."""
+    return value if isinstance(value, dt.date) else parse_date(value)

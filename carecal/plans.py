@@ -162,8 +162,12 @@ class MealPlan(_Plan):
             f"by {len(self.carriers)} carriers on {len(self.trips)} trips "
             f"(status {self.status.value}, engine {self.engine}).",
             f"Travel: {self.total_travel_minutes()} minutes in all."
-            + (f" Food age at the door: at most {max(food)} min, median "
-               f"{sorted(food)[len(food) // 2]} min." if food else ""),
+            + (
+                f" Food age at the door: at most {max(food)} min, median "
+                f"{sorted(food)[len(food) // 2]} min."
+                if food
+                else ""
+            ),
         ]
         for t in self.trips:
             lines.append(

@@ -32,7 +32,9 @@ class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # --- meals ---------------------------------------------------------------------
-    default_window_start: int = Field(11 * 60, description="delivery window opens (no window given)")
+    default_window_start: int = Field(
+        11 * 60, description="delivery window opens (no window given)"
+    )
     default_window_end: int = Field(12 * 60 + 30, description="delivery window closes")
     meals_ready: int = Field(10 * 60 + 45, description="meals ready to leave the kitchen")
     max_food_minutes: int = Field(45, ge=1, description="hot-meal limit, kitchen to door")

@@ -23,7 +23,9 @@ TRAVEL_MODES: tuple[str, ...] = ("walk", "wheelchair", "bike", "ebike", "car")
 
 
 def great_circle_km(
-    lat: npt.ArrayLike, lon: npt.ArrayLike, lat2: npt.ArrayLike | None = None,
+    lat: npt.ArrayLike,
+    lon: npt.ArrayLike,
+    lat2: npt.ArrayLike | None = None,
     lon2: npt.ArrayLike | None = None,
 ) -> npt.NDArray[np.float64]:
     """Great-circle distances in km between every pair of points (haversine, vectorised).

@@ -137,6 +137,10 @@ class Volunteer(_Frozen):
     """A volunteer: home, travel mode, carrying capacity, skills and weekly limits.
 
     ``capacity`` and ``max_shifts_per_week`` ``None`` take the policy defaults.
+    ``max_consecutive_days`` ``None`` takes the policy's; the other period pledges
+    (``min/max_minutes_per_period``, ``min_consecutive_days``, ``min_days_off_in_a_row``,
+    ``max_weekends``, ``max_shifts_by_id``: shift id -> most shifts of that id in the
+    period) are off when empty. All are hard rules for the shift planner.
     """
 
     volunteer_id: str = Field(min_length=1)
@@ -148,6 +152,16 @@ class Volunteer(_Frozen):
     skills: frozenset[Skill] = frozenset()
     max_shifts_per_week: int | None = Field(None, ge=0)
     max_hours_per_week: float | None = Field(None, ge=0)
+    # Pledges over the whole planned period (hard rules of the shift planner); the defaults
+    # leave them out. A run of working days or days off that touches the first or last day
+    # of the period is not held to a minimum length (what came before is unknown).
+    min_minutes_per_period: int | None = Field(None, ge=0)
+    max_minutes_per_period: int | None = Field(None, ge=0)
+    max_consecutive_days: int | None = Field(None, ge=1)
+    min_consecutive_days: int | None = Field(None, ge=1)
+    min_days_off_in_a_row: int | None = Field(None, ge=1)
+    max_weekends: int | None = Field(None, ge=0)
+    max_shifts_by_id: dict[str, int] = Field(default_factory=dict)
 
     @field_validator("mode")
     @classmethod
@@ -240,6 +254,10 @@ class ShiftTemplate(_Frozen):
     end: int
     min_volunteers: int | None = Field(None, ge=0)
     max_volunteers: int | None = Field(None, ge=0)
+    # Cost per place short of the minimum / per volunteer above the maximum; ``None`` takes
+    # the policy's ``weight_under_cover`` / ``weight_over_cover``.
+    weight_under: int | None = Field(None, ge=0)
+    weight_over: int | None = Field(None, ge=0)
 
     _times = field_validator("start", "end", mode="before")(classmethod(lambda cls, v: _time(v)))
 
@@ -354,6 +372,13 @@ class Community(_Frozen):
                     f"a request of volunteer {row.volunteer_id} names shift {row.shift_id}, "
                     "which is not in shifts; correct the shift_id or leave it empty"
                 )
+        for v in self.volunteers:
+            for sid in v.max_shifts_by_id:
+                if sid not in shift_ids:
+                    problems.append(
+                        f"volunteer {v.volunteer_id} has a limit for shift {sid}, which is not "
+                        "in shifts; correct the shift_id or remove the limit"
+                    )
         for r in self.residents:
             for v in r.preferred_volunteers:
                 if v not in vids:

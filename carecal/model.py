@@ -345,8 +345,15 @@ class Community(_Frozen):
 
     model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
 
-    @model_validator(mode="after")
-    def _cross_references(self) -> Community:
+    def __init__(self, **data: Any) -> None:
+        super().__init__(**data)
+        # Raised here rather than in a validator so that callers get a CommunityError with
+        # its problem list, not pydantic's wrapper.
+        problems = self._cross_reference_problems()
+        if problems:
+            raise CommunityError(problems)
+
+    def _cross_reference_problems(self) -> list[str]:
         problems: list[str] = []
         problems += _duplicates("resident", [r.resident_id for r in self.residents])
         problems += _duplicates("volunteer", [v.volunteer_id for v in self.volunteers])
@@ -404,9 +411,7 @@ class Community(_Frozen):
                     problems.append(
                         f"clinic {s.site_id} has no {', '.join(missing)}; fill them in sites"
                     )
-        if problems:
-            raise CommunityError(problems)
-        return self
+        return problems
 
     # --- look-ups ----------------------------------------------------------------------
     @cached_property

@@ -1,0 +1,328 @@
+"""Why something could not be served, and what would fix it, in the coordinator's words.
+
+Every function returns a ``(reason, fix)`` pair of plain sentences (without a final full
+stop, so they read well in ``unserved.csv`` and in ``summary()``), naming the resident and
+the numbers, times as HH:MM.
+
+Meal deliveries (``meal_*``): :func:`meal_obstacle` decides whether one delivery could be
+made at all by any carrier of the day, each carrier on a trip of its own, and if not, says
+why; :mod:`carecal.solver.meals` uses it to keep such deliveries away from the solver.
+:func:`meal_carriers_busy` explains a delivery that could be made on its own but did not
+fit in the day's routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from carecal.clock import TimeWindow, format_time
+from carecal.policy import MODES, Policy
+
+# --- meals ---------------------------------------------------------------------------------
+
+_MODE_WORDS: dict[str, str] = {"walk": "walking", "bike": "bike", "ebike": "e-bike", "car": "car"}
+
+
+@dataclass(frozen=True)
+class MealCarrier:
+    """A carrier of the day as the meal planner sees them.
+
+    Attributes
+    ----------
+    volunteer_id
+        The volunteer.
+    mode
+        Travel mode (``walk``, ``bike``, ``ebike``, ``car``).
+    capacity
+        Portions per trip.
+    leave_from
+        Earliest departure from the kitchen (meals ready, and the carrier's hours begun).
+    back_by
+        Latest return to the kitchen (the end of the carrier's hours).
+    """
+
+    volunteer_id: str
+    mode: str
+    capacity: int
+    leave_from: int
+    back_by: int
+
+
+@dataclass(frozen=True)
+class MealDelivery:
+    """One delivery as the explanations need it.
+
+    Attributes
+    ----------
+    resident_id
+        The resident.
+    portions
+        Portions ordered.
+    window
+        When the handover may start.
+    handover
+        Minutes at the door.
+    out_minutes, back_minutes
+        Travel from the kitchen to the door and back, per mode (every mode of
+        :data:`carecal.policy.MODES`, so that fixes can suggest a faster one).
+    """
+
+    resident_id: str
+    portions: int
+    window: TimeWindow
+    handover: int
+    out_minutes: Mapping[str, int]
+    back_minutes: Mapping[str, int]
+
+
+def meal_single_trip_ok(delivery: MealDelivery, carrier: MealCarrier, policy: Policy) -> bool:
+    """Whether ``carrier`` could make this delivery on a trip of its own.
+
+    The carrier leaves as late as helps (no waiting at the door) but not before
+    ``leave_from``; the trip must meet the window, the hot-meal limit, the capacity and be
+    back by ``back_by``.
+    """
+    out = delivery.out_minutes[carrier.mode]
+    leave = max(carrier.leave_from, delivery.window.start - out)
+    arrival = leave + out
+    return (
+        delivery.portions <= carrier.capacity
+        and arrival <= delivery.window.end
+        and out <= policy.max_food_minutes
+        and arrival + delivery.handover + delivery.back_minutes[carrier.mode] <= carrier.back_by
+    )
+
+
+def meal_obstacle(
+    delivery: MealDelivery,
+    carriers: Sequence[MealCarrier],
+    policy: Policy,
+    day: str,
+) -> tuple[str, str] | None:
+    """Why no carrier of the day could make this delivery, or ``None`` if one could.
+
+    Checked in this order: no carrier at all; portions above every capacity; the hot-meal
+    limit; the window out of reach from the kitchen once meals are ready; the carriers'
+    hours.
+
+    Parameters
+    ----------
+    delivery
+        The delivery.
+    carriers
+        The day's carriers.
+    policy
+        Gives ``meals_ready`` and ``max_food_minutes``.
+    day
+        The weekday (``"Mon"``), for the fixes.
+
+    Returns
+    -------
+    tuple of str or None
+        ``(reason, fix)``, or ``None`` when some carrier could make the delivery alone.
+    """
+    if any(meal_single_trip_ok(delivery, c, policy) for c in carriers):
+        return None
+    if not carriers:
+        return meal_no_carrier(delivery, policy, day)
+    fitting = [c for c in carriers if c.capacity >= delivery.portions]
+    if not fitting:
+        return meal_portions_exceed(delivery, max(c.capacity for c in carriers))
+    fastest = min(fitting, key=lambda c: (delivery.out_minutes[c.mode], c.volunteer_id))
+    nearest = delivery.out_minutes[fastest.mode]
+    if nearest > policy.max_food_minutes:
+        return meal_food_age_unreachable(delivery, fastest.mode, policy)
+    if policy.meals_ready + nearest > delivery.window.end:
+        return meal_window_unreachable(delivery, fastest.mode, policy)
+    return meal_hours_do_not_cover(delivery, fitting, day)
+
+
+def _faster_modes(delivery: MealDelivery, than: int, ok: int) -> list[str]:
+    """Modes that reach the door in fewer than ``than`` and at most ``ok`` minutes."""
+    return [
+        m
+        for m in MODES
+        if m in delivery.out_minutes
+        and delivery.out_minutes[m] < than
+        and delivery.out_minutes[m] <= ok
+    ]
+
+
+def meal_no_carrier(delivery: MealDelivery, policy: Policy, day: str) -> tuple[str, str]:
+    """No meals carrier is available on the day."""
+    until = max(policy.default_window_end, delivery.window.end + 15)
+    return (
+        f"no meals carrier is available on {day}, so nobody can bring "
+        f"{delivery.resident_id}'s meal",
+        f"ask a volunteer with the meals skill to pledge {day} "
+        f"{format_time(policy.meals_ready)}–{format_time(until)}",
+    )
+
+
+def meal_portions_exceed(delivery: MealDelivery, largest: int) -> tuple[str, str]:
+    """The order is more portions than any carrier of the day carries on one trip."""
+    return (
+        f"{delivery.resident_id}'s order of {delivery.portions} portions is more than any "
+        f"carrier of the day can take on one trip (at most {largest})",
+        f"add a carrier who can carry {delivery.portions} portions (a car or an e-bike), "
+        "or split the order",
+    )
+
+
+def meal_food_age_unreachable(
+    delivery: MealDelivery, fastest_mode: str, policy: Policy
+) -> tuple[str, str]:
+    """The door is further from the kitchen than the hot-meal limit, even for the fastest."""
+    nearest = delivery.out_minutes[fastest_mode]
+    limit = policy.max_food_minutes
+    faster = _faster_modes(delivery, nearest, limit)
+    options = [f"add a {_MODE_WORDS[m]} carrier ({delivery.out_minutes[m]} minutes)" for m in faster]
+    options.append(f"raise max_food_minutes to {nearest}")
+    return (
+        f"{delivery.resident_id}'s door is {nearest} minutes from the kitchen even for the "
+        f"fastest carrier ({_MODE_WORDS[fastest_mode]}), more than the {limit}-minute "
+        "hot-meal limit",
+        " or ".join(options[:2]),
+    )
+
+
+def meal_window_unreachable(
+    delivery: MealDelivery, fastest_mode: str, policy: Policy
+) -> tuple[str, str]:
+    """The window closes before the meal can reach the door from the kitchen."""
+    nearest = delivery.out_minutes[fastest_mode]
+    earliest = policy.meals_ready + nearest
+    slack = delivery.window.end - policy.meals_ready
+    faster = _faster_modes(delivery, nearest, min(slack, policy.max_food_minutes))
+    fix = f"widen the window to at least {format_time(earliest)}"
+    if faster:
+        fix += f" or add a {_MODE_WORDS[faster[0]]} carrier"
+    return (
+        f"{delivery.resident_id}'s window {delivery.window} cannot be met: meals are ready at "
+        f"{format_time(policy.meals_ready)} and the nearest carrier "
+        f"({_MODE_WORDS[fastest_mode]}) needs {nearest} minutes from the kitchen",
+        fix,
+    )
+
+
+def meal_hours_do_not_cover(
+    delivery: MealDelivery, carriers: Sequence[MealCarrier], day: str
+) -> tuple[str, str]:
+    """Carriers exist, but none is free long enough around this resident's window."""
+    hours = sorted({(c.leave_from, c.back_by) for c in carriers})
+    shown = ", ".join(f"{format_time(a)}–{format_time(b)}" for a, b in hours[:3])
+    more = f" and {len(hours) - 3} more" if len(hours) > 3 else ""
+
+    def needed(c: MealCarrier) -> int:
+        out = delivery.out_minutes[c.mode]
+        arrival = max(c.leave_from + out, delivery.window.start)
+        return arrival + delivery.handover + delivery.back_minutes[c.mode]
+
+    until = min(needed(c) for c in carriers)
+    return (
+        f"no carrier's hours on {day} cover {delivery.resident_id}'s window "
+        f"{delivery.window}: carriers are free {shown}{more}",
+        f"ask a meals carrier to stay until at least {format_time(until)} on {day}, "
+        "or move the window",
+    )
+
+
+def meal_carriers_busy(
+    delivery: MealDelivery,
+    day: str,
+    ordered_portions: int,
+    carried_per_round: int,
+    carriers: int,
+) -> tuple[str, str]:
+    """The delivery could be made alone, but the day's carriers were full or busy.
+
+    Parameters
+    ----------
+    delivery
+        The delivery left out.
+    day
+        The weekday.
+    ordered_portions
+        Portions ordered that day in all.
+    carried_per_round
+        Portions all carriers together take on one trip each.
+    carriers
+        How many carriers were available.
+    """
+    return (
+        f"all carriers were full or busy during {delivery.resident_id}'s window "
+        f"{delivery.window}: {ordered_portions} portions were ordered for {day} and the "
+        f"{carriers} available carriers take {carried_per_round} per round",
+        f"add a carrier on {day} or widen the delivery windows",
+    )
+
+
+# --- shifts --------------------------------------------------------------------------------
+
+
+def shift_short(
+    shift_id: str,
+    date: str,
+    hours: str,
+    role: str,
+    wanted: int,
+    filled: int,
+    could_pledge: Sequence[str],
+    blocked: Sequence[str],
+    qualified: int,
+) -> tuple[str, str]:
+    """A shift left with fewer volunteers than its minimum, and who could fill it.
+
+    Parameters
+    ----------
+    shift_id, date, hours, role
+        The shift (``hours`` as ``HH:MM–HH:MM``).
+    wanted, filled
+        Its minimum, and how many volunteers the plan puts on it.
+    could_pledge
+        Volunteers free then and qualified who are at a pledged limit (shifts or hours per
+        week or period): they could fill it if they pledged one more shift.
+    blocked
+        Volunteers free then and qualified but kept off by rest, runs of days or another
+        shift at the same time.
+    qualified
+        How many volunteers have the role's skill at all.
+    """
+    reason = (
+        f"shift {shift_id} on {date} ({hours}, {role}) needs {wanted} volunteers and the plan "
+        f"has {filled}"
+    )
+    if could_pledge:
+        names = ", ".join(could_pledge[:5]) + (" and others" if len(could_pledge) > 5 else "")
+        return (
+            reason + "; everyone free then is already at their pledged limit",
+            f"{names} could fill it if they pledged one more shift that week",
+        )
+    if blocked:
+        names = ", ".join(blocked[:5]) + (" and others" if len(blocked) > 5 else "")
+        return (
+            reason + f"; {names} are free then but on another shift, too short a rest or too "
+            "many days in a row",
+            f"recruit another {role} volunteer for {hours} on {date} or move the shift",
+        )
+    if qualified == 0:
+        return (
+            reason + f"; no volunteer has the {role} skill",
+            f"train or recruit volunteers with the {role} skill",
+        )
+    return (
+        reason + f"; none of the {qualified} volunteers with the {role} skill has pledged {hours} "
+        f"on {date}",
+        f"ask a {role} volunteer to pledge {hours} on {date}, or move the shift to hours "
+        "they have pledged",
+    )
+
+
+def shift_pledges_contradict(volunteer_id: str, detail: str) -> tuple[str, str]:
+    """A volunteer's own pledges admit no timetable at all (so no plan can be made)."""
+    return (
+        f"volunteer {volunteer_id}'s own rules admit no timetable: {detail}",
+        f"correct {volunteer_id}'s pledges (minimum minutes, availability, limits) in "
+        "volunteers.csv and availability.csv",
+    )

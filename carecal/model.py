@@ -481,15 +481,21 @@ class Community(_Frozen):
             minutes += p.floor_minutes_without_lift * (resident.floor - 1)
         return minutes
 
+    @cached_property
+    def _availability_of(self) -> dict[str, list[Availability]]:
+        # Grouped once: planners ask for every volunteer on every date.
+        rows: dict[str, list[Availability]] = {}
+        for a in self.availability:
+            rows.setdefault(a.volunteer_id, []).append(a)
+        return rows
+
     def availability_on(self, volunteer_id: str, date: dt.date) -> list[TimeWindow]:
         """The volunteer's free time on ``date``, as disjoint sorted windows.
 
         The weekly pattern for the weekday, plus dated ``available`` rows, minus dated
         rows marked not available.
         """
-        rows = [
-            a for a in self.availability if a.volunteer_id == volunteer_id and a.applies_to(date)
-        ]
+        rows = [a for a in self._availability_of.get(volunteer_id, ()) if a.applies_to(date)]
         free = _merge([TimeWindow(a.start, a.end) for a in rows if a.available])
         for a in rows:
             if not a.available:

@@ -36,7 +36,7 @@ from carecal.solver.dayproblem import DayProblem, DayRoute, DaySolution, IntArra
 
 logger = logging.getLogger(__name__)
 
-ENGINES: tuple[str, ...] = ("ortools",)
+ENGINES: tuple[str, ...] = ("ortools", "pyvrp", "auto")
 """Engine names :func:`solve_day` accepts."""
 
 MUST_SERVE_PENALTY = 10**12
@@ -78,7 +78,9 @@ def solve_day(
         Seed for engines that randomise. The OR-Tools search is deterministic for given
         parameters, so it does not use it.
     engine
-        ``"ortools"``.
+        ``"ortools"``; ``"pyvrp"`` (optional extra; a ValueError says why when the day has
+        a rule PyVRP cannot express, see :mod:`carecal.solver.pyvrp_engine`); or ``"auto"``:
+        PyVRP when it is installed and can express the day, else OR-Tools.
     first_solution
         Name of an OR-Tools first-solution strategy (e.g. ``"PATH_CHEAPEST_ARC"``,
         ``"PARALLEL_CHEAPEST_INSERTION"``); default: chosen by problem size.
@@ -105,6 +107,13 @@ def solve_day(
     if time_limit <= 0:
         raise ValueError(f"time_limit must be a positive number of seconds, not {time_limit}")
     _check_problem(problem)
+    if engine != "ortools":
+        from carecal.solver.pyvrp_engine import choose_engine, solve_with_pyvrp
+
+        if choose_engine(problem, engine) == "pyvrp":
+            return solve_with_pyvrp(
+                problem, time_limit=time_limit, seed=seed, deterministic=deterministic
+            )
     del seed  # the OR-Tools routing search has no random element to seed
     return _solve_ortools(
         problem,

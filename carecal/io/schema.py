@@ -1,0 +1,501 @@
+"""The column specs of every input and output table (DESIGN sections 4 and 5).
+
+One place describes each column: its name, whether it is required, what kind of value it
+holds, its default and a one-line description. The reader (:mod:`carecal.io.read`), the
+writer (:mod:`carecal.io.write`) and the README (through :func:`tables_markdown`) all take
+their column lists from here, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from carecal.clock import WEEKDAYS
+from carecal.model import Mobility, Role, SiteKind, Skill
+from carecal.plans import UnservedKind, Wheelchair
+from carecal.policy import MODES
+from carecal.travel import TRAVEL_MODES
+
+
+class Kind(StrEnum):
+    """What a cell holds, and so how it is parsed and written."""
+
+    TEXT = "text"
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    TIME = "time"
+    """``HH:MM``, 24 h."""
+    DATE = "date"
+    """``YYYY-MM-DD``."""
+    DAY = "day"
+    """A weekday (``Mon``..``Sun``) or a date (``YYYY-MM-DD``)."""
+    LIST = "list"
+    """``;``-separated items (``allowed`` restricts them when given)."""
+    ENUM = "enum"
+    """One of ``allowed`` (case and stray spaces do not matter)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table.
+
+    Attributes
+    ----------
+    name
+        The header, exactly as in the file (lower case).
+    kind
+        How the cell is parsed.
+    required
+        Whether the column must be present. A present column may still allow empty cells
+        when ``default`` says what an empty cell means.
+    default
+        What an empty cell (or a missing optional column) means, in words; ``""`` when an
+        empty cell is not allowed or means nothing.
+    description
+        One line for the README.
+    allowed
+        The values of an ``enum`` column, or of the items of a ``list`` column.
+    """
+
+    name: str
+    kind: Kind
+    required: bool
+    default: str
+    description: str
+    allowed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    """One input or output table: a CSV file in a folder, or a sheet of a workbook.
+
+    Attributes
+    ----------
+    name
+        The table name, which is also the sheet name in an ``.xlsx`` (``residents``).
+    required
+        Whether the file must be present (input tables only).
+    description
+        One line for the README.
+    columns
+        The columns, in the order carecal writes them.
+    id_column
+        The column that names the entity of a row (used in error messages), if any.
+    entity
+        The word for that entity (``resident``, ``volunteer``…).
+    """
+
+    name: str
+    required: bool
+    description: str
+    columns: tuple[Column, ...]
+    id_column: str | None = None
+    entity: str = ""
+
+    @property
+    def file(self) -> str:
+        """The CSV file name, ``<name>.csv``."""
+        return f"{self.name}.csv"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """The column names, in order."""
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``.
+
+        Raises
+        ------
+        KeyError
+            When the table has no such column.
+        """
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.file} has no column {name}")
+
+
+def _c(
+    name: str,
+    kind: Kind,
+    description: str,
+    *,
+    required: bool = False,
+    default: str = "",
+    allowed: tuple[str, ...] = (),
+) -> Column:
+    return Column(name, kind, required, default, description, allowed)
+
+
+_T, _I, _F, _B = Kind.TEXT, Kind.INT, Kind.FLOAT, Kind.BOOL
+_TIME, _DATE, _DAY, _LIST, _ENUM = Kind.TIME, Kind.DATE, Kind.DAY, Kind.LIST, Kind.ENUM
+
+MOBILITIES: tuple[str, ...] = tuple(m.value for m in Mobility)
+SKILLS: tuple[str, ...] = tuple(s.value for s in Skill)
+SITE_KINDS: tuple[str, ...] = tuple(k.value for k in SiteKind)
+ROLES: tuple[str, ...] = tuple(r.value for r in Role)
+TRAVEL_CSV_MODES: tuple[str, ...] = (*TRAVEL_MODES, "any")
+"""Values of ``mode`` in ``travel.csv``; ``any`` (or an empty cell) means every mode."""
+
+RESIDENTS = Table(
+    "residents",
+    True,
+    "the roster: one row per resident aged 60 or over",
+    (
+        _c("resident_id", _T, "unique id of the resident", required=True),
+        _c("name", _T, "name, as the carrier and escort should say it", required=True),
+        _c(
+            "birth_date",
+            _DATE,
+            "date of birth; give this column or `age` (60 or over)",
+        ),
+        _c("age", _I, "age in years, when no birth_date is known (60 or over)"),
+        _c("lat", _F, "latitude of the home, WGS84 degrees (-90..90)", required=True),
+        _c("lon", _F, "longitude of the home, WGS84 degrees (-180..180)", required=True),
+        _c("address", _T, "street address, printed on route sheets"),
+        _c("floor", _I, "floor of the flat (1 = ground floor)", default="1"),
+        _c("has_lift", _B, "whether the building has a lift", default="false"),
+        _c(
+            "mobility",
+            _ENUM,
+            "how the resident gets about",
+            required=True,
+            allowed=MOBILITIES,
+        ),
+        _c("lives_alone", _B, "whether the resident lives alone", default="false"),
+        _c(
+            "meal_days",
+            _LIST,
+            "weekdays of the standing meal order, e.g. `Mon;Wed;Fri`",
+            default="no meals",
+            allowed=WEEKDAYS,
+        ),
+        _c("portions", _I, "portions per delivery", default="1"),
+        _c("diet", _LIST, "diet tags printed for the carrier, e.g. `diabetic;soft`"),
+        _c("window_start", _TIME, "delivery window opens", default="policy (11:00)"),
+        _c("window_end", _TIME, "delivery window closes", default="policy (12:30)"),
+        _c("last_check", _DATE, "date of the last health check", default="never"),
+        _c(
+            "owns_wheelchair",
+            _B,
+            "whether the resident has a wheelchair of their own",
+            default="yes if mobility is wheelchair",
+        ),
+        _c("preferred_volunteers", _LIST, "volunteer ids the resident would like to see"),
+    ),
+    "resident_id",
+    "resident",
+)
+
+VOLUNTEERS = Table(
+    "volunteers",
+    True,
+    "one row per volunteer",
+    (
+        _c("volunteer_id", _T, "unique id of the volunteer", required=True),
+        _c("name", _T, "name", required=True),
+        _c("lat", _F, "latitude of the home (optional)"),
+        _c("lon", _F, "longitude of the home (optional)"),
+        _c("mode", _ENUM, "how the volunteer travels", required=True, allowed=MODES),
+        _c(
+            "capacity",
+            _I,
+            "portions carried per trip",
+            default="by mode: walk 4, bike 8, ebike 12, car 24",
+        ),
+        _c("skills", _LIST, "what the volunteer does", required=True, allowed=SKILLS),
+        _c("max_shifts_per_week", _I, "most shifts in a week", default="policy (3)"),
+        _c("max_hours_per_week", _F, "most hours in a week", default="no limit"),
+        _c("min_minutes_per_period", _I, "shifts: least minutes in the period", default="none"),
+        _c("max_minutes_per_period", _I, "shifts: most minutes in the period", default="none"),
+        _c(
+            "max_consecutive_days",
+            _I,
+            "shifts: most working days in a row",
+            default="policy (5)",
+        ),
+        _c("min_consecutive_days", _I, "shifts: least working days in a row", default="none"),
+        _c("min_days_off_in_a_row", _I, "shifts: least days off in a row", default="none"),
+        _c("max_weekends", _I, "shifts: most working weekends in the period", default="none"),
+        _c(
+            "max_shifts_by_id",
+            _LIST,
+            "shifts: most shifts of one id in the period, e.g. `EVE=2;SAT=1`",
+        ),
+    ),
+    "volunteer_id",
+    "volunteer",
+)
+
+AVAILABILITY = Table(
+    "availability",
+    True,
+    "when volunteers are free: weekly patterns and dated exceptions",
+    (
+        _c("volunteer_id", _T, "a volunteer of volunteers.csv", required=True),
+        _c("day", _DAY, "a weekday (`Mon`..`Sun`) or a date", required=True),
+        _c("start", _TIME, "free from", required=True),
+        _c("end", _TIME, "free until", required=True),
+        _c(
+            "available",
+            _B,
+            "`false` on a date removes that time (a holiday)",
+            default="true",
+        ),
+    ),
+    "volunteer_id",
+    "volunteer",
+)
+
+SITES = Table(
+    "sites",
+    True,
+    "the kitchen, the clinic and the centre",
+    (
+        _c("site_id", _T, "unique id of the site", required=True),
+        _c("kind", _ENUM, "what the site is", required=True, allowed=SITE_KINDS),
+        _c("name", _T, "name"),
+        _c("lat", _F, "latitude", required=True),
+        _c("lon", _F, "longitude", required=True),
+        _c("open", _TIME, "opens", required=True),
+        _c("close", _TIME, "closes", required=True),
+        _c("slot_minutes", _I, "clinic: length of one booking slot"),
+        _c("places_per_slot", _I, "clinic: residents checked per slot"),
+        _c("check_minutes", _I, "clinic: how long one check takes"),
+        _c("wheelchairs", _I, "kitchen or centre: wheelchairs lent out", default="0"),
+    ),
+    "site_id",
+    "site",
+)
+
+SHIFTS = Table(
+    "shifts",
+    False,
+    "volunteer shifts: weekly templates or single dated shifts",
+    (
+        _c("shift_id", _T, "id of the shift", required=True),
+        _c("role", _ENUM, "the role; a volunteer needs the skill", required=True, allowed=ROLES),
+        _c("day", _DAY, "a weekday or a date", required=True),
+        _c("start", _TIME, "starts", required=True),
+        _c("end", _TIME, "ends", required=True),
+        _c(
+            "min_volunteers",
+            _I,
+            "volunteers needed; `auto` derives it from the meal and escort plans",
+            default="auto",
+        ),
+        _c("max_volunteers", _I, "volunteers wanted at most", default="no limit"),
+        _c("weight_under", _I, "cost per place short of the minimum", default="policy (100)"),
+        _c("weight_over", _I, "cost per volunteer above the maximum", default="policy (1)"),
+    ),
+    "shift_id",
+    "shift",
+)
+
+REQUESTS = Table(
+    "requests",
+    False,
+    "volunteers' wishes to work or to be off",
+    (
+        _c("volunteer_id", _T, "a volunteer of volunteers.csv", required=True),
+        _c("day", _DAY, "a weekday or a date (give this or `date`)"),
+        _c("date", _DATE, "a date (give this or `day`)"),
+        _c("shift_id", _T, "a shift of shifts.csv", default="any shift that day"),
+        _c("want", _B, "`true` asks to work, `false` asks to be off", default="true"),
+        _c("weight", _I, "how much the wish matters", default="1"),
+    ),
+    "volunteer_id",
+    "volunteer",
+)
+
+CAMPAIGN = Table(
+    "campaign",
+    False,
+    "the days of the health-check campaign",
+    (
+        _c("date", _DATE, "a campaign day", required=True),
+        _c("clinic_id", _T, "a clinic of sites.csv", required=True),
+        _c("open", _TIME, "the clinic's hours that day", default="the clinic's `open`"),
+        _c("close", _TIME, "the clinic's hours that day", default="the clinic's `close`"),
+    ),
+    "clinic_id",
+    "clinic",
+)
+
+TRAVEL = Table(
+    "travel",
+    False,
+    "travel times from any source, overriding the built-in estimate pair by pair",
+    (
+        _c("from_id", _T, "a resident, volunteer or site id", required=True),
+        _c("to_id", _T, "a resident, volunteer or site id", required=True),
+        _c("mode", _ENUM, "the travel mode", default="any (every mode)", allowed=TRAVEL_CSV_MODES),
+        _c("minutes", _F, "travel time in minutes", required=True),
+    ),
+    "from_id",
+    "place",
+)
+
+INPUT_TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (RESIDENTS, VOLUNTEERS, AVAILABILITY, SITES, SHIFTS, REQUESTS, CAMPAIGN, TRAVEL)
+}
+"""The input tables of DESIGN section 4, by name (the CSV file is ``<name>.csv``)."""
+
+MEAL_ROUTES = Table(
+    "meal_routes",
+    False,
+    "one row per delivery on a route",
+    (
+        _c("date", _DATE, "the delivery date", required=True),
+        _c("volunteer_id", _T, "the carrier", required=True),
+        _c("trip", _I, "1, 2, … per carrier and date", required=True),
+        _c("stop", _I, "1, 2, … within the trip", required=True),
+        _c("resident_id", _T, "the resident", required=True),
+        _c("arrival", _TIME, "arrival at the door", required=True),
+        _c("departure", _TIME, "leaving the door", required=True),
+        _c("portions", _I, "portions handed over", required=True),
+        _c("diet", _LIST, "diet tags", required=True),
+        _c("food_minutes", _I, "food age at arrival (minutes since the kitchen)", required=True),
+        _c("travel_minutes", _I, "from the previous stop or the kitchen", required=True),
+    ),
+    "resident_id",
+    "resident",
+)
+
+HEALTH_CHECKS = Table(
+    "health_checks",
+    False,
+    "one row per health-check booking",
+    (
+        _c("resident_id", _T, "the resident", required=True),
+        _c("date", _DATE, "the campaign day", required=True),
+        _c("slot_start", _TIME, "the booked slot", required=True),
+        _c("check_start", _TIME, "the check begins", required=True),
+        _c("check_end", _TIME, "the check ends", required=True),
+        _c("escort_ids", _LIST, "the escorts, if any", required=True),
+        _c(
+            "wheelchair",
+            _ENUM,
+            "which wheelchair the resident rides in",
+            required=True,
+            allowed=tuple(w.value for w in Wheelchair),
+        ),
+        _c("pickup", _TIME, "escort at the door (empty: comes alone)", required=True),
+        _c("home_again", _TIME, "resident settled back at home", required=True),
+    ),
+    "resident_id",
+    "resident",
+)
+
+SHIFT_PLAN = Table(
+    "shift_plan",
+    False,
+    "one row per volunteer on a shift",
+    (
+        _c("date", _DATE, "the date", required=True),
+        _c("shift_id", _T, "the shift", required=True),
+        _c("role", _ENUM, "the role", required=True, allowed=ROLES),
+        _c("start", _TIME, "starts", required=True),
+        _c("end", _TIME, "ends", required=True),
+        _c("volunteer_id", _T, "the volunteer", required=True),
+    ),
+    "volunteer_id",
+    "volunteer",
+)
+
+UNSERVED = Table(
+    "unserved",
+    False,
+    "everything that could not be served, with the reason and the fix",
+    (
+        _c(
+            "kind",
+            _ENUM,
+            "what was not served",
+            required=True,
+            allowed=tuple(k.value for k in UnservedKind),
+        ),
+        _c("id", _T, "the resident or shift", required=True),
+        _c("date", _DATE, "the date, if one applies", required=True),
+        _c("reason", _T, "why, in plain words", required=True),
+        _c("fix", _T, "what would fix it", required=True),
+    ),
+    "id",
+    "item",
+)
+
+OUTPUT_TABLES: dict[str, Table] = {
+    t.name: t for t in (MEAL_ROUTES, HEALTH_CHECKS, SHIFT_PLAN, UNSERVED)
+}
+"""The output tables of DESIGN section 5, by name."""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _kind_text(column: Column) -> str:
+    if column.kind == Kind.ENUM:
+        return "one of " + ", ".join(f"`{a}`" for a in column.allowed)
+    if column.kind == Kind.LIST and column.allowed:
+        return "list of " + ", ".join(f"`{a}`" for a in column.allowed)
+    return {
+        Kind.TIME: "time `HH:MM`",
+        Kind.DATE: "date `YYYY-MM-DD`",
+        Kind.DAY: "weekday or date",
+        Kind.LIST: "list (`;`-separated)",
+        Kind.BOOL: "`true`/`false`",
+        Kind.INT: "whole number",
+        Kind.FLOAT: "number",
+    }.get(column.kind, column.kind.value)
+
+
+def table_markdown(table: Table) -> str:
+    """Render one table as a Markdown section: heading, description and a column table.
+
+    Parameters
+    ----------
+    table
+        An input or output table.
+
+    Returns
+    -------
+    str
+        Markdown text ending in a newline.
+    """
+    optional = "" if table.required else " (optional)"
+    lines = [
+        f"#### `{table.file}`{optional}",
+        "",
+        f"{table.description[0].upper()}{table.description[1:]}.",
+        "",
+        "| column | required | kind | default | description |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for c in table.columns:
+        lines.append(
+            f"| `{c.name}` | {'yes' if c.required else ''} | {_cell(_kind_text(c))} "
+            f"| {_cell(c.default)} | {_cell(c.description)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def tables_markdown(tables: dict[str, Table] | None = None) -> str:
+    """Render the input tables (or ``tables``) as Markdown, for the README.
+
+    Parameters
+    ----------
+    tables
+        The tables to render; the input tables of DESIGN section 4 by default.
+
+    Returns
+    -------
+    str
+        One section per table, separated by blank lines.
+    """
+    chosen = INPUT_TABLES if tables is None else tables
+    return "\n".join(table_markdown(t) for t in chosen.values())

@@ -21,7 +21,7 @@ import itertools
 import logging
 import time
 from collections.abc import Sequence
-from importlib import import_module
+from importlib import import_module, metadata
 from types import ModuleType
 from typing import Any
 
@@ -32,6 +32,8 @@ from carecal.solver.dayproblem import DayProblem, DayRoute, DaySolution
 logger = logging.getLogger(__name__)
 
 ENGINE = "pyvrp"
+MIN_PYVRP = (0, 14)
+"""Oldest PyVRP release whose API (activities in routes, reloads) this engine uses."""
 _INSTALL_HINT = 'PyVRP is not installed; install it with: pip install "carecal[pyvrp]"'
 
 
@@ -46,9 +48,20 @@ def pyvrp_available() -> bool:
 
 def _import_pyvrp() -> ModuleType:
     try:
-        return import_module("pyvrp")
+        module = import_module("pyvrp")
     except ImportError as exc:
         raise ImportError(_INSTALL_HINT) from exc
+    try:
+        found = metadata.version("pyvrp")
+    except metadata.PackageNotFoundError:
+        return module
+    numbers = [int(part) for part in found.split(".")[:2] if part.isdigit()]
+    if len(numbers) == 2 and tuple(numbers) < MIN_PYVRP:
+        raise ImportError(
+            f"carecal's PyVRP engine needs PyVRP {MIN_PYVRP[0]}.{MIN_PYVRP[1]} or newer, "
+            f'found {found}; upgrade with: pip install -U "carecal[pyvrp]"'
+        )
+    return module
 
 
 def _name(problem: DayProblem, node: int) -> str:

@@ -378,6 +378,12 @@ def solve_with_pyvrp(
     n = problem.num_nodes
     if n <= 1:
         return DaySolution((), (), "optimal", 0.0, ENGINE, time.perf_counter() - began)
+    if problem.num_vehicles == 0:
+        everyone = tuple(range(1, n))
+        if problem.penalty is None:
+            return DaySolution((), everyone, "no_solution", None, ENGINE, 0.0)
+        missed = float(_objective(problem, (), everyone))
+        return DaySolution((), everyone, "optimal", missed, ENGINE, time.perf_counter() - began)
     stop_module = import_module("pyvrp.stop")
 
     data, groups = _build_data(pyvrp, problem)

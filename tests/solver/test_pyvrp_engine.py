@@ -251,6 +251,13 @@ def test_unreachable_delivery_is_left_out_at_its_penalty() -> None:
     check_shape(problem, solution)
 
 
+def test_no_carriers_leaves_everyone_unserved() -> None:
+    pytest.importorskip("pyvrp")
+    problem = line_problem(vehicles=0, penalty=np.array([0, 7, 8, 9], dtype=INT))
+    solution = solve_with_pyvrp(problem, time_limit=1)
+    assert solution.routes == () and solution.unserved == (1, 2, 3) and solution.cost == 24
+
+
 def test_auto_prefers_pyvrp_when_it_can_express_the_day() -> None:
     pytest.importorskip("pyvrp")
     solution = solve_day(line_problem(), time_limit=2, deterministic=True, engine="auto")

@@ -1,0 +1,429 @@
+"""The plan writer and reader: exact columns, BOM, spreadsheet-safe cells, atomic files,
+printable sheets without medical details, and reading a plan folder back."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import warnings
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from carecal.io import CarecalWarning, PlanFileError, read_community, read_plan, write_plan
+from carecal.io.write import atomic_write, spreadsheet_safe
+from carecal.model import Community
+from carecal.plans import (
+    Assignment,
+    Booking,
+    CampaignPlan,
+    MealPlan,
+    ShiftPlan,
+    Status,
+    Stop,
+    Trip,
+    Unserved,
+    UnservedKind,
+    Wheelchair,
+)
+from carecal.travel import travel_minutes
+
+DATA = Path(__file__).parents[1] / "data"
+DAY = dt.date(2026, 3, 2)
+
+# The columns of DESIGN section 5, written out here independently of carecal.io.schema.
+DESIGN_COLUMNS = {
+    "meal_routes.csv": "date,volunteer_id,trip,stop,resident_id,arrival,departure,portions,diet,"
+    "food_minutes,travel_minutes",
+    "health_checks.csv": "resident_id,date,slot_start,check_start,check_end,escort_ids,"
+    "wheelchair,pickup,home_again",
+    "shift_plan.csv": "date,shift_id,role,start,end,volunteer_id",
+    "unserved.csv": "kind,id,date,reason,fix",
+}
+
+
+def _community(folder: str = "Valid") -> Community:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CarecalWarning)
+        return read_community(DATA / folder, as_of=dt.date(2026, 3, 1))
+
+
+@pytest.fixture(scope="module")
+def community() -> Community:
+    """tests/data/Valid: residents R001 (wheelchair, 4th floor, no lift, diabetic;soft),
+    R002 (independent, 2 portions), R003 (walker); carriers V01 (bike) and V02 (walk);
+    kitchen K1 and clinic C1."""
+    return _community()
+
+
+def _trip(community: Community, vid: str, number: int, leave: int, ids: list[str]) -> Trip:
+    """A trip that follows the travel matrix exactly, so leave and back can be derived."""
+    mode = community.volunteer_by_id[vid].mode
+    places = [community.kitchen.site_id, *ids]
+    m = travel_minutes(community, places, mode)
+    stops, clock = [], leave
+    for i, rid in enumerate(ids, start=1):
+        resident = community.resident_by_id[rid]
+        clock += int(m[i - 1, i])
+        stops.append(
+            Stop(
+                resident_id=rid,
+                arrival=clock,
+                departure=clock + community.handover_minutes(resident),
+                portions=resident.portions,
+                diet=resident.diet,
+                food_minutes=clock - leave,
+                travel_minutes=int(m[i - 1, i]),
+            )
+        )
+        clock = stops[-1].departure
+    return Trip(
+        volunteer_id=vid,
+        trip=number,
+        leave=leave,
+        back=clock + int(m[len(ids), 0]),
+        stops=tuple(stops),
+    )
+
+
+@pytest.fixture(scope="module")
+def meal_plan(community: Community) -> MealPlan:
+    """Monday 2026-03-02: V01 makes two trips (R001 then R002; R002 again), V02 one trip
+    (R003); one meal unserved with a reason that looks like a spreadsheet formula."""
+    return MealPlan(
+        status=Status.FEASIBLE,
+        date=DAY,
+        trips=(
+            _trip(community, "V01", 1, 650, ["R001", "R002"]),
+            _trip(community, "V01", 2, 700, ["R002"]),
+            _trip(community, "V02", 1, 655, ["R003"]),
+        ),
+        unserved=(
+            Unserved(
+                kind=UnservedKind.MEAL,
+                id="R009",
+                date=DAY,
+                reason='=HYPERLINK("http://x")',
+                fix="add a carrier on Mondays",
+            ),
+        ),
+        engine="file",
+    )
+
+
+@pytest.fixture(scope="module")
+def campaign_plan() -> CampaignPlan:
+    """2026-03-10 at clinic C1: R001 escorted by V01 in a pool wheelchair, R002 comes alone;
+    R003 unbooked."""
+    return CampaignPlan(
+        status=Status.FEASIBLE,
+        dates=(dt.date(2026, 3, 10),),
+        bookings=(
+            Booking(
+                resident_id="R001",
+                date=dt.date(2026, 3, 10),
+                clinic_id="C1",
+                slot_start=540,
+                check_start=545,
+                check_end=565,
+                escort_ids=("V01",),
+                wheelchair=Wheelchair.POOL,
+                pickup=515,
+                home_again=595,
+            ),
+            Booking(
+                resident_id="R002",
+                date=dt.date(2026, 3, 10),
+                clinic_id="C1",
+                slot_start=555,
+                check_start=555,
+                check_end=575,
+            ),
+        ),
+        unserved=(
+            Unserved(
+                kind=UnservedKind.HEALTH_CHECK,
+                id="R003",
+                date=dt.date(2026, 3, 10),
+                reason="no escort free",
+                fix="+ ask another escort",
+            ),
+        ),
+    )
+
+
+@pytest.fixture(scope="module")
+def shift_plan() -> ShiftPlan:
+    """Two Monday meal shifts for V01 and V02 and one shift place unfilled."""
+    return ShiftPlan(
+        status=Status.FEASIBLE,
+        start=dt.date(2026, 3, 2),
+        end=dt.date(2026, 3, 9),
+        assignments=(
+            Assignment(
+                date=DAY, shift_id="M1", role="meals", start=630, end=810, volunteer_id="V01"
+            ),
+            Assignment(
+                date=DAY, shift_id="M1", role="meals", start=630, end=810, volunteer_id="V02"
+            ),
+            Assignment(
+                date=dt.date(2026, 3, 9),
+                shift_id="M1",
+                role="meals",
+                start=630,
+                end=810,
+                volunteer_id="V01",
+            ),
+        ),
+        unserved=(
+            Unserved(
+                kind=UnservedKind.SHIFT,
+                id="M1",
+                date=dt.date(2026, 3, 9),
+                reason="one place short",
+                fix="@ask V02",
+            ),
+        ),
+    )
+
+
+def _rows(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def test_meal_plan_files_have_the_design_columns_and_a_bom(tmp_path, community, meal_plan):
+    paths = write_plan(meal_plan, tmp_path, community)
+    names = {p.relative_to(tmp_path).as_posix() for p in paths}
+    assert names == {
+        "meal_routes.csv",
+        "unserved.csv",
+        "summary.md",
+        "routes/V01.html",
+        "routes/V02.html",
+    }
+    for name in ("meal_routes.csv", "unserved.csv"):
+        assert (tmp_path / name).read_bytes().startswith(b"\xef\xbb\xbf")
+        assert ",".join(_rows(tmp_path / name)[0]) == DESIGN_COLUMNS[name]
+    rows = _rows(tmp_path / "meal_routes.csv")
+    assert rows[1][:9] == [
+        "2026-03-02",
+        "V01",
+        "1",
+        "1",
+        "R001",
+        "10:50",
+        "10:55",
+        "1",
+        "diabetic;soft",
+    ]
+    assert [r[2:4] for r in rows[1:]] == [["1", "1"], ["1", "2"], ["2", "1"], ["1", "1"]]
+
+
+def test_every_plan_kind_has_the_design_columns(
+    tmp_path, community, meal_plan, campaign_plan, shift_plan
+):
+    week = SimpleNamespace(meals=[meal_plan], campaign=campaign_plan, shifts=shift_plan)
+    write_plan(week, tmp_path, community)
+    for name, header in DESIGN_COLUMNS.items():
+        assert ",".join(_rows(tmp_path / name)[0]) == header
+    kinds = [r[0] for r in _rows(tmp_path / "unserved.csv")[1:]]
+    assert kinds == ["meal", "health_check", "shift"]
+    checks = _rows(tmp_path / "health_checks.csv")
+    assert checks[1] == [
+        "R001",
+        "2026-03-10",
+        "09:00",
+        "09:05",
+        "09:25",
+        "V01",
+        "pool",
+        "08:35",
+        "09:55",
+    ]
+    assert checks[2][5:] == ["", "none", "", ""]
+
+
+def test_cells_that_look_like_formulas_are_made_text(
+    tmp_path, community, meal_plan, campaign_plan, shift_plan
+):
+    week = SimpleNamespace(meals=[meal_plan], campaign=campaign_plan, shifts=shift_plan)
+    write_plan(week, tmp_path, community)
+    rows = _rows(tmp_path / "unserved.csv")
+    assert rows[1][3] == '\'=HYPERLINK("http://x")'
+    assert rows[2][4] == "'+ ask another escort" and rows[3][4] == "'@ask V02"
+    assert spreadsheet_safe("-33.86") == "-33.86" and spreadsheet_safe("-x") == "'-x"
+    assert spreadsheet_safe("\tx") == "'\tx" and spreadsheet_safe("\rx") == "'\rx"
+    assert spreadsheet_safe("ok") == "ok"
+
+
+def test_no_temporary_file_is_left_and_an_interrupted_write_keeps_the_old_file(
+    tmp_path, community, meal_plan, monkeypatch
+):
+    write_plan(meal_plan, tmp_path, community)
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+    before = (tmp_path / "meal_routes.csv").read_bytes()
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(tmp_path / "meal_routes.csv", b"half")
+    assert (tmp_path / "meal_routes.csv").read_bytes() == before
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_route_sheet_has_what_the_carrier_needs_and_nothing_medical(tmp_path, community, meal_plan):
+    write_plan(meal_plan, tmp_path, community)
+    page = (tmp_path / "routes" / "V01.html").read_text(encoding="utf-8")
+    assert '<meta charset="utf-8">' in page
+    for needed in (
+        "Chen Jie",
+        "Wang Fang",
+        "12 Lane 5 Fuxing Rd",
+        "floor 4, no lift",
+        "diabetic, soft",
+        "11:00–12:00",
+        "Trip 2",
+        "10:50",
+        "Fuxing kitchen",
+    ):
+        assert needed in page
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", page, flags=re.S)).lower()
+    for private in (
+        "wheelchair",
+        "walker",
+        "independent",
+        "bedridden",
+        "mobility",
+        "1938",
+        "age",
+        "born",
+        "2025-01-10",
+        "alone",
+        "check",
+    ):
+        assert not re.search(rf"\b{private}\b", text), private
+    assert "Zhao Lan" not in page  # R003 is on V02's round
+
+
+def test_route_sheet_keeps_chinese_names(tmp_path):
+    community = _community("ChineseGB18030")
+    plan = MealPlan(
+        status=Status.FEASIBLE, date=DAY, trips=(_trip(community, "V01", 1, 650, ["R001"]),)
+    )
+    write_plan(plan, tmp_path, community)
+    page = (tmp_path / "routes" / "V01.html").read_text(encoding="utf-8")
+    assert "王芳" in page and "复兴中路5弄12号" in page and "陈杰" in page
+
+
+def test_escort_sheet_and_timetable(tmp_path, community, campaign_plan, shift_plan):
+    write_plan(
+        SimpleNamespace(meals=[], campaign=campaign_plan, shifts=shift_plan), tmp_path, community
+    )
+    escort = (tmp_path / "escorts" / "V01.html").read_text(encoding="utf-8")
+    for needed in (
+        "08:35",
+        "Wang Fang",
+        "12 Lane 5 Fuxing Rd",
+        "floor 4, no lift",
+        "bring a wheelchair from the centre&#x27;s pool",
+        "Huangpu clinic",
+        "09:05",
+        "09:55",
+    ):
+        assert needed in escort
+    assert "Li Ming" not in escort  # comes alone
+    assert sorted(p.name for p in (tmp_path / "escorts").iterdir()) == ["V01.html"]
+    table = (tmp_path / "timetables" / "V01.html").read_text(encoding="utf-8")
+    assert "2026-03-02" in table and "2026-03-09" in table and "10:30" in table
+    assert "2 shift(s)" in table
+
+
+def test_sheets_of_an_earlier_plan_for_someone_no_longer_on_it_are_removed(
+    tmp_path, community, meal_plan
+):
+    write_plan(meal_plan, tmp_path, community)
+    smaller = meal_plan.model_copy(update={"trips": meal_plan.trips[:2]})
+    write_plan(smaller, tmp_path, community)
+    assert sorted(p.name for p in (tmp_path / "routes").iterdir()) == ["V01.html"]
+
+
+def test_summary_lists_what_to_do(tmp_path, community, meal_plan, campaign_plan):
+    write_plan(
+        SimpleNamespace(meals=[meal_plan], campaign=campaign_plan, shifts=None), tmp_path, community
+    )
+    text = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "## Meal deliveries on 2026-03-02" in text and "## Health-check campaign" in text
+    assert "## What to do" in text
+    assert "- Add a carrier on Mondays (1: R009)" in text
+    assert "- + ask another escort (1: R003)" in text
+
+
+def test_summary_when_everyone_is_served(tmp_path, community, meal_plan):
+    write_plan(meal_plan.model_copy(update={"unserved": ()}), tmp_path, community)
+    assert "Nothing to do: everyone was served." in (tmp_path / "summary.md").read_text()
+    assert _rows(tmp_path / "unserved.csv") == [DESIGN_COLUMNS["unserved.csv"].split(",")]
+
+
+def test_read_plan_round_trip(tmp_path, community, meal_plan, campaign_plan, shift_plan):
+    week = SimpleNamespace(meals=[meal_plan], campaign=campaign_plan, shifts=shift_plan)
+    write_plan(week, tmp_path, community)
+    meals, campaign, shifts = read_plan(tmp_path, community)
+    assert meals == meal_plan  # leave and back are derived from the files and the community
+    assert campaign == campaign_plan
+    assert shifts == shift_plan.model_copy(update={"end": dt.date(2026, 3, 9)})
+
+
+def test_read_plan_derives_leave_and_back_from_an_edited_file(tmp_path, community, meal_plan):
+    write_plan(meal_plan, tmp_path, community)
+    path = tmp_path / "meal_routes.csv"
+    rows = _rows(path)
+    rows[1][5], rows[1][9] = "10:57", "5"  # first stop later, food five minutes old
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    (plan,) = read_plan(tmp_path, community)
+    assert plan.trips[0].leave == 10 * 60 + 52
+    assert plan.trips[0].back == meal_plan.trips[0].back
+
+
+def test_read_plan_reports_every_malformed_cell(tmp_path, community, meal_plan):
+    write_plan(meal_plan, tmp_path, community)
+    path = tmp_path / "meal_routes.csv"
+    rows = _rows(path)
+    rows[1][5] = "quarter to eleven"
+    rows[2][1] = "V42"
+    rows[3][7] = ""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    with pytest.raises(PlanFileError) as caught:
+        read_plan(tmp_path, community)
+    assert caught.value.problems == [
+        "meal_routes.csv row 2, column arrival: 'quarter to eleven' is not a time; write it as "
+        "HH:MM, for example 09:30",
+        "meal_routes.csv row 3, column volunteer_id: volunteer V42 is not in volunteers.csv; "
+        "correct the id",
+        "meal_routes.csv row 4, column portions: is empty; fill it in",
+    ]
+
+
+def test_read_plan_of_a_folder_without_a_plan_is_empty(tmp_path, community):
+    assert read_plan(tmp_path, community) == []
+
+
+def test_read_plan_booking_on_a_day_without_a_clinic(tmp_path, community, campaign_plan):
+    two_clinics = community.with_changes(
+        sites=(*community.sites, community.sites[1].model_copy(update={"site_id": "C2"}))
+    )
+    write_plan(campaign_plan, tmp_path, two_clinics)
+    with pytest.raises(PlanFileError, match=r"no clinic runs on 2026-03-10 in campaign\.csv"):
+        read_plan(tmp_path, two_clinics)
+
+
+def test_write_plan_rejects_other_objects(tmp_path, community):
+    with pytest.raises(TypeError, match="write_plan"):
+        write_plan(object(), tmp_path, community)

@@ -9,10 +9,16 @@ made at all by any carrier of the day, each carrier on a trip of its own, and if
 why; :mod:`carecal.solver.meals` uses it to keep such deliveries away from the solver.
 :func:`meal_carriers_busy` explains a delivery that could be made on its own but did not
 fit in the day's routes.
+
+Health checks (``campaign_*``): the home check of a bedridden resident, a clinic with
+fewer places than residents due, and an escorted resident for whom no escort, pool chair
+or reachable slot was free; :mod:`carecal.solver.campaign` gathers the facts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -326,3 +332,116 @@ def shift_pledges_contradict(volunteer_id: str, detail: str) -> tuple[str, str]:
         f"correct {volunteer_id}'s pledges (minimum minutes, availability, limits) in "
         "volunteers.csv and availability.csv",
     )
+
+
+# --- health checks -------------------------------------------------------------------------
+
+
+def _campaign_day_name(date: dt.date) -> str:
+    return f"{date:%A} {date.isoformat()}"
+
+
+def _campaign_and(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def campaign_home_check() -> tuple[str, str]:
+    """Reason and fix for a bedridden resident who is due: a home check, not a booking."""
+    return "bedridden: the check is done at home", "arrange a home visit by the clinic"
+
+
+def campaign_clinic_full(
+    days: int, due: int, places: int, slots: int, places_per_day: float
+) -> tuple[str, str]:
+    """Reason and fix when the clinic has fewer places than residents due.
+
+    Parameters
+    ----------
+    days, slots
+        Campaign days, and slots over all of them.
+    due, places
+        Residents due for a check at the clinic, and places over all days.
+    places_per_day
+        Average places per day (to say how many days to add).
+    """
+    short = max(1, due - places)
+    more_days = math.ceil(short / places_per_day) if places_per_day > 0 else 1
+    per_slot = math.ceil(short / slots) if slots > 0 else short
+    reason = f"the clinic is full on all {days} days: {due} due, {places} places"
+    fix = (
+        f"add {more_days} day{'s' if more_days > 1 else ''} or {per_slot} "
+        f"place{'s' if per_slot > 1 else ''} per slot"
+    )
+    return reason, fix
+
+
+def campaign_no_escort_skill(resident_id: str, need: str) -> tuple[str, str]:
+    """Reason and fix when nobody has the escort skill."""
+    return (
+        f"{resident_id} needs an escort ({need}) and no volunteer has the escort skill",
+        "add escort to the skills of trained volunteers in volunteers.csv",
+    )
+
+
+def campaign_no_pool(resident_id: str, need: str) -> tuple[str, str]:
+    """Reason and fix when a resident needs a pool chair and the centre lends none."""
+    return (
+        f"{resident_id} needs a pool wheelchair ({need}) and the centre lends none "
+        "(no kitchen or centre in sites.csv has wheelchairs)",
+        "enter the centre's wheelchairs in the wheelchairs column of sites.csv, or set "
+        "owns_wheelchair in residents.csv if the resident has one",
+    )
+
+
+def campaign_no_escort_time(
+    resident_id: str, need: str, job_minutes: int, dates: Sequence[dt.date], pledged: bool
+) -> tuple[str, str]:
+    """Reason and fix when no escort's free time can hold the resident's job on any day."""
+    days = _campaign_and([_campaign_day_name(d) for d in dates])
+    if not pledged:
+        return (
+            f"no trained escort has pledged any time on the campaign days ({days}) for "
+            f"{resident_id} ({need})",
+            "ask trained escorts to pledge a morning on a campaign day in availability.csv",
+        )
+    return (
+        f"no trained escort is free long enough on any campaign day for {resident_id} "
+        f"({need}): the job takes {job_minutes} min from the start of the escort's walk to "
+        "being free again, around a check in the clinic's hours",
+        f"ask a trained escort to pledge at least {job_minutes} min around the clinic's hours "
+        "on a campaign day in availability.csv",
+    )
+
+
+def campaign_reachable_slots_full(
+    resident_id: str, need: str, dates: Sequence[dt.date]
+) -> tuple[str, str]:
+    """Reason and fix when every slot an escort could reach for the resident is full."""
+    return (
+        f"the clinic's slots that a free escort could reach for {resident_id} ({need}) are "
+        f"full on {_campaign_and([_campaign_day_name(d) for d in dates])}",
+        "add places per slot, or ask escorts to pledge other hours of the clinic's day",
+    )
+
+
+def campaign_escorts_busy(
+    resident_id: str, need: str, busy: Sequence[tuple[dt.date, str, Sequence[TimeWindow]]]
+) -> tuple[str, str]:
+    """Reason and fix when the escorts who could take the job are all taken.
+
+    ``busy`` lists, per day the job could fit, the date, the part of the day and the
+    periods when every pool chair is out (empty when the pool is not the problem).
+    """
+    when = _campaign_and([f"{d:%A} {part}" for d, part, _ in busy])
+    pool = [
+        f"{d:%a} {_campaign_and([str(w) for w in periods])}" for d, _, periods in busy if periods
+    ]
+    detail = need + (f", pool in use {'; '.join(pool)}" if pool else "")
+    first_date, first_part, _ = busy[0]
+    fix = f"add a trained escort free on {first_date:%A} {first_part}"
+    if pool:
+        fix += ", or a pool wheelchair"
+    fix += ", or another campaign day"
+    return f"no trained escort is free on {when} for {resident_id} ({detail})", fix

@@ -62,10 +62,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 from ortools.sat.python import cp_model
 
 from carecal.clock import TimeWindow, format_time
+from carecal.explain import (
+    campaign_clinic_full,
+    campaign_escorts_busy,
+    campaign_home_check,
+    campaign_no_escort_skill,
+    campaign_no_escort_time,
+    campaign_no_pool,
+    campaign_reachable_slots_full,
+)
 from carecal.model import Community, CommunityError, Mobility, Resident, SiteKind, Skill
 from carecal.plans import Booking, CampaignPlan, Status, Unserved, UnservedKind, Wheelchair
 from carecal.travel import travel_minutes
@@ -100,9 +108,7 @@ class ClinicDay:
         return self.places_per_slot * len(self.slots)
 
 
-def campaign_days(
-    community: Community, dates: Iterable[dt.date] | None = None
-) -> list[ClinicDay]:
+def campaign_days(community: Community, dates: Iterable[dt.date] | None = None) -> list[ClinicDay]:
     """The campaign's clinic days, in date order.
 
     Parameters
@@ -289,9 +295,11 @@ def _prepare(
     jobs: dict[tuple[str, int], _Job] = {}
     for r in escorted:
         rid = r.resident_id
-        pool = None if r.has_own_wheelchair else _nearest_pool_site(community, rid, pool_sites, walk)
-        if pool is None and not r.has_own_wheelchair:
-            continue
+        pool = None
+        if not r.has_own_wheelchair:
+            pool = _nearest_pool_site(community, rid, pool_sites, walk)
+            if pool is None:
+                continue
         for d, day in enumerate(days):
             pickup_lead = handling + push(rid, day.clinic_id)
             home_tail = day.check_minutes + push(day.clinic_id, rid) + handling
@@ -558,8 +566,9 @@ class _CampaignModel:
             m.add(self.most_jobs >= sum(vs))
         return {
             "booked_value": booked_value,
-            "escort_walk_estimate": sum(self._walk_estimate(rid, t) * v
-                                        for (rid, t), v in self.y.items()),
+            "escort_walk_estimate": sum(
+                self._walk_estimate(rid, t) * v for (rid, t), v in self.y.items()
+            ),
             "most_jobs_per_escort": self.most_jobs,
             "days_for_oldest": sum(
                 data.age_weight[rid] * d * v for (rid, d), v in self.on_day.items()
@@ -579,10 +588,10 @@ class _CampaignModel:
         data = self.data
         days_ub = sum(data.age_weight.values()) * max(0, len(data.days) - 1)
         jobs_ub = data.community.policy.max_escort_jobs_per_day * len(data.days)
-        walk_ub = sum(
-            max((self._walk_estimate(rid, t) for (q, t) in self.y if q == rid), default=0)
-            for rid in self.booked
-        )
+        most_walk: dict[str, int] = defaultdict(int)
+        for rid, t in self.y:
+            most_walk[rid] = max(most_walk[rid], self._walk_estimate(rid, t))
+        walk_ub = sum(most_walk.values())
         w_jobs = days_ub + 1
         w_walk = w_jobs * jobs_ub + days_ub + 1
         w_book = w_walk * walk_ub + w_jobs * jobs_ub + days_ub + 1
@@ -625,8 +634,8 @@ class _CampaignModel:
             rid = r.resident_id
             if len(chosen) >= total:
                 break
-            for d, k in ((d, k) for d in range(len(days))
-                         for k in data.slot_options.get((rid, d), [])):
+            tries = [(d, k) for d in range(len(days)) for k in data.slot_options.get((rid, d), [])]
+            for d, k in tries:
                 s = days[d].slots[k]
                 job = data.jobs[rid, d]
                 if slot_count[d, k] >= days[d].places_per_slot:
@@ -784,7 +793,11 @@ def plan_health_checks(
     terms = model.terms
     log.info(
         "campaign: %d due, %d home checks, %d escorted, %d walk-ins, %d tours, %d variables",
-        len(due), len(home), len(escorted), len(walkins), len(data.tours),
+        len(due),
+        len(home),
+        len(escorted),
+        len(walkins),
+        len(data.tours),
         len(model.m.proto.variables),
     )
 
@@ -959,7 +972,6 @@ def _busy_periods(intervals: list[tuple[int, int]], capacity: int) -> list[TimeW
 def _explain_unbooked(
     data: _Data, unbooked: list[Resident], bookings: list[Booking]
 ) -> list[Unserved]:
-    community = data.community
     days = data.days
     first = days[0].date
     clinic_due = len(data.escorted) + len(data.walkins)
@@ -1010,7 +1022,7 @@ def _explain_escorted(
         return campaign_no_pool(rid, need)
     options = {d: ks for (q, d), ks in data.slot_options.items() if q == rid}
     if not options:
-        pledged = any(tour for tour in data.tours)
+        pledged = bool(data.tours)
         job = data.jobs[rid, 0]
         return campaign_no_escort_time(
             rid, need, job.lead + job.tail, [day.date for day in days], pledged
@@ -1036,116 +1048,3 @@ def _explain_escorted(
         middle = day.slots[ks[len(ks) // 2]]
         busy.append((day.date, _part_of_day(middle), pool_busy))
     return campaign_escorts_busy(rid, need, busy)
-
-
-# --- wording (campaign_*) ---------------------------------------------------------------------
-
-
-def _day_name(date: dt.date) -> str:
-    return f"{date:%A} {date.isoformat()}"
-
-
-def _and(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def campaign_home_check() -> tuple[str, str]:
-    """Reason and fix for a bedridden resident who is due: a home check, not a booking."""
-    return "bedridden: the check is done at home", "arrange a home visit by the clinic"
-
-
-def campaign_clinic_full(
-    days: int, due: int, places: int, slots: int, places_per_day: float
-) -> tuple[str, str]:
-    """Reason and fix when the clinic has fewer places than residents due.
-
-    Parameters
-    ----------
-    days, slots
-        Campaign days, and slots over all of them.
-    due, places
-        Residents due for a check at the clinic, and places over all days.
-    places_per_day
-        Average places per day (to say how many days to add).
-    """
-    short = max(1, due - places)
-    more_days = math.ceil(short / places_per_day) if places_per_day > 0 else 1
-    per_slot = math.ceil(short / slots) if slots > 0 else short
-    reason = f"the clinic is full on all {days} days: {due} due, {places} places"
-    fix = (
-        f"add {more_days} day{'s' if more_days > 1 else ''} or {per_slot} "
-        f"place{'s' if per_slot > 1 else ''} per slot"
-    )
-    return reason, fix
-
-
-def campaign_no_escort_skill(resident_id: str, need: str) -> tuple[str, str]:
-    """Reason and fix when nobody has the escort skill."""
-    return (
-        f"{resident_id} needs an escort ({need}) and no volunteer has the escort skill",
-        "add escort to the skills of trained volunteers in volunteers.csv",
-    )
-
-
-def campaign_no_pool(resident_id: str, need: str) -> tuple[str, str]:
-    """Reason and fix when a resident needs a pool chair and the centre lends none."""
-    return (
-        f"{resident_id} needs a pool wheelchair ({need}) and the centre lends none "
-        "(no kitchen or centre in sites.csv has wheelchairs)",
-        "enter the centre's wheelchairs in the wheelchairs column of sites.csv, or set "
-        "owns_wheelchair in residents.csv if the resident has one",
-    )
-
-
-def campaign_no_escort_time(
-    resident_id: str, need: str, job_minutes: int, dates: Sequence[dt.date], pledged: bool
-) -> tuple[str, str]:
-    """Reason and fix when no escort's free time can hold the resident's job on any day."""
-    days = _and([_day_name(d) for d in dates])
-    if not pledged:
-        return (
-            f"no trained escort has pledged any time on the campaign days ({days}) for "
-            f"{resident_id} ({need})",
-            "ask trained escorts to pledge a morning on a campaign day in availability.csv",
-        )
-    return (
-        f"no trained escort is free long enough on any campaign day for {resident_id} "
-        f"({need}): the job takes {job_minutes} min from the start of the escort's walk to "
-        "being free again, around a check in the clinic's hours",
-        f"ask a trained escort to pledge at least {job_minutes} min around the clinic's hours "
-        "on a campaign day in availability.csv",
-    )
-
-
-def campaign_reachable_slots_full(
-    resident_id: str, need: str, dates: Sequence[dt.date]
-) -> tuple[str, str]:
-    """Reason and fix when every slot an escort could reach for the resident is full."""
-    return (
-        f"the clinic's slots that a free escort could reach for {resident_id} ({need}) are "
-        f"full on {_and([_day_name(d) for d in dates])}",
-        "add places per slot, or ask escorts to pledge other hours of the clinic's day",
-    )
-
-
-def campaign_escorts_busy(
-    resident_id: str, need: str, busy: Sequence[tuple[dt.date, str, Sequence[TimeWindow]]]
-) -> tuple[str, str]:
-    """Reason and fix when the escorts who could take the job are all taken.
-
-    ``busy`` lists, per day the job could fit, the date, the part of the day and the
-    periods when every pool chair is out (empty when the pool is not the problem).
-    """
-    when = _and([f"{d:%A} {part}" for d, part, _ in busy])
-    pool = [
-        f"{d:%a} {_and([str(w) for w in periods])}" for d, _, periods in busy if periods
-    ]
-    detail = need + (f", pool in use {'; '.join(pool)}" if pool else "")
-    first_date, first_part, _ = busy[0]
-    fix = f"add a trained escort free on {first_date:%A} {first_part}"
-    if pool:
-        fix += ", or a pool wheelchair"
-    fix += ", or another campaign day"
-    return f"no trained escort is free on {when} for {resident_id} ({detail})", fix

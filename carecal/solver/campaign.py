@@ -58,7 +58,7 @@ import logging
 import math
 import os
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -244,6 +244,8 @@ class _Data:
     home_walk: dict[tuple[str, str], int]
     margin_in: dict[str, int]
     margin_out: dict[str, int]
+    exact: bool
+    """Whether walks between jobs are modelled pair by pair (else by margins)."""
     tours: list[_Tour]
     escorts: list[str]
     fits: dict[tuple[str, int], tuple[int, int, int]] = field(default_factory=dict)
@@ -251,9 +253,13 @@ class _Data:
     slot_options: dict[tuple[str, int], list[int]] = field(default_factory=dict)
     """(resident, day) -> indices of the slots some tour could reach."""
 
-    def before(self, rid: str, t: int) -> int:
-        """Minutes the escort of tour ``t`` blocks before reaching the job's first place."""
-        return self.fits[rid, t][0]
+    def pad_before(self, rid: str, t: int) -> int:
+        """Minutes tour ``t`` keeps free before the job's first place (margin mode)."""
+        return 0 if self.exact else self.fits[rid, t][0]
+
+    def pad_after(self, rid: str) -> int:
+        """Minutes a tour keeps free after the job (margin mode)."""
+        return 0 if self.exact else self.margin_out[rid]
 
 
 def _nearest_pool_site(
@@ -270,6 +276,7 @@ def _prepare(
     escorted: list[Resident],
     walkins: list[Resident],
     first_day: dt.date,
+    exact_walk_pairs: int,
 ) -> _Data:
     policy = community.policy
     escorts = [v for v in community.volunteers if v.has(Skill.ESCORT)]
@@ -309,12 +316,6 @@ def _prepare(
                 jobs[rid, d] = _Job(pool, pool, lead, tail, pickup_lead, home_tail, pool)
             else:
                 jobs[rid, d] = _Job(rid, rid, pickup_lead, home_tail, pickup_lead, home_tail, None)
-    margin_in, margin_out = _walk_margins(
-        [(rid, j.start_place, j.end_place) for (rid, d), j in jobs.items() if d == 0],
-        pool_sites,
-        clinics,
-        walk,
-    )
     starts = sorted({j.start_place for j in jobs.values()})
     home_walk = {
         (v.volunteer_id, p): (walk(v.volunteer_id, p) if v.volunteer_id in index else 0)
@@ -337,19 +338,38 @@ def _prepare(
         jobs=jobs,
         walk=walk,
         home_walk=home_walk,
-        margin_in=margin_in,
-        margin_out=margin_out,
+        margin_in={rid: 0 for rid, _ in jobs},
+        margin_out={rid: 0 for rid, _ in jobs},
+        exact=True,
         tours=tours,
         escorts=[v.volunteer_id for v in escorts],
     )
-    for t, tour in enumerate(tours):
-        day = days[tour.day]
-        for r in escorted:
+    _fit_jobs_to_tours(data)
+    per_tour = Counter(t for _, t in data.fits)
+    if sum(n * (n - 1) // 2 for n in per_tour.values()) > exact_walk_pairs:
+        data.exact = False
+        data.margin_in, data.margin_out = _walk_margins(
+            [(rid, j.start_place, j.end_place) for (rid, d), j in jobs.items() if d == 0],
+            pool_sites,
+            clinics,
+            walk,
+        )
+        _fit_jobs_to_tours(data)
+    return data
+
+
+def _fit_jobs_to_tours(data: _Data) -> None:
+    """Which tours could take which jobs, and in which slots (the window, from home)."""
+    data.fits.clear()
+    data.slot_options.clear()
+    for t, tour in enumerate(data.tours):
+        day = data.days[tour.day]
+        for r in data.escorted:
             rid = r.resident_id
-            job = jobs.get((rid, tour.day))
+            job = data.jobs.get((rid, tour.day))
             if job is None:
                 continue
-            before = max(margin_in[rid], home_walk[tour.escort_id, job.start_place])
+            before = max(data.margin_in[rid], data.home_walk[tour.escort_id, job.start_place])
             ks = _fitting_slots(day, job, tour.window, before)
             if ks:
                 data.fits[rid, t] = (before, ks[0], ks[-1])
@@ -357,7 +377,6 @@ def _prepare(
                 options.extend(k for k in ks if k not in options)
     for options in data.slot_options.values():
         options.sort()
-    return data
 
 
 def _walk_margins(
@@ -430,6 +449,7 @@ class _CampaignModel:
         self.y: dict[tuple[str, int], cp_model.IntVar] = {
             (rid, t): m.new_bool_var(f"y[{rid},{t}]") for rid, t in data.fits
         }
+        self.order: dict[tuple[int, str, str], cp_model.IntVar] = {}
         # Walk-ins, best priority first: u[i] books the i-th.
         self.walkin_order = sorted(
             data.walkins,
@@ -503,20 +523,44 @@ class _CampaignModel:
         """One escort's jobs never overlap, counting the walk from one job to the next."""
         data = self.data
         per_tour: dict[int, list[cp_model.IntervalVar]] = defaultdict(list)
+        jobs_of: dict[int, list[str]] = defaultdict(list)
         for (rid, t), y in self.y.items():
             job = data.jobs[rid, data.tours[t].day]
-            before = data.before(rid, t)
+            before = data.pad_before(rid, t)
             per_tour[t].append(
                 self.m.new_optional_fixed_size_interval_var(
                     self.start[rid] - job.lead - before,
-                    before + job.lead + job.tail + data.margin_out[rid],
+                    before + job.lead + job.tail + data.pad_after(rid),
                     y,
                     f"job[{rid},{t}]",
                 )
             )
+            jobs_of[t].append(rid)
         for intervals in per_tour.values():
             if len(intervals) > 1:
                 self.m.add_no_overlap(intervals)
+        if not data.exact:
+            return
+        # Exact walks: whichever of two jobs of a tour comes first, the escort walks from
+        # its end place to the other's start place in between.
+        for t, rids in jobs_of.items():
+            d = data.tours[t].day
+            for i, a in enumerate(rids):
+                for b in rids[i + 1 :]:
+                    ja, jb = data.jobs[a, d], data.jobs[b, d]
+                    ab = self.m.new_bool_var(f"order[{t},{a},{b}]")
+                    self.m.add_bool_or([ab, self.y[a, t].Not(), self.y[b, t].Not()]).with_name(
+                        f"order[{t},{a},{b}]"
+                    )
+                    w_ab = data.walk(ja.end_place, jb.start_place)
+                    w_ba = data.walk(jb.end_place, ja.start_place)
+                    self.m.add(
+                        self.start[b] - jb.lead >= self.start[a] + ja.tail + w_ab
+                    ).only_enforce_if([ab, self.y[a, t], self.y[b, t]])
+                    self.m.add(
+                        self.start[a] - ja.lead >= self.start[b] + jb.tail + w_ba
+                    ).only_enforce_if([ab.Not(), self.y[a, t], self.y[b, t]])
+                    self.order[t, a, b] = ab
 
     def _escort_jobs_per_day_capped(self) -> None:
         """No escort takes more than the policy's jobs per day."""
@@ -606,8 +650,21 @@ class _CampaignModel:
         """Every decision variable, for hints."""
         out: list[cp_model.IntVar] = [*self.x.values(), *self.on_day.values()]
         out += [*self.booked.values(), *self.start.values(), *self.y.values(), *self.u]
-        out.append(self.most_jobs)
+        out += [*self.order.values(), self.most_jobs]
         return out
+
+    def _apart(
+        self, d: int, one: tuple[int, int, int, str], other: tuple[int, int, int, str]
+    ) -> bool:
+        """Whether two jobs of one tour (padded span, slot start, resident) fit apart."""
+        if not (one[1] <= other[0] or other[1] <= one[0]):
+            return False
+        if not self.data.exact:
+            return True
+        first, second = (one, other) if one[2] <= other[2] else (other, one)
+        ja, jb = self.data.jobs[first[3], d], self.data.jobs[second[3], d]
+        walk = self.data.walk(ja.end_place, jb.start_place)
+        return second[2] - jb.lead >= first[2] + ja.tail + walk
 
     def greedy_hint(self) -> dict[int, int]:
         """A feasible plan built greedily (best priority first, earliest slot, least walk).
@@ -616,7 +673,7 @@ class _CampaignModel:
         """
         data, days = self.data, self.data.days
         cap = data.community.policy.max_escort_jobs_per_day
-        busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        busy: dict[int, list[tuple[int, int, int, str]]] = defaultdict(list)
         per_escort_day: dict[tuple[str, int], int] = defaultdict(int)
         slot_count: dict[tuple[int, int], int] = defaultdict(int)
         chairs: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
@@ -647,12 +704,13 @@ class _CampaignModel:
                         continue
                 options = []
                 for t in tours_of[rid, d]:
-                    before, lo, hi = data.fits[rid, t]
-                    span = (s - job.lead - before, s + job.tail + data.margin_out[rid])
+                    _, lo, hi = data.fits[rid, t]
+                    before = data.pad_before(rid, t)
+                    span = (s - job.lead - before, s + job.tail + data.pad_after(rid), s, rid)
                     if (
                         lo <= k <= hi
                         and per_escort_day[data.tours[t].escort_id, d] < cap
-                        and all(b <= span[0] or span[1] <= a for a, b in busy[t])
+                        and all(self._apart(d, span, other) for other in busy[t])
                     ):
                         options.append((self._walk_estimate(rid, t), t, span))
                 if not options:
@@ -673,6 +731,15 @@ class _CampaignModel:
             hint[self.booked[rid].index] = 1
             hint[self.start[rid].index] = days[d].slots[k]
             hint[self.y[rid, t].index] = 1
+        for (t, a, b), lit in self.order.items():
+            if a in chosen and b in chosen and chosen[a][2] == t == chosen[b][2]:
+                sa, sb = (
+                    days[chosen[a][0]].slots[chosen[a][1]],
+                    days[chosen[b][0]].slots[chosen[b][1]],
+                )
+                hint[lit.index] = 1 if sa <= sb else 0
+            else:
+                hint[lit.index] = 1
         room = total - len(chosen)
         for i, u in enumerate(self.u):
             hint[u.index] = 1 if i < room else 0
@@ -729,6 +796,7 @@ def plan_health_checks(
     deterministic: bool = False,
     progress: Progress | None = None,
     workers: int | None = None,
+    exact_walk_pairs: int = 20_000,
 ) -> CampaignPlan:
     """Plan the health-check campaign: slots, escorts and pool wheelchairs.
 
@@ -747,6 +815,10 @@ def plan_health_checks(
         Called with a short message on each better solution.
     workers
         CP-SAT workers (default: the machine's cores, at most 8).
+    exact_walk_pairs
+        Up to this many pairs of (escort window, two jobs), the walk between two jobs of
+        an escort is modelled exactly, pair by pair; above it, by walk margins (see the
+        module docstring), which is sound but may leave an escort less time than needed.
 
     Returns
     -------
@@ -787,7 +859,7 @@ def plan_health_checks(
             solve_seconds=time.perf_counter() - began,
         )
 
-    data = _prepare(community, days, escorted, walkins, first)
+    data = _prepare(community, days, escorted, walkins, first, exact_walk_pairs)
     model = _CampaignModel(data)
     weights = model.weights()
     terms = model.terms

@@ -252,9 +252,12 @@ def _norm_enum(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip(_BLANKS).lower())
 
 
-def _did_you_mean(word: str, options: tuple[str, ...] | list[str], cutoff: float = 0.7) -> str:
+def _suggest(
+    word: str, options: tuple[str, ...] | list[str], then: str, cutoff: float = 0.7
+) -> str:
+    """``did you mean X? Then…`` when ``word`` is close to one of ``options``, else ``then``."""
     close = difflib.get_close_matches(word.lower(), list(options), n=1, cutoff=cutoff)
-    return f"did you mean {close[0]}? " if close else ""
+    return f"did you mean {close[0]}? {then[0].upper()}{then[1:]}" if close else then
 
 
 def _one_of(options: tuple[str, ...]) -> str:
@@ -323,8 +326,8 @@ def _parse_enum(text: str, column: Column) -> str:
     if key in column.allowed:
         return key
     raise _CellError(
-        f"'{text}' is not a known {column.name}; {_did_you_mean(key, column.allowed)}"
-        f"use {_one_of(column.allowed)}"
+        f"'{text}' is not a known {column.name}; "
+        + _suggest(key, column.allowed, f"use {_one_of(column.allowed)}")
     )
 
 
@@ -350,8 +353,8 @@ def _parse_list(text: str, column: Column) -> tuple[str, ...]:
             hint = "; separate items with ; (not a comma)" if "," in item or "、" in item else ""
             raise _CellError(
                 f"'{item}' is not a known {column.name.rstrip('s').replace('_', ' ')}; "
-                f"{_did_you_mean(_norm_enum(item), column.allowed)}use "
-                f"{_one_of(column.allowed)}{hint}"
+                + _suggest(_norm_enum(item), column.allowed, f"use {_one_of(column.allowed)}")
+                + hint
             )
         out.append(value)
     return tuple(dict.fromkeys(out))
@@ -398,6 +401,7 @@ class _Context:
     warnings: list[str] = field(default_factory=list)
     ids: dict[str, set[str]] = field(default_factory=dict)
     points: list[tuple[str, float, float]] = field(default_factory=list)
+    shift_refs: list[tuple[str, str]] = field(default_factory=list)
 
 
 class _Row:
@@ -439,7 +443,8 @@ class _Row:
         """The parsed cell, or ``None`` when empty (an error too if ``required``) or bad."""
         text = self.text(column)
         if not text:
-            if required:
+            # A missing column is reported once for the table, not again on every row.
+            if required and column in self.columns:
                 self.error(column, f"is empty; {self._fill_hint(column)}")
             return None
         spec = self.spec.column(column)
@@ -641,7 +646,10 @@ def _volunteers(ctx: _Context, raw: RawTable) -> list[Volunteer]:
 
 
 def _shift_limits(r: _Row) -> dict[str, int]:
-    """``max_shifts_by_id``: items ``shift_id=count`` (``:`` works too)."""
+    """``max_shifts_by_id``: items ``shift_id=count`` (``:`` works too).
+
+    The shift ids are checked once shifts.csv is read (:func:`_check_shift_limits`).
+    """
     limits: dict[str, int] = {}
     for item in r.value("max_shifts_by_id") or ():
         match = _LIMIT_RE.match(item)
@@ -652,7 +660,20 @@ def _shift_limits(r: _Row) -> dict[str, int]:
             )
             continue
         limits[match.group(1)] = int(match.group(2))
+        r.ctx.shift_refs.append((r.where("max_shifts_by_id"), match.group(1)))
     return limits
+
+
+def _check_shift_limits(ctx: _Context, have_shifts: bool) -> None:
+    known = ctx.ids.get("shift")
+    if have_shifts and known is None:
+        return
+    for where, sid in ctx.shift_refs:
+        if sid not in (known or set()):
+            ctx.problems.append(
+                f"{where}: shift {sid} is not in shifts.csv; correct the shift_id or remove "
+                "the limit"
+            )
 
 
 def _age_problem(r: _Row, birth: dt.date | None, age: int | None, as_of: dt.date) -> None:
@@ -686,7 +707,13 @@ def _residents(ctx: _Context, raw: RawTable) -> list[Resident]:
         name = r.value("name", required=True)
         birth = r.value("birth_date")
         age = r.value("age", minimum=0)
-        if birth is None and age is None and not r.text("birth_date") and not r.text("age"):
+        has_column = "birth_date" in r.columns or "age" in r.columns
+        if (
+            has_column
+            and birth is None
+            and age is None
+            and not r.text("birth_date") + r.text("age")
+        ):
             r.error("age", "is empty and so is birth_date; give the age or the date of birth")
         _age_problem(r, birth, age, ctx.as_of)
         lat, lon = _coordinates(r, required=True)
@@ -751,7 +778,7 @@ def _start_end(r: _Row, start_col: str, end_col: str, what: str) -> tuple[Any, A
     if start is not None and end is not None and end <= start:
         r.error(
             end_col,
-            f"{what} {format_time(start)}–{format_time(end)} closes before it opens; swap "
+            f"{what} {format_time(start)}–{format_time(end)} ends before it begins; swap "
             f"{start_col} and {end_col} or correct them",
         )
     return start, end
@@ -799,7 +826,7 @@ def _sites(ctx: _Context, raw: RawTable) -> list[Site]:
         if kind == SiteKind.CLINIC and sid is not None:
             clinics.add(sid)
         lat, lon = _coordinates(r, required=True)
-        open_, close = _start_end(r, "open", "close", "the opening hours")
+        open_, close = _start_end(r, "open", "close", "the opening time")
         clinic = {
             name: r.value(name, required=kind == SiteKind.CLINIC, minimum=minimum)
             for name, minimum in (("slot_minutes", 1), ("places_per_slot", 1), ("check_minutes", 1))
@@ -836,20 +863,21 @@ def _sites(ctx: _Context, raw: RawTable) -> list[Site]:
 def _shifts(ctx: _Context, raw: RawTable) -> list[ShiftTemplate]:
     rows = _rows(ctx, raw, INPUT_TABLES["shifts"])
     _store_ids(ctx, "shift", _known_ids(rows, "shift_id"))
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str | dt.date], str] = {}
     out = []
     for r in rows:
         sid = r.value("shift_id", required=True)
-        day_text = r.text("day")
-        if sid is not None and day_text:
-            key = (sid, day_text.lower())
-            if key in seen:
-                r.error(
-                    "shift_id",
-                    f"shift {sid} on {day_text} is also on {seen[key]}; give each shift its own id",
-                )
-            seen[key] = r.label
         days = _day_fields(r, "day", required=True)
+        # A weekly template's id names one shift; a dated shift may reuse an id on other dates.
+        key = (sid, days["date"] or "weekly") if sid is not None and r.text("day") else None
+        if key is not None and key in seen:
+            what = f"shift {sid} on {days['date']}" if days["date"] else f"weekly shift {sid}"
+            r.error(
+                "shift_id",
+                f"{what} is also on {seen[key]}; give each weekly shift its own id",
+            )
+        elif key is not None:
+            seen[key] = r.label
         start, end = _start_end(r, "start", "end", "the shift")
         min_text = r.text("min_volunteers")
         minimum = None if min_text.lower() in ("", "auto") else r.value("min_volunteers", minimum=0)
@@ -1051,6 +1079,7 @@ def community_from_tables(
         if name in tables:
             built[name] = reader(ctx, tables[name])
     _outliers(ctx)
+    _check_shift_limits(ctx, "shifts" in tables)
     if "volunteers" in built and "availability" in tables:
         free = {a.volunteer_id for a in built.get("availability", [])}
         for v in built["volunteers"]:
@@ -1062,7 +1091,7 @@ def community_from_tables(
     for message in ctx.warnings:
         warnings.warn(CarecalWarning(message), stacklevel=3)
     if ctx.problems:
-        raise CommunityError(ctx.problems)
+        raise CommunityError(sorted(ctx.problems, key=_file_order))
     try:
         return Community(**{name: tuple(objs) for name, objs in built.items()}, policy=ctx.policy)
     except CommunityError:
@@ -1071,13 +1100,25 @@ def community_from_tables(
         raise CommunityError(_validation_sentences(e, "the community")) from None
 
 
+_FILE_ORDER = (*INPUT_TABLES, "policy")
+
+
+def _file_order(problem: str) -> int:
+    """Sort problems by file, in the order of DESIGN section 4 (the sort is stable)."""
+    for i, name in enumerate(_FILE_ORDER):
+        if problem.startswith(name) or f" sheet {name} " in problem.split(":")[0]:
+            return i
+    return len(_FILE_ORDER)
+
+
 def _validation_sentences(error: ValidationError, source: str) -> list[str]:
     out = []
     for err in error.errors():
         key = ".".join(str(p) for p in err["loc"])
         message = str(err["msg"]).removeprefix("Value error, ")
         value = err.get("input")
-        got = "" if value is None or isinstance(value, dict) else f" (got {value!r})"
+        shown = value is None or isinstance(value, dict) or str(value) in message
+        got = "" if shown else f" (got {value!r})"
         out.append(f"{source}, {key}: {message}{got}; correct the value")
     return out
 
@@ -1163,8 +1204,8 @@ def _policy(text: str, label: str) -> tuple[Policy | None, list[str]]:
     for key in list(data):
         if key not in Policy.model_fields:
             problems.append(
-                f"{label}: {key} is not a policy setting; {_did_you_mean(key, fields, 0.6)}"
-                "the README lists every setting"
+                f"{label}: {key} is not a policy setting; "
+                + _suggest(key, fields, "the README lists every setting", 0.6)
             )
             del data[key]
     for key, modes in (("capacity", MODES), ("speed_kmh", TRAVEL_MODES)):
@@ -1173,7 +1214,7 @@ def _policy(text: str, label: str) -> tuple[Policy | None, list[str]]:
                 if mode not in modes:
                     problems.append(
                         f"{label}: {key}.{mode} is not a travel mode; "
-                        f"{_did_you_mean(mode, modes)}use {_one_of(modes)}"
+                        + _suggest(mode, modes, f"use {_one_of(modes)}")
                     )
                     del data[key][mode]
     try:
@@ -1211,10 +1252,11 @@ def read_policy(path_or_text: str | Path) -> Policy:
     CommunityError
         Listing every problem in the file.
     """
-    if isinstance(path_or_text, Path) or (
-        "\n" not in path_or_text and "=" not in path_or_text and Path(path_or_text).is_file()
-    ):
+    looks_like_path = "\n" not in str(path_or_text) and "=" not in str(path_or_text)
+    if isinstance(path_or_text, Path) or looks_like_path:
         path = Path(path_or_text)
+        if not path.is_file():
+            raise CommunityError([f"{path} does not exist; give the path of a policy.toml"])
         return parse_policy(path.read_text(encoding="utf-8-sig"), path.name)
     return parse_policy(path_or_text)
 

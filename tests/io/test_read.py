@@ -478,3 +478,76 @@ def test_clean_cell():
 def test_parse_csv_text_skips_blank_rows_and_keeps_row_numbers():
     table = parse_csv_text("a,b\n1,2\n,\n3,4\n", "residents")
     assert table.rows == [["1", "2"], ["3", "4"]] and table.labels == ["row 2", "row 4"]
+
+
+SHIFTS = "shift_id,role,day,start,end\nM1,meals,Mon,10:30,13:30\n"
+
+
+def test_weekly_shift_id_is_unique_but_a_dated_one_may_repeat():
+    dated = SHIFTS + "X1,centre,2026-03-02,09:00,12:00\nX1,centre,2026-03-09,09:00,12:00\n"
+    c = community_from_csv_texts(_texts(shifts=dated), as_of=AS_OF)
+    assert [s.shift_id for s in c.shifts] == ["M1", "X1", "X1"]
+    with pytest.raises(CommunityError) as caught:
+        community_from_csv_texts(_texts(shifts=SHIFTS + "M1,meals,Tue,10:30,13:30\n"))
+    assert caught.value.problems == [
+        "shifts.csv row 3 (shift M1), column shift_id: weekly shift M1 is also on row 2; give "
+        "each weekly shift its own id"
+    ]
+
+
+def test_volunteer_pledges_and_shift_limits():
+    volunteers = (
+        "volunteer_id,name,mode,skills,max_consecutive_days,min_days_off_in_a_row,"
+        "max_weekends,max_minutes_per_period,max_shifts_by_id\n"
+        "V01,A,bike,meals,4,2,1,600,M1=2\n"
+        "V02,B,walk,meals,,,,,\n"
+    )
+    c = community_from_csv_texts(_texts(volunteers=volunteers, shifts=SHIFTS), as_of=AS_OF)
+    v1 = c.volunteers[0]
+    assert (v1.max_consecutive_days, v1.min_days_off_in_a_row, v1.max_weekends) == (4, 2, 1)
+    assert (v1.max_minutes_per_period, v1.max_shifts_by_id) == (600, {"M1": 2})
+    with pytest.raises(CommunityError) as caught:
+        community_from_csv_texts(
+            _texts(volunteers=volunteers.replace("M1=2", "M9=2;E1 two"), shifts=SHIFTS)
+        )
+    assert caught.value.problems == [
+        "volunteers.csv row 2 (volunteer V01), column max_shifts_by_id: 'E1 two' is not "
+        "shift_id=count; write for example EVE=2;SAT=1",
+        "volunteers.csv row 2 (volunteer V01), column max_shifts_by_id: shift M9 is not in "
+        "shifts.csv; correct the shift_id or remove the limit",
+    ]
+
+
+def test_round_trip_keeps_pledges_and_optional_tables(tmp_path: Path):
+    volunteers = (
+        "volunteer_id,name,mode,skills,min_consecutive_days,max_shifts_by_id\n"
+        "V01,A,bike,meals;escort,2,M1=2\nV02,B,walk,meals,,\n"
+    )
+    texts = _texts(
+        volunteers=volunteers,
+        shifts=SHIFTS + "E1,escort,2026-03-10,08:00,12:00\n",
+        requests="volunteer_id,day,want\nV01,2026-03-02,false\nV02,Tue,true\n",
+        campaign="date,clinic_id,open,close\n2026-03-10,C1,09:00,11:00\n",
+        travel="from_id,to_id,mode,minutes\nK1,R001,,7.5\n",
+    )
+    c = community_from_csv_texts(texts, 'meals_ready = "10:30"\n', as_of=AS_OF)
+    write_community(c, tmp_path)
+    assert (tmp_path / "policy.toml").read_text().splitlines()[1:] == ['meals_ready = "10:30"']
+    assert read_community(tmp_path, as_of=AS_OF) == c
+
+
+def test_problems_are_listed_in_file_order():
+    with pytest.raises(CommunityError) as caught:
+        _read("ManyDefects")
+    files = [p.split(" ")[0].rstrip(":,") for p in caught.value.problems]
+    assert files == ["residents.csv"] * 3 + [
+        "volunteers.csv",
+        "availability.csv",
+        "sites.csv",
+        "policy.toml",
+    ]
+
+
+def test_read_policy_of_a_missing_file():
+    with pytest.raises(CommunityError, match="does not exist"):
+        read_policy("nowhere/policy.toml")

@@ -20,6 +20,7 @@ import difflib
 import io
 import math
 import re
+import sys
 import tomllib
 import warnings
 from collections.abc import Callable, Mapping
@@ -69,6 +70,15 @@ _OUTLIER_KM = 50.0
 
 class CarecalWarning(UserWarning):
     """Something in the input that carecal does not use or that looks odd, but is no error."""
+
+
+def warn(message: str) -> None:
+    """Issue a :class:`CarecalWarning` that points at the caller's line, outside carecal.io."""
+    # stacklevel 2 is warn()'s caller; climb past every frame inside carecal.io.
+    level, frame = 2, sys._getframe(1)
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith("carecal.io"):
+        level, frame = level + 1, frame.f_back
+    warnings.warn(CarecalWarning(message), stacklevel=level)
 
 
 # --- raw tables: text cells ----------------------------------------------------------------
@@ -1089,7 +1099,7 @@ def community_from_tables(
                     "planned; add the times they are free"
                 )
     for message in ctx.warnings:
-        warnings.warn(CarecalWarning(message), stacklevel=3)
+        warn(message)
     if ctx.problems:
         raise CommunityError(sorted(ctx.problems, key=_file_order))
     try:
@@ -1286,10 +1296,7 @@ def _folder_tables(folder: Path) -> tuple[dict[str, RawTable], list[str]]:
                 f"{path.name} is not a file carecal reads; did you mean {close[0]}? Rename it"
             )
         else:
-            warnings.warn(
-                CarecalWarning(f"{path.name} is not an input table of carecal; it is not used"),
-                stacklevel=3,
-            )
+            warn(f"{path.name} is not an input table of carecal; it is not used")
     return tables, problems
 
 
@@ -1299,10 +1306,7 @@ def _workbook_tables(path: Path) -> dict[str, RawTable]:
     for sheet, frame in sheets.items():
         name = _table_key(str(sheet))
         if name not in INPUT_TABLES:
-            warnings.warn(
-                CarecalWarning(f"{path.name}: sheet {sheet} is not an input table; not used"),
-                stacklevel=3,
-            )
+            warn(f"{path.name}: sheet {sheet} is not an input table; not used")
             continue
         source = f"{path.name} sheet {sheet}"
         if frame.empty:

@@ -22,7 +22,7 @@ from carecal.io import (
     read_policy,
     write_community,
 )
-from carecal.io.read import clean_cell, parse_csv_text
+from carecal.io.read import clean_cell, decode_csv, parse_csv_text
 from carecal.model import CommunityError, Mobility, Skill
 from carecal.policy import Policy
 
@@ -551,3 +551,17 @@ def test_problems_are_listed_in_file_order():
 def test_read_policy_of_a_missing_file():
     with pytest.raises(CommunityError, match="does not exist"):
         read_policy("nowhere/policy.toml")
+
+
+def test_warnings_point_at_the_callers_line():
+    with pytest.warns(CarecalWarning) as record:
+        read_community(DATA / "MessyButValid", as_of=AS_OF)
+    assert {Path(w.filename).name for w in record} == {"test_read.py"}
+
+
+def test_decode_utf16_and_reject_bytes_of_no_known_encoding():
+    text = "resident_id,name\nR1,王芳\n"
+    assert decode_csv(text.encode("utf-16")) == text
+    assert decode_csv(text.encode("gb18030")) == text
+    with pytest.raises(CommunityError, match="neither UTF-8 nor GB18030"):
+        decode_csv(b"resident_id\n\xff\xff\n", "residents.csv")

@@ -427,3 +427,16 @@ def test_read_plan_booking_on_a_day_without_a_clinic(tmp_path, community, campai
 def test_write_plan_rejects_other_objects(tmp_path, community):
     with pytest.raises(TypeError, match="write_plan"):
         write_plan(object(), tmp_path, community)
+
+
+def test_sheet_file_names_are_safe_and_distinct():
+    from carecal.io.write import _sheet_paths
+
+    names = _sheet_paths(["V/1", "V_1", "陈杰", "..", "v_1"])
+    assert names == {
+        "V/1": "V_1.html",
+        "V_1": "V_1_2.html",
+        "陈杰": "陈杰.html",
+        "..": "volunteer.html",
+        "v_1": "v_1_3.html",
+    }

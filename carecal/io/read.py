@@ -177,6 +177,11 @@ def decode_csv(data: bytes, source: str = "the file") -> str:
         ) from None
 
 
+def _header(value: Any) -> str:
+    """A column name as carecal compares it: stripped, lower case, spaces as ``_``."""
+    return re.sub(r"\s+", "_", clean_cell(value).lower())
+
+
 def _delimiter(header_line: str) -> str:
     # Excel in many European locales writes ';'-separated "CSV"; tabs come from copy-paste.
     counts = {d: header_line.count(d) for d in (",", ";", "\t")}
@@ -206,7 +211,7 @@ def parse_csv_text(text: str, name: str, source: str | None = None) -> RawTable:
     records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line)))
     if not records:
         return RawTable(name, source, [], [], [], [f"{source} is empty; it needs a header row"])
-    header = [clean_cell(h).lower() for h in records[0]]
+    header = [_header(h) for h in records[0]]
     while header and header[-1] == "":
         header.pop()
     table = RawTable(name, source, header, [], [])
@@ -237,7 +242,7 @@ def frame_to_table(frame: pd.DataFrame, name: str, source: str | None = None) ->
     when the index is the default ``0, 1, …``, and by their index label otherwise.
     """
     source = source or f"{name} table"
-    header = [clean_cell(h).lower() for h in frame.columns]
+    header = [_header(h) for h in frame.columns]
     default_index = isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0
     table = RawTable(name, source, header, [], [])
     for position, (label, values) in enumerate(
@@ -502,6 +507,7 @@ def _check_columns(ctx: _Context, raw: RawTable, spec: Table) -> dict[str, int] 
     """
     columns: dict[str, int] = {}
     known = spec.column_names
+    suggested: set[str] = set()
     for i, name in enumerate(raw.header):
         if not name:
             if any(row[i] for row in raw.rows):
@@ -519,6 +525,7 @@ def _check_columns(ctx: _Context, raw: RawTable, spec: Table) -> dict[str, int] 
             continue
         close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
         if close and close[0] not in raw.header:
+            suggested.add(close[0])
             ctx.problems.append(
                 f"{raw.source} has a column {name} that carecal does not know; did you mean "
                 f"{close[0]}? Rename the column"
@@ -529,6 +536,8 @@ def _check_columns(ctx: _Context, raw: RawTable, spec: Table) -> dict[str, int] 
             )
     missing = [c for c in spec.columns if c.required and c.name not in columns]
     for c in missing:
+        if c.name in suggested:
+            continue  # already reported as the likely typo of that column
         allowed = f" ({_one_of(c.allowed)})" if c.allowed and c.kind == Kind.ENUM else ""
         ctx.problems.append(
             f"{raw.source} has no column {c.name}; add it: {c.description}{allowed}"
@@ -674,12 +683,12 @@ def _shift_limits(r: _Row) -> dict[str, int]:
     return limits
 
 
-def _check_shift_limits(ctx: _Context, have_shifts: bool) -> None:
+def _check_shift_limits(ctx: _Context) -> None:
     known = ctx.ids.get("shift")
-    if have_shifts and known is None:
+    if known is None:
         return
     for where, sid in ctx.shift_refs:
-        if sid not in (known or set()):
+        if sid not in known:
             ctx.problems.append(
                 f"{where}: shift {sid} is not in shifts.csv; correct the shift_id or remove "
                 "the limit"
@@ -758,7 +767,7 @@ def _residents(ctx: _Context, raw: RawTable) -> list[Resident]:
             lat=lat,
             lon=lon,
             address=r.value("address") or "",
-            floor=r.value("floor") or 1,
+            floor=_default(r.value("floor"), 1),
             has_lift=bool(r.value("has_lift")),
             mobility=r.value("mobility", required=True),
             lives_alone=bool(r.value("lives_alone")),
@@ -773,6 +782,10 @@ def _residents(ctx: _Context, raw: RawTable) -> list[Resident]:
         if resident is not None:
             out.append(resident)
     return out
+
+
+def _default(value: Any, default: Any) -> Any:
+    return default if value is None else value
 
 
 def _day_fields(r: _Row, column: str, *, required: bool) -> dict[str, Any]:
@@ -1084,12 +1097,14 @@ def community_from_tables(
                 f"{name}.csv is missing; every community needs residents, volunteers, "
                 "availability and sites tables"
             )
+    if "shifts" not in tables:
+        ctx.ids["shift"] = set()  # no shifts.csv: a request or limit naming a shift is wrong
     built: dict[str, list[Any]] = {}
     for name, reader in _READERS.items():
         if name in tables:
             built[name] = reader(ctx, tables[name])
     _outliers(ctx)
-    _check_shift_limits(ctx, "shifts" in tables)
+    _check_shift_limits(ctx)
     if "volunteers" in built and "availability" in tables:
         free = {a.volunteer_id for a in built.get("availability", [])}
         for v in built["volunteers"]:

@@ -565,3 +565,31 @@ def test_decode_utf16_and_reject_bytes_of_no_known_encoding():
     assert decode_csv(text.encode("gb18030")) == text
     with pytest.raises(CommunityError, match="neither UTF-8 nor GB18030"):
         decode_csv(b"resident_id\n\xff\xff\n", "residents.csv")
+
+
+def test_typo_of_a_required_column_is_one_problem_and_spaced_headers_are_accepted():
+    residents = (DATA / "Valid" / "residents.csv").read_text(encoding="utf-8")
+    with pytest.raises(CommunityError) as caught:
+        community_from_csv_texts(_texts(residents=residents.replace("mobility", "mobilty", 1)))
+    assert caught.value.problems == [
+        "residents.csv has a column mobilty that carecal does not know; did you mean mobility? "
+        "Rename the column"
+    ]
+    spaced = residents.replace("has_lift", "Has Lift", 1).replace("resident_id", " Resident_ID")
+    c = community_from_csv_texts(_texts(residents=spaced), as_of=AS_OF)
+    assert c.residents[2].has_lift is True
+
+
+def test_request_naming_a_shift_without_shifts_csv_is_reported_with_its_row():
+    with pytest.raises(CommunityError) as caught:
+        community_from_csv_texts(_texts(requests="volunteer_id,day,shift_id\nV01,Mon,M1\n"))
+    assert caught.value.problems == [
+        "requests.csv row 2 (volunteer V01), column shift_id: shift M1 is not in shifts.csv; "
+        "correct the id or leave it empty for any shift that day"
+    ]
+
+
+def test_floor_zero_is_kept():
+    residents = "resident_id,name,age,lat,lon,mobility,floor\nR1,A,70,31.2301,121.4705,walker,0\n"
+    c = community_from_csv_texts(_texts(residents=residents), as_of=AS_OF)
+    assert c.residents[0].floor == 0

@@ -596,10 +596,13 @@ class _CampaignModel:
                 self.m.add_cumulative(intervals, [1] * len(intervals), capacity)
 
     # --- objective ---------------------------------------------------------------------
-    def _objective_terms(self) -> dict[str, cp_model.LinearExprT]:
+    def _objective_terms(self) -> dict[str, cp_model.LinearExpr]:
         data, m = self.data, self.m
-        booked_value = sum(data.value[rid] * v for rid, v in self.booked.items()) + sum(
-            data.value[r.resident_id] * u for r, u in zip(self.walkin_order, self.u, strict=True)
+        weighted = cp_model.LinearExpr.weighted_sum
+        booked_value = weighted(
+            [*self.booked.values(), *self.u],
+            [data.value[rid] for rid in self.booked]
+            + [data.value[r.resident_id] for r in self.walkin_order],
         )
         per_escort: dict[str, list[cp_model.IntVar]] = defaultdict(list)
         for (_, t), v in self.y.items():
@@ -610,12 +613,12 @@ class _CampaignModel:
             m.add(self.most_jobs >= sum(vs))
         return {
             "booked_value": booked_value,
-            "escort_walk_estimate": sum(
-                self._walk_estimate(rid, t) * v for (rid, t), v in self.y.items()
+            "escort_walk_estimate": weighted(
+                list(self.y.values()), [self._walk_estimate(rid, t) for rid, t in self.y]
             ),
-            "most_jobs_per_escort": self.most_jobs,
-            "days_for_oldest": sum(
-                data.age_weight[rid] * d * v for (rid, d), v in self.on_day.items()
+            "most_jobs_per_escort": weighted([self.most_jobs], [1]),
+            "days_for_oldest": weighted(
+                list(self.on_day.values()), [data.age_weight[rid] * d for rid, d in self.on_day]
             ),
         }
 

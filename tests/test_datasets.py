@@ -19,3 +19,10 @@ def test_counts_and_shape() -> None:
     assert {r.mobility for r in c.residents} >= {Mobility.INDEPENDENT, Mobility.WHEELCHAIR}
     assert c.kitchen.site_id == "K1" and c.wheelchair_pool() == 4
     assert len(c.campaign) == 3
+
+
+def test_bundled_sample_reads_back_as_generated() -> None:
+    """The CSV files shipped in the package are exactly what the generator makes."""
+    from carecal.datasets import make_sample_community, sample_community
+
+    assert sample_community() == make_sample_community()

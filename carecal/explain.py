@@ -183,7 +183,9 @@ def meal_food_age_unreachable(
     nearest = delivery.out_minutes[fastest_mode]
     limit = policy.max_food_minutes
     faster = _faster_modes(delivery, nearest, limit)
-    options = [f"add a {_MODE_WORDS[m]} carrier ({delivery.out_minutes[m]} minutes)" for m in faster]
+    options = [
+        f"add a {_MODE_WORDS[m]} carrier ({delivery.out_minutes[m]} minutes)" for m in faster
+    ]
     options.append(f"raise max_food_minutes to {nearest}")
     return (
         f"{delivery.resident_id}'s door is {nearest} minutes from the kitchen even for the "

@@ -102,7 +102,9 @@ def plan_meals(
     began = time.perf_counter()
     day_date = coerce_date(date)
     if engine not in ENGINES:
-        raise ValueError(f"routing engine '{engine}' is not known; use one of: {', '.join(ENGINES)}")
+        raise ValueError(
+            f"routing engine '{engine}' is not known; use one of: {', '.join(ENGINES)}"
+        )
     if time_limit <= 0:
         raise ValueError(f"time_limit must be a positive number of seconds, not {time_limit}")
     say = _say(progress)
@@ -289,7 +291,9 @@ def _delivery(
 
 
 def _unserved(resident_id: str, date: dt.date, reason: tuple[str, str]) -> Unserved:
-    return Unserved(kind=UnservedKind.MEAL, id=resident_id, date=date, reason=reason[0], fix=reason[1])
+    return Unserved(
+        kind=UnservedKind.MEAL, id=resident_id, date=date, reason=reason[0], fix=reason[1]
+    )
 
 
 # --- the day problem -----------------------------------------------------------------------
@@ -435,4 +439,3 @@ def _objective_terms(
         "travel_minutes": float(travel),
         "non_preferred": float(p.non_preferred_cost * non_preferred),
     }
-

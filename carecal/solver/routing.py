@@ -3,17 +3,17 @@
 :func:`solve_day` takes a :class:`~carecal.solver.dayproblem.DayProblem` and returns a
 :class:`~carecal.solver.dayproblem.DaySolution`. The OR-Tools model:
 
-- every carrier becomes ``max_trips`` routing vehicles ("trip copies"); copy ``k + 1``
-  leaves the depot no earlier than copy ``k`` is back, and is used only if copy ``k`` is;
+- every carrier is one routing vehicle; its trips are separated by visits to its own
+  reload nodes (copies of the kitchen, ``max_trips - 1`` of them, optional), so trips of
+  one carrier follow each other by construction and the carrier's fixed cost is paid once;
 - a ``time`` dimension whose cumul at a node is the start of the handover there
   (transit = handover at the previous node + travel), bounded by the node's window and, at
   the depot, by the carrier's earliest departure and latest return;
-- a ``food`` dimension, the same clock with the way back to the depot left out, whose span
-  is bounded by the hot-meal limit; its departure may not be later than the ``time``
-  dimension's, which makes it exact (see :func:`_food_age_within_limit`);
-- a ``load`` dimension per trip (capacity);
-- one disjunction per delivery with its missed-delivery penalty, a fixed cost on a
-  carrier's first trip, arc costs per travel profile, and a surcharge on arcs into a
+- a ``food`` dimension: handover and travel since the trip left the kitchen, at most the
+  hot-meal limit (see :func:`_food_age_within_limit` for waiting at doors);
+- a ``load`` dimension, emptied at each reload node (capacity per trip);
+- one disjunction per delivery with its missed-delivery penalty, a fixed cost per
+  carrier, arc costs per travel profile, and a surcharge on arcs into a
   delivery made by a carrier the resident did not prefer.
 
 After the search, :func:`retime` sets each trip's departure as late as it can go without
@@ -129,10 +129,14 @@ def _check_problem(problem: DayProblem) -> None:
     n, m = problem.num_nodes, problem.num_vehicles
     for name in ("service", "tw_start", "tw_end"):
         if len(getattr(problem, name)) != n:
-            raise ValueError(f"DayProblem.{name} has {len(getattr(problem, name))} entries, not {n}")
+            raise ValueError(
+                f"DayProblem.{name} has {len(getattr(problem, name))} entries, not {n}"
+            )
     for name in ("vehicle_profile", "vehicle_start", "vehicle_end", "max_trips"):
         if len(getattr(problem, name)) != m:
-            raise ValueError(f"DayProblem.{name} has {len(getattr(problem, name))} entries, not {m}")
+            raise ValueError(
+                f"DayProblem.{name} has {len(getattr(problem, name))} entries, not {m}"
+            )
     for mat in problem.travel:
         if mat.shape != (n, n):
             raise ValueError(f"a DayProblem travel matrix is {mat.shape}, not {(n, n)}")
@@ -143,16 +147,25 @@ def _check_problem(problem: DayProblem) -> None:
 
 @dataclass
 class _Model:
-    """The routing model and the bookkeeping to read it back."""
+    """The routing model and the bookkeeping to read it back.
+
+    Routing nodes: ``0`` the depot, ``1..n-1`` the deliveries (the problem's own node
+    numbers), then the reload nodes: depot copies a carrier passes through between two
+    trips, each usable by one carrier only.
+    """
 
     problem: DayProblem
     manager: pywrapcp.RoutingIndexManager
     routing: pywrapcp.RoutingModel
-    copy_vehicle: list[int]
-    """Routing vehicle (trip copy) -> carrier index in the problem."""
-    copies: list[list[int]]
-    """Carrier -> its routing vehicles, in trip order."""
+    place: IntArray
+    """Routing node -> problem node (reload nodes map to the depot, 0)."""
+    reload_owner: dict[int, int]
+    """Reload routing node -> the carrier that may use it."""
     time_dim: Any = None
+
+    def full(self, matrix: IntArray) -> IntArray:
+        """A problem matrix spread over all routing nodes."""
+        return np.asarray(matrix, dtype=np.int64)[np.ix_(self.place, self.place)]
 
 
 def _solve_ortools(
@@ -166,8 +179,7 @@ def _solve_ortools(
 ) -> DaySolution:
     began = time.perf_counter()
     deliveries = problem.num_nodes - 1
-    copy_vehicle = [v for v in range(problem.num_vehicles) for _ in range(problem.max_trips[v])]
-    if deliveries == 0 or not copy_vehicle:
+    if deliveries == 0 or not any(int(t) > 0 for t in problem.max_trips):
         return DaySolution(
             routes=(),
             unserved=tuple(range(1, problem.num_nodes)),
@@ -176,16 +188,14 @@ def _solve_ortools(
             engine="ortools",
             seconds=time.perf_counter() - began,
         )
-    model = _build(problem, copy_vehicle)
-    params = _search_parameters(
-        problem, time_limit, deterministic, first_solution, metaheuristic
-    )
+    model = _build(problem)
+    params = _search_parameters(problem, time_limit, deterministic, first_solution, metaheuristic)
     _report_progress(model, progress, began)
     logger.info(
-        "OR-Tools: %d deliveries, %d carriers (%d trip copies), limit %.1f s%s",
+        "OR-Tools: %d deliveries, %d carriers, %d reload visits, limit %.1f s%s",
         deliveries,
         problem.num_vehicles,
-        len(copy_vehicle),
+        len(model.reload_owner),
         time_limit,
         ", deterministic" if deterministic else "",
     )
@@ -202,12 +212,12 @@ def _solve_ortools(
             engine="ortools",
             seconds=seconds,
         )
-    routes = _read_routes(model, solution)
+    routes, dropped = retime(problem, _read_routes(model, solution))
     served = {node for r in routes for node in r.nodes}
     unserved = tuple(j for j in range(1, problem.num_nodes) if j not in served)
-    optimal = status == routing_enums_pb2.RoutingSearchStatus.ROUTING_OPTIMAL
+    optimal = status == routing_enums_pb2.RoutingSearchStatus.ROUTING_OPTIMAL and not dropped
     return DaySolution(
-        routes=retime(problem, routes),
+        routes=routes,
         unserved=unserved,
         status="optimal" if optimal else "feasible",
         cost=float(solution.ObjectiveValue()),
@@ -222,16 +232,17 @@ def _penalties(problem: DayProblem) -> IntArray:
     return np.asarray(problem.penalty, dtype=np.int64)
 
 
-def _build(problem: DayProblem, copy_vehicle: list[int]) -> _Model:
-    manager = pywrapcp.RoutingIndexManager(problem.num_nodes, len(copy_vehicle), 0)
+def _build(problem: DayProblem) -> _Model:
+    n = problem.num_nodes
+    owners = [v for v in range(problem.num_vehicles) for _ in range(int(problem.max_trips[v]) - 1)]
+    place = np.array(list(range(n)) + [0] * len(owners), dtype=np.int64)
+    reload_owner = {n + k: v for k, v in enumerate(owners)}
+    manager = pywrapcp.RoutingIndexManager(len(place), problem.num_vehicles, 0)
     routing = pywrapcp.RoutingModel(manager)
-    copies: list[list[int]] = [[] for _ in range(problem.num_vehicles)]
-    for c, v in enumerate(copy_vehicle):
-        copies[v].append(c)
-    model = _Model(problem, manager, routing, copy_vehicle, copies)
+    model = _Model(problem, manager, routing, place, reload_owner)
     _arc_costs(model)
     _time_windows_and_hours(model)
-    _trips_in_sequence(model)
+    _trips_through_the_kitchen(model)
     _food_age_within_limit(model)
     _capacity_per_trip(model)
     _missed_delivery_penalty(model)
@@ -247,19 +258,19 @@ def _arc_costs(model: _Model) -> None:
     somebody prefers need a matrix of their own.
     """
     p, routing = model.problem, model.routing
-    n = p.num_nodes
-    surcharge = np.zeros(n, dtype=np.int64)
+    size = len(model.place)
+    surcharge = np.zeros(size, dtype=np.int64)
     prefers: dict[int, list[int]] = {}
     if p.non_preferred_cost > 0:
         for node, vehicles in p.preferred.items():
-            if not vehicles or not 1 <= node < n:
+            if not 1 <= node < p.num_nodes:
                 continue
             surcharge[node] = p.non_preferred_cost
             for v in vehicles:
                 if 0 <= v < p.num_vehicles:
                     prefers.setdefault(v, []).append(node)
     # Keep the carriers preferred by the most residents when memory would run short.
-    budget = max(1, _PREFERENCE_MATRIX_BUDGET // (n * n))
+    budget = max(1, _PREFERENCE_MATRIX_BUDGET // (size * size))
     ranked = sorted(prefers, key=lambda v: (-len(prefers[v]), v))
     if len(ranked) > budget:
         logger.warning(
@@ -268,42 +279,41 @@ def _arc_costs(model: _Model) -> None:
     own = set(ranked[:budget])
     by_profile: dict[int, int] = {}
     for v in range(p.num_vehicles):
-        if not model.copies[v]:
-            continue
         if v in own:
-            mat = p.cost_matrix(v) + surcharge[None, :]
+            mat = model.full(p.cost_matrix(v)) + surcharge[None, :]
             mat[:, prefers[v]] -= p.non_preferred_cost
             callback = routing.RegisterTransitMatrix(mat.tolist())
         else:
             profile = int(p.vehicle_profile[v])
             if profile not in by_profile:
-                mat = p.cost_matrix(v) + surcharge[None, :]
+                mat = model.full(p.cost_matrix(v)) + surcharge[None, :]
                 by_profile[profile] = routing.RegisterTransitMatrix(mat.tolist())
             callback = by_profile[profile]
-        for c in model.copies[v]:
-            routing.SetArcCostEvaluatorOfVehicle(callback, c)
+        routing.SetArcCostEvaluatorOfVehicle(callback, v)
 
 
 def _horizon(p: DayProblem) -> int:
     return int(max(p.tw_end.max(), p.vehicle_end.max())) + 1
 
 
-def _time_transits(model: _Model, to_depot: bool) -> list[int]:
-    """One transit callback per travel profile: handover at ``i`` plus travel ``i -> j``."""
+def _per_profile(model: _Model, make: Callable[[IntArray], IntArray]) -> list[int]:
+    """One registered transit matrix per travel profile, listed per vehicle."""
     p, routing = model.problem, model.routing
     by_profile: dict[int, int] = {}
-    callbacks = []
-    for c in range(len(model.copy_vehicle)):
-        v = model.copy_vehicle[c]
+    for v in range(p.num_vehicles):
         profile = int(p.vehicle_profile[v])
         if profile not in by_profile:
-            mat = p.service[:, None] + p.travel[profile]
-            np.fill_diagonal(mat, 0)
-            if not to_depot:
-                mat[:, 0] = 0
-            by_profile[profile] = routing.RegisterTransitMatrix(mat.astype(np.int64).tolist())
-        callbacks.append(by_profile[profile])
-    return callbacks
+            mat = make(model.full(p.travel[profile]))
+            by_profile[profile] = routing.RegisterTransitMatrix(mat.tolist())
+    return [by_profile[int(p.vehicle_profile[v])] for v in range(p.num_vehicles)]
+
+
+def _time_transit(model: _Model, travel: IntArray) -> IntArray:
+    """Handover at ``i`` plus travel ``i -> j``; nothing between two depot copies."""
+    mat = model.problem.service[model.place][:, None] + travel
+    depot = model.place == 0
+    mat[np.ix_(depot, depot)] = 0
+    return mat
 
 
 def _time_windows_and_hours(model: _Model) -> None:
@@ -311,63 +321,72 @@ def _time_windows_and_hours(model: _Model) -> None:
     p, routing, manager = model.problem, model.routing, model.manager
     horizon = _horizon(p)
     routing.AddDimensionWithVehicleTransits(
-        _time_transits(model, to_depot=True), horizon, horizon, False, "time"
+        _per_profile(model, lambda t: _time_transit(model, t)), horizon, horizon, False, "time"
     )
     dim = routing.GetDimensionOrDie("time")
     model.time_dim = dim
     for node in range(1, p.num_nodes):
         dim.CumulVar(manager.NodeToIndex(node)).SetRange(int(p.tw_start[node]), int(p.tw_end[node]))
-    for c, v in enumerate(model.copy_vehicle):
+    for v in range(p.num_vehicles):
         lo, hi = int(p.vehicle_start[v]), int(p.vehicle_end[v])
-        dim.CumulVar(routing.Start(c)).SetRange(lo, hi)
-        dim.CumulVar(routing.End(c)).SetRange(lo, hi)
+        dim.CumulVar(routing.Start(v)).SetRange(lo, hi)
+        dim.CumulVar(routing.End(v)).SetRange(lo, hi)
+    for node, v in model.reload_owner.items():
+        lo, hi = int(p.vehicle_start[v]), int(p.vehicle_end[v])
+        dim.CumulVar(manager.NodeToIndex(node)).SetRange(lo, hi)
 
 
-def _trips_in_sequence(model: _Model) -> None:
-    """A carrier's next trip leaves only once the previous one is back, and in order."""
-    routing, dim = model.routing, model.time_dim
-    solver = routing.solver()
-    for trips in model.copies:
-        for a, b in zip(trips, trips[1:], strict=False):
-            solver.Add(dim.CumulVar(routing.Start(b)) >= dim.CumulVar(routing.End(a)))
-            solver.Add(routing.ActiveVehicleVar(b) <= routing.ActiveVehicleVar(a))
+def _trips_through_the_kitchen(model: _Model) -> None:
+    """Up to ``max_trips`` trips a carrier, one after the other, each back at the kitchen.
+
+    A carrier's route passes through its own reload nodes (the kitchen again) between
+    trips, so trips of one carrier never overlap.
+    """
+    routing, manager = model.routing, model.manager
+    for node, v in model.reload_owner.items():
+        index = manager.NodeToIndex(node)
+        # -1 stands for "not visited" (the reload node is optional).
+        routing.VehicleVar(index).SetValues([-1, v])
+        routing.AddDisjunction([index], 0)
 
 
 def _food_age_within_limit(model: _Model) -> None:
-    """Hot meals: from leaving the kitchen to each handover at most ``max_ride`` minutes.
+    """Hot meals: the ride from the kitchen to each door at most ``max_ride`` minutes.
 
-    The ``food`` dimension runs the same clock as ``time`` but does not count the way
-    back, so its span is the food age at the last door. Its departure may not be later
-    than the real one: food age only shrinks as a trip leaves later (less waiting), so a
-    ``food`` schedule leaving no later than the real trip proves the real trip, timed as
-    early as it can go from its departure, keeps every meal within the limit.
+    The ``food`` dimension adds handover and travel along a trip and starts again at 0 at
+    each reload node (the way back to the kitchen carries a large negative transit that
+    the slack absorbs). It leaves out waiting at doors, which the search cannot see
+    cheaply; :func:`retime` then times each trip to wait least and drops a delivery
+    in the rare trip where waiting for a window would still make a meal too old.
     """
     p, routing, manager = model.problem, model.routing, model.manager
     if p.max_ride is None:
         return
     horizon = _horizon(p)
+    back = model.place == 0
+
+    def ride(travel: IntArray) -> IntArray:
+        mat = _time_transit(model, travel)
+        mat[:, back] = -horizon
+        return mat
+
     routing.AddDimensionWithVehicleTransits(
-        _time_transits(model, to_depot=False), horizon, horizon, False, "food"
+        _per_profile(model, ride), horizon, int(p.max_ride), True, "food"
     )
     food = routing.GetDimensionOrDie("food")
-    for node in range(1, p.num_nodes):
-        food.CumulVar(manager.NodeToIndex(node)).SetRange(
-            int(p.tw_start[node]), int(p.tw_end[node])
-        )
-    solver = routing.solver()
-    for c, v in enumerate(model.copy_vehicle):
-        lo, hi = int(p.vehicle_start[v]), int(p.vehicle_end[v])
-        food.CumulVar(routing.Start(c)).SetRange(lo, hi)
-        food.SetSpanUpperBoundForVehicle(int(p.max_ride), c)
-        solver.Add(food.CumulVar(routing.Start(c)) <= model.time_dim.CumulVar(routing.Start(c)))
+    for node in model.reload_owner:
+        food.CumulVar(manager.NodeToIndex(node)).SetRange(0, 0)
 
 
 def _capacity_per_trip(model: _Model) -> None:
-    """Portions on one trip at most the carrier's capacity."""
+    """Portions on one trip at most the carrier's capacity; a reload empties the bag."""
     p, routing = model.problem, model.routing
-    demand = routing.RegisterUnaryTransitVector(np.asarray(p.demand, dtype=np.int64).tolist())
-    caps = [int(p.capacity[v]) for v in model.copy_vehicle]
-    routing.AddDimensionWithVehicleCapacity(demand, 0, caps, True, "load")
+    demand = np.asarray(p.demand, dtype=np.int64)[model.place]
+    for node, v in model.reload_owner.items():
+        demand[node] = -int(p.capacity[v])
+    callback = routing.RegisterUnaryTransitVector(demand.tolist())
+    caps = [int(c) for c in p.capacity]
+    routing.AddDimensionWithVehicleCapacity(callback, max(caps), caps, True, "load")
 
 
 def _missed_delivery_penalty(model: _Model) -> None:
@@ -378,13 +397,12 @@ def _missed_delivery_penalty(model: _Model) -> None:
 
 
 def _carrier_fixed_cost(model: _Model) -> None:
-    """Calling a carrier at all costs ``fixed_cost`` (paid on the first trip)."""
+    """Calling a carrier at all costs ``fixed_cost``."""
     p = model.problem
     if p.fixed_cost is None:
         return
-    for v, trips in enumerate(model.copies):
-        if trips:
-            model.routing.SetFixedCostOfVehicle(int(p.fixed_cost[v]), trips[0])
+    for v in range(p.num_vehicles):
+        model.routing.SetFixedCostOfVehicle(int(p.fixed_cost[v]), v)
 
 
 # --- search --------------------------------------------------------------------------------
@@ -394,7 +412,7 @@ def _enum_value(enum: Any, name: str, what: str) -> int:
     try:
         return int(enum.Value.Value(name.upper()))
     except ValueError:
-        names = ", ".join(n for n in enum.Value.keys() if n not in ("UNSET", "AUTOMATIC"))
+        names = ", ".join(n for n, _ in enum.Value.items() if n not in ("UNSET", "AUTOMATIC"))
         raise ValueError(f"'{name}' is not an OR-Tools {what}; use one of: {names}") from None
 
 
@@ -414,8 +432,11 @@ def _search_parameters(
         params.first_solution_strategy = _enum_value(
             fs_enum, first_solution, "first-solution strategy"
         )
+    # Deterministic mode descends to a local optimum and stops there: the same work on
+    # every machine. Otherwise guided local search keeps improving until the time limit.
+    default_mh = "GREEDY_DESCENT" if deterministic else "GUIDED_LOCAL_SEARCH"
     params.local_search_metaheuristic = _enum_value(
-        mh_enum, metaheuristic or "GUIDED_LOCAL_SEARCH", "metaheuristic"
+        mh_enum, metaheuristic or default_mh, "metaheuristic"
     )
     params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
     if deterministic:
@@ -428,9 +449,7 @@ def _deterministic_solution_limit(problem: DayProblem) -> int:
     return 200 + 20 * problem.num_nodes
 
 
-def _report_progress(
-    model: _Model, progress: Callable[[str], None] | None, began: float
-) -> None:
+def _report_progress(model: _Model, progress: Callable[[str], None] | None, began: float) -> None:
     if progress is None:
         return
     routing = model.routing
@@ -452,24 +471,29 @@ def _report_progress(
 
 
 def _read_routes(model: _Model, solution: Any) -> list[DayRoute]:
+    """Split each carrier's route into trips at its reload nodes."""
     routing, manager, dim = model.routing, model.manager, model.time_dim
     routes: list[DayRoute] = []
-    for v, trips in enumerate(model.copies):
-        mine = []
-        for c in trips:
-            index = routing.Start(c)
-            leave = solution.Value(dim.CumulVar(index))
-            nodes, starts = [], []
+    for v in range(model.problem.num_vehicles):
+        index = routing.Start(v)
+        leave = solution.Value(dim.CumulVar(index))
+        nodes: list[int] = []
+        starts: list[int] = []
+        trip = 0
+        while True:
             index = solution.Value(routing.NextVar(index))
-            while not routing.IsEnd(index):
-                nodes.append(manager.IndexToNode(index))
-                starts.append(solution.Value(dim.CumulVar(index)))
-                index = solution.Value(routing.NextVar(index))
-            if nodes:
-                back = solution.Value(dim.CumulVar(index))
-                mine.append((leave, tuple(nodes), tuple(starts), back))
-        for k, (leave, nodes, starts, back) in enumerate(sorted(mine), start=1):
-            routes.append(DayRoute(v, k, leave, nodes, starts, back))
+            node = manager.IndexToNode(index)
+            at = solution.Value(dim.CumulVar(index))
+            if routing.IsEnd(index) or node in model.reload_owner:
+                if nodes:
+                    trip += 1
+                    routes.append(DayRoute(v, trip, leave, tuple(nodes), tuple(starts), at))
+                nodes, starts, leave = [], [], at
+                if routing.IsEnd(index):
+                    break
+            else:
+                nodes.append(node)
+                starts.append(at)
     return routes
 
 
@@ -490,14 +514,18 @@ def earliest_times(
     t, prev = leave, 0
     starts = []
     for node in nodes:
-        t = max(int(problem.tw_start[node]), t + int(problem.service[prev]) + int(travel[prev, node]))
+        t = max(
+            int(problem.tw_start[node]), t + int(problem.service[prev]) + int(travel[prev, node])
+        )
         starts.append(t)
         prev = node
     back = t + int(problem.service[prev]) + int(travel[prev, 0]) if nodes else leave
     return starts, back
 
 
-def _fits(problem: DayProblem, nodes: Sequence[int], starts: list[int], back: int, limit: int) -> bool:
+def _fits(
+    problem: DayProblem, nodes: Sequence[int], starts: list[int], back: int, limit: int
+) -> bool:
     return back <= limit and all(s <= problem.tw_end[n] for n, s in zip(nodes, starts, strict=True))
 
 
@@ -536,29 +564,35 @@ def _departure(
     return leave
 
 
-def retime(problem: DayProblem, routes: Sequence[DayRoute]) -> tuple[DayRoute, ...]:
+def retime(
+    problem: DayProblem, routes: Sequence[DayRoute]
+) -> tuple[tuple[DayRoute, ...], tuple[int, ...]]:
     """Re-time trips: each leaves when meals wait least, handovers as early as then possible.
 
     Trips of one vehicle are timed from the last to the first, each between the previous
     trip's original return and the next trip's new departure, so the sequence stays
-    valid. A trip that cannot be timed within the rules keeps the engine's times.
+    valid. A trip that no departure makes valid (waiting for a window would make a meal
+    too old) loses its last stops until one does.
 
     Parameters
     ----------
     problem
         The day problem.
     routes
-        Trips with the engine's times.
+        Trips with the engine's times; their node orders and time order per vehicle are
+        kept.
 
     Returns
     -------
-    tuple of DayRoute
-        The same trips and visiting orders, ordered by vehicle and trip.
+    tuple
+        The re-timed trips (empty ones left out), ordered by vehicle and numbered 1, 2, ...
+        per vehicle; and the nodes dropped from trips.
     """
     by_vehicle: dict[int, list[DayRoute]] = {}
     for r in routes:
         by_vehicle.setdefault(r.vehicle, []).append(r)
     out: list[DayRoute] = []
+    dropped: list[int] = []
     for v in sorted(by_vehicle):
         trips = sorted(by_vehicle[v], key=lambda r: (r.leave, r.trip))
         timed: list[DayRoute] = []
@@ -566,15 +600,24 @@ def retime(problem: DayProblem, routes: Sequence[DayRoute]) -> tuple[DayRoute, .
         for k in range(len(trips) - 1, -1, -1):
             trip = trips[k]
             lo = int(problem.vehicle_start[v]) if k == 0 else trips[k - 1].back
-            leave = _departure(problem, v, trip.nodes, lo, limit)
-            if leave is None:
-                logger.warning("vehicle %d trip %d kept the engine's times", v, trip.trip)
-                new = trip
-            else:
-                starts, back = earliest_times(problem, v, trip.nodes, leave)
-                new = replace(trip, leave=leave, starts=tuple(starts), back=back)
-            timed.append(new)
-            limit = new.leave
+            nodes = list(trip.nodes)
+            leave = _departure(problem, v, nodes, lo, limit)
+            while leave is None and nodes:
+                dropped.append(nodes.pop())
+                leave = _departure(problem, v, nodes, lo, limit)
+            if leave is None or not nodes:
+                continue
+            if len(nodes) < len(trip.nodes):
+                logger.warning(
+                    "vehicle %d: %d stops left out of a trip (food age)",
+                    v,
+                    len(trip.nodes) - len(nodes),
+                )
+            starts, back = earliest_times(problem, v, nodes, leave)
+            timed.append(
+                replace(trip, leave=leave, nodes=tuple(nodes), starts=tuple(starts), back=back)
+            )
+            limit = leave
         timed.reverse()
         out += [replace(r, trip=i) for i, r in enumerate(timed, start=1)]
-    return tuple(out)
+    return tuple(out), tuple(dropped)

@@ -281,3 +281,32 @@ class ShiftPlan(_Plan):
             more = f" (+{len(touched) - 10} more)" if len(touched) > 10 else ""
             lines.append(f"- {name}: {value:g}{extra}{more}")
         return "\n".join(lines)
+
+
+# --- the week ------------------------------------------------------------------------------
+
+
+class WeekPlan(_Plan):
+    """Meals, the health-check campaign days and the shift plan of one period together.
+
+    The shift plan's ``auto`` demand comes from the meal routes (carriers per date) and the
+    campaign (escorts per date), and the routes and bookings use only volunteers who are
+    on duty on a shift of their role that date (where the centre has such shifts).
+    ``unserved`` gathers the unserved of all three.
+    """
+
+    start: dt.date
+    end: dt.date
+    meals: tuple[MealPlan, ...] = ()
+    campaign: CampaignPlan | None = None
+    shifts: ShiftPlan | None = None
+
+    def summary(self) -> str:
+        """The week in a page for a coordinator."""
+        parts = [f"Week plan {self.start} to {self.end} (status {self.status.value})."]
+        parts += [m.summary() for m in self.meals]
+        if self.campaign is not None:
+            parts.append(self.campaign.summary())
+        if self.shifts is not None:
+            parts.append(self.shifts.summary())
+        return "\n\n".join(parts)

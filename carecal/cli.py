@@ -264,31 +264,68 @@ def _cmd_verify(args: argparse.Namespace, progress: _Progress) -> int:
     return EXIT_VIOLATIONS if found else EXIT_OK
 
 
+def _cmd_week(args: argparse.Namespace, progress: _Progress) -> int:
+    from carecal.solver.week import plan_week
+
+    community = _read(args.data, progress)
+    start = _date(args.date_from, "--from")
+    assert start is not None
+    with progress.step(f"Planning the week from {start}") as update:
+        plan = plan_week(
+            community,
+            start,
+            days=args.days,
+            meal_time_limit=args.time_limit,
+            campaign_time_limit=args.time_limit * 3,
+            shift_time_limit=args.time_limit * 3,
+            deterministic=args.deterministic,
+            progress=update,
+        )
+    progress.say(plan.summary())
+    status = _verify_and_report(community, plan, progress)
+    _write(plan, args.out, community, progress)
+    return status
+
+
 def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
     from carecal.datasets import sample_community, sample_folder
     from carecal.solver.campaign import plan_health_checks
-    from carecal.solver.meals import plan_meals
+    from carecal.solver.week import plan_week
 
     community = sample_community()
     out = Path(args.out)
     date = next_weekday(dt.date.today())
     progress.say(
         f"The sample community ({sample_folder()}): {len(community.residents)} residents, "
-        f"{len(community.volunteers)} volunteers."
+        f"{len(community.volunteers)} volunteers; planning from {date} ({weekday(date)})."
     )
-    status = EXIT_OK
-    with progress.step(f"Planning meal routes for {date} ({weekday(date)})") as update:
-        meals = plan_meals(community, date, time_limit=args.time_limit, progress=update)
-    progress.say(meals.summary())
-    status |= _verify_and_report(community, meals, progress)
-    _write(meals, str(out / "meals"), community, progress)
+    with progress.step(f"Planning the week from {date}: meals each day, then shifts") as update:
+        week = plan_week(
+            community,
+            date,
+            meal_time_limit=args.time_limit,
+            shift_time_limit=args.time_limit * 2,
+            campaign_time_limit=args.time_limit * 2,
+            progress=update,
+        )
+    progress.say(week.meals[0].summary())
+    if week.shifts is not None:
+        progress.say(week.shifts.summary())
+    status = _verify_and_report(community, week, progress)
+    _write(week, str(out / "week"), community, progress)
 
     with progress.step("Planning the health-check campaign") as update:
-        campaign = plan_health_checks(community, time_limit=args.time_limit, progress=update)
+        campaign = plan_health_checks(community, time_limit=args.time_limit * 2, progress=update)
     progress.say(campaign.summary())
     status |= _verify_and_report(community, campaign, progress)
     _write(campaign, str(out / "health_checks"), community, progress)
-    progress.say(f"\nThe schedules are in {out.resolve()}")
+    progress.say(
+        f"\nThe schedules are in {out.resolve()}:\n"
+        f"  week/meal_routes.csv, week/shift_plan.csv, week/routes/*.html (route sheets), "
+        f"week/timetables/*.html\n"
+        f"  health_checks/health_checks.csv, health_checks/escorts/*.html (escort day sheets)\n"
+        f"  */unserved.csv and */summary.md"
+    )
     return status
 
 

@@ -1,0 +1,178 @@
+"""End-to-end tests of the command line through ``main([...])``."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from carecal.cli import EXIT_INVALID, EXIT_OK, EXIT_VIOLATIONS, main
+from carecal.datasets import make_community
+from carecal.io import write_community
+
+MONDAY = dt.date(2027, 3, 1)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated community (60 residents, 12 volunteers) written as CSV files."""
+    folder = tmp_path_factory.mktemp("data")
+    write_community(make_community(60, 12, seed=5, meal_orders=10, escorts=4), folder)
+    return folder
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_validate_ok(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(data)]) == EXIT_OK
+    assert "The input is valid" in capsys.readouterr().err
+
+
+def test_meals_writes_routes_and_verifies(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code = main(
+        [
+            "-q",
+            "meals",
+            str(data),
+            "--date",
+            str(MONDAY),
+            "--out",
+            str(out),
+            "--time-limit",
+            "2",
+            "--deterministic",
+        ]
+    )
+    assert code == EXIT_OK
+    routes = _rows(out / "meal_routes.csv")
+    unserved = _rows(out / "unserved.csv")
+    assert (out / "summary.md").exists()
+    # every delivery of the day is on a route or listed as unserved
+    orders = make_community(60, 12, seed=5, meal_orders=10, escorts=4).deliveries_on(MONDAY)
+    listed = {r["resident_id"] for r in routes} | {u["id"] for u in unserved}
+    assert listed == {r.resident_id for r in orders}
+    # and the folder passes `carecal verify`
+    assert main(["-q", "verify", str(data), str(out)]) == EXIT_OK
+
+
+def test_verify_catches_a_hand_edit(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    main(
+        [
+            "-q",
+            "meals",
+            str(data),
+            "--date",
+            str(MONDAY),
+            "--out",
+            str(out),
+            "--time-limit",
+            "1",
+            "--deterministic",
+        ]
+    )
+    rows = _rows(out / "meal_routes.csv")
+    assert rows, "the generated day should have at least one route"
+    rows[0]["arrival"] = "06:00"  # a coordinator moves a delivery to before the window
+    with (out / "meal_routes.csv").open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert main(["verify", str(data), str(out)]) == EXIT_VIOLATIONS
+    assert "broken rule" in capsys.readouterr().err
+
+
+def test_invalid_input_exits_2_with_every_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "bad"
+    write_community(make_community(10, 3, seed=1), folder)
+    text = (folder / "residents.csv").read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    lines[1] = lines[1].replace(lines[1].split(",")[0], "R0002", 1)  # duplicate id
+    (folder / "residents.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["meals", str(folder), "--date", str(MONDAY), "--out", str(tmp_path / "o")]) == (
+        EXIT_INVALID
+    )
+    err = capsys.readouterr().err
+    assert "residents.csv" in err and "R0002" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_missing_folder_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(tmp_path / "nowhere")]) == EXIT_INVALID
+    assert "no such folder" in capsys.readouterr().err
+
+
+def test_bad_date_exits_2(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["meals", str(data), "--date", "30/11/2026", "--out", str(tmp_path)]) == (
+        EXIT_INVALID
+    )
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_health_checks_end_to_end(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "hc"
+    code = main(
+        [
+            "-q",
+            "health-checks",
+            str(data),
+            "--out",
+            str(out),
+            "--time-limit",
+            "3",
+            "--deterministic",
+        ]
+    )
+    assert code == EXIT_OK
+    assert (out / "health_checks.csv").exists() and (out / "unserved.csv").exists()
+    assert main(["-q", "verify", str(data), str(out)]) == EXIT_OK
+
+
+def test_shifts_end_to_end(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    community = make_community(40, 15, seed=2)
+    # The generated meal and escort shifts are `auto`; without a demand they cannot be
+    # planned on their own, so keep the centre shifts only.
+    fixed = tuple(s for s in community.shifts if s.min_volunteers is not None)
+    write_community(community.with_changes(shifts=fixed), folder)
+    out = tmp_path / "out"
+    code = main(
+        [
+            "-q",
+            "shifts",
+            str(folder),
+            "--from",
+            "2027-03-01",
+            "--to",
+            "2027-03-07",
+            "--out",
+            str(out),
+            "--time-limit",
+            "3",
+            "--deterministic",
+        ]
+    )
+    assert code == EXIT_OK
+    assert _rows(out / "shift_plan.csv")
+    assert main(["-q", "verify", str(folder), str(out)]) == EXIT_OK
+
+
+def test_demo_writes_the_schedules(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--time-limit", "1"]) == EXIT_OK
+    assert (out / "week" / "meal_routes.csv").exists()
+    assert (out / "week" / "shift_plan.csv").exists()
+    assert any((out / "week" / "routes").glob("*.html"))
+    assert (out / "health_checks" / "health_checks.csv").exists()
+    assert "The schedules are in" in capsys.readouterr().err

@@ -57,6 +57,7 @@ import datetime as dt
 import logging
 import math
 import os
+import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -670,10 +671,43 @@ class _CampaignModel:
         return second[2] - jb.lead >= first[2] + ja.tail + walk
 
     def greedy_hint(self) -> dict[int, int]:
-        """A feasible plan built greedily (best priority first, earliest slot, least walk).
+        """A feasible plan to start the search from; CP-SAT then improves on it.
 
-        It starts the search; CP-SAT then improves on it.
+        The best of a few greedy passes (earliest slot, least walk), each taking the
+        residents in another order: best priority first, fewest options first, pool
+        chairs first, and a few seeded shuffles.
         """
+        data = self.data
+        first = data.days[0].date
+        by_priority = sorted(
+            data.escorted,
+            key=lambda r: (-data.value[r.resident_id], -r.age_on(first), r.resident_id),
+        )
+        options = Counter(rid for rid, _ in data.fits)
+        orders = [
+            by_priority,
+            sorted(by_priority, key=lambda r: options[r.resident_id]),
+            sorted(by_priority, key=lambda r: r.has_own_wheelchair),
+        ]
+        for seed in range(5):
+            shuffled = list(by_priority)
+            random.Random(seed).shuffle(shuffled)
+            orders.append(shuffled)
+        best: tuple[int, dict[str, tuple[int, int, int]], dict[tuple[str, int], int]] | None
+        best = None
+        for order in orders:
+            chosen, per_escort_day = self._greedy(order)
+            value = sum(data.value[rid] for rid in chosen)
+            if best is None or value > best[0]:
+                best = (value, chosen, per_escort_day)
+        assert best is not None
+        return self._hint_from(best[1], best[2])
+
+    def _greedy(
+        self, order: list[Resident]
+    ) -> tuple[dict[str, tuple[int, int, int]], dict[tuple[str, int], int]]:
+        """One greedy pass: each resident in turn into the earliest slot and the tour with
+        the least walk that still fit every rule."""
         data, days = self.data, self.data.days
         cap = data.community.policy.max_escort_jobs_per_day
         busy: dict[int, list[tuple[int, int, int, str]]] = defaultdict(list)
@@ -685,11 +719,6 @@ class _CampaignModel:
             tours_of[rid, data.tours[t].day].append(t)
         chosen: dict[str, tuple[int, int, int]] = {}
         total = sum(day.places for day in days)
-        first = days[0].date
-        order = sorted(
-            data.escorted,
-            key=lambda r: (-data.value[r.resident_id], -r.age_on(first), r.resident_id),
-        )
         for r in order:
             rid = r.resident_id
             if len(chosen) >= total:
@@ -727,6 +756,14 @@ class _CampaignModel:
                 chosen[rid] = (d, k, t)
                 break
 
+        return chosen, per_escort_day
+
+    def _hint_from(
+        self, chosen: dict[str, tuple[int, int, int]], per_escort_day: dict[tuple[str, int], int]
+    ) -> dict[int, int]:
+        """Values of every variable for a greedy plan."""
+        days = self.data.days
+        total = sum(day.places for day in days)
         hint = {v.index: 0 for v in self.all_vars()}
         for rid, (d, k, t) in chosen.items():
             hint[self.x[rid, d, k].index] = 1
@@ -897,6 +934,14 @@ def plan_health_checks(
     value_bound = math.floor(solver.best_objective_bound + 1e-6)
     values = {v.index: solver.value(v) for v in model.all_vars()}
     chosen = solver
+    total_value = sum(data.value.values())
+    stage = (
+        f"booking: value {best_value} of {total_value} (bound {value_bound}, "
+        f"{'optimal' if first_optimal else 'not proven'}) in {solver.wall_time:.1f} s"
+    )
+    log.info("campaign %s", stage)
+    if progress is not None:
+        progress(stage)
 
     # Stage 2: keep the booking value, then the least walking, spread and days.
     model.m.clear_hints()
@@ -908,7 +953,9 @@ def plan_health_checks(
         + weights["most_jobs_per_escort"] * terms["most_jobs_per_escort"]
         + terms["days_for_oldest"]
     )
-    budget = time_limit - (time.perf_counter() - began)
+    # Keep a moment for reading the plan back and explaining who was left out.
+    reserve = min(1.0, 0.03 * time_limit)
+    budget = time_limit - reserve - (time.perf_counter() - began)
     second_optimal = False
     lower_bound = 0.0
     if budget > 0.05:
@@ -919,7 +966,6 @@ def plan_health_checks(
             second_optimal = code2 == cp_model.OPTIMAL
             lower_bound = solver2.best_objective_bound
 
-    total_value = sum(data.value.values())
     raw = {name: float(chosen.value(expr)) for name, expr in terms.items()}
     objective = {
         "unbooked_value": weights["booked_value"] * (total_value - raw["booked_value"]),

@@ -16,7 +16,7 @@
   carrier, arc costs per travel profile, and a surcharge on arcs into a
   delivery made by a carrier the resident did not prefer.
 
-After the search, :func:`retime` sets each trip's departure as late as it can go without
+After the search, :func:`retime_and_repair` sets each trip's departure as late as it can go without
 adding food age (no needless waiting at doors) and no later, so meals stay hot and reach
 residents early in their windows.
 """
@@ -212,7 +212,7 @@ def _solve_ortools(
             engine="ortools",
             seconds=seconds,
         )
-    routes, dropped = retime(problem, _read_routes(model, solution))
+    routes, dropped = retime_and_repair(problem, _read_routes(model, solution))
     served = {node for r in routes for node in r.nodes}
     unserved = tuple(j for j in range(1, problem.num_nodes) if j not in served)
     optimal = status == routing_enums_pb2.RoutingSearchStatus.ROUTING_OPTIMAL and not dropped
@@ -432,11 +432,8 @@ def _search_parameters(
         params.first_solution_strategy = _enum_value(
             fs_enum, first_solution, "first-solution strategy"
         )
-    # Deterministic mode descends to a local optimum and stops there: the same work on
-    # every machine. Otherwise guided local search keeps improving until the time limit.
-    default_mh = "GREEDY_DESCENT" if deterministic else "GUIDED_LOCAL_SEARCH"
     params.local_search_metaheuristic = _enum_value(
-        mh_enum, metaheuristic or default_mh, "metaheuristic"
+        mh_enum, metaheuristic or "GUIDED_LOCAL_SEARCH", "metaheuristic"
     )
     params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
     if deterministic:
@@ -445,8 +442,9 @@ def _search_parameters(
 
 
 def _deterministic_solution_limit(problem: DayProblem) -> int:
-    # Enough accepted moves to settle small days; grows with the problem.
-    return 200 + 20 * problem.num_nodes
+    # A fixed number of solutions (accepted moves) is the same work on every machine:
+    # enough to settle small days; grows gently with the problem.
+    return min(100 + 2 * problem.num_nodes, 1000)
 
 
 def _report_progress(model: _Model, progress: Callable[[str], None] | None, began: float) -> None:
@@ -564,15 +562,13 @@ def _departure(
     return leave
 
 
-def retime(
-    problem: DayProblem, routes: Sequence[DayRoute]
-) -> tuple[tuple[DayRoute, ...], tuple[int, ...]]:
+def retime(problem: DayProblem, routes: Sequence[DayRoute]) -> tuple[DayRoute, ...]:
     """Re-time trips: each leaves when meals wait least, handovers as early as then possible.
 
     Trips of one vehicle are timed from the last to the first, each between the previous
     trip's original return and the next trip's new departure, so the sequence stays
-    valid. A trip that no departure makes valid (waiting for a window would make a meal
-    too old) loses its last stops until one does.
+    valid. A trip that no departure makes valid keeps the engine's times (see
+    :func:`retime_and_repair` for the version that drops stops instead).
 
     Parameters
     ----------
@@ -584,10 +580,31 @@ def retime(
 
     Returns
     -------
-    tuple
-        The re-timed trips (empty ones left out), ordered by vehicle and numbered 1, 2, ...
-        per vehicle; and the nodes dropped from trips.
+    tuple of DayRoute
+        The re-timed trips, ordered by vehicle and numbered 1, 2, ... per vehicle.
     """
+    return _retime(problem, routes, repair=False)[0]
+
+
+def retime_and_repair(
+    problem: DayProblem, routes: Sequence[DayRoute]
+) -> tuple[tuple[DayRoute, ...], tuple[int, ...]]:
+    """Like :func:`retime`, but a trip no departure makes valid loses its last stops.
+
+    That happens only when waiting for a window would make a meal too old, which the
+    search's ``food`` dimension does not see.
+
+    Returns
+    -------
+    tuple
+        The re-timed trips (empty ones left out) and the nodes dropped from trips.
+    """
+    return _retime(problem, routes, repair=True)
+
+
+def _retime(
+    problem: DayProblem, routes: Sequence[DayRoute], *, repair: bool
+) -> tuple[tuple[DayRoute, ...], tuple[int, ...]]:
     by_vehicle: dict[int, list[DayRoute]] = {}
     for r in routes:
         by_vehicle.setdefault(r.vehicle, []).append(r)
@@ -602,6 +619,11 @@ def retime(
             lo = int(problem.vehicle_start[v]) if k == 0 else trips[k - 1].back
             nodes = list(trip.nodes)
             leave = _departure(problem, v, nodes, lo, limit)
+            if leave is None and not repair:
+                logger.warning("vehicle %d trip %d kept the engine's times", v, trip.trip)
+                timed.append(trip)
+                limit = trip.leave
+                continue
             while leave is None and nodes:
                 dropped.append(nodes.pop())
                 leave = _departure(problem, v, nodes, lo, limit)
@@ -609,7 +631,7 @@ def retime(
                 continue
             if len(nodes) < len(trip.nodes):
                 logger.warning(
-                    "vehicle %d: %d stops left out of a trip (food age)",
+                    "vehicle %d: %d stops left out of a trip (food age with waiting)",
                     v,
                     len(trip.nodes) - len(nodes),
                 )

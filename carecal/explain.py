@@ -157,12 +157,11 @@ def _faster_modes(delivery: MealDelivery, than: int, ok: int) -> list[str]:
 
 def meal_no_carrier(delivery: MealDelivery, policy: Policy, day: str) -> tuple[str, str]:
     """No meals carrier is available on the day."""
-    until = max(policy.default_window_end, delivery.window.end + 15)
     return (
         f"no meals carrier is available on {day}, so nobody can bring "
         f"{delivery.resident_id}'s meal",
         f"ask a volunteer with the meals skill to pledge {day} "
-        f"{format_time(policy.meals_ready)}–{format_time(until)}",
+        f"{format_time(policy.meals_ready)}–{format_time(delivery.window.end)}",
     )
 
 

@@ -624,22 +624,58 @@ def _retime(
                 timed.append(trip)
                 limit = trip.leave
                 continue
-            while leave is None and nodes:
-                dropped.append(nodes.pop())
-                leave = _departure(problem, v, nodes, lo, limit)
-            if leave is None or not nodes:
-                continue
-            if len(nodes) < len(trip.nodes):
+            # Trips still to time (k + 1 of them) and pieces already timed count as trips.
+            spare = int(problem.max_trips[v]) - len(timed) - (k + 1)
+            pieces = _repair(problem, v, nodes, lo, limit, spare, dropped)
+            if len(pieces) != 1 or len(pieces[0][0]) < len(trip.nodes):
                 logger.warning(
-                    "vehicle %d: %d stops left out of a trip (food age with waiting)",
+                    "vehicle %d trip %d re-cut into %d trips, %d stops left out "
+                    "(food age with waiting at doors)",
                     v,
-                    len(trip.nodes) - len(nodes),
+                    trip.trip,
+                    len(pieces),
+                    len(trip.nodes) - sum(len(p[0]) for p in pieces),
                 )
-            starts, back = earliest_times(problem, v, nodes, leave)
-            timed.append(
-                replace(trip, leave=leave, nodes=tuple(nodes), starts=tuple(starts), back=back)
-            )
-            limit = leave
+            for part, leave in pieces:
+                starts, back = earliest_times(problem, v, part, leave)
+                timed.append(
+                    replace(trip, leave=leave, nodes=tuple(part), starts=tuple(starts), back=back)
+                )
+                limit = leave
         timed.reverse()
         out += [replace(r, trip=i) for i, r in enumerate(timed, start=1)]
     return tuple(out), tuple(dropped)
+
+
+def _repair(
+    problem: DayProblem,
+    vehicle: int,
+    nodes: list[int],
+    lo: int,
+    limit: int,
+    spare: int,
+    dropped: list[int],
+) -> list[tuple[list[int], int]]:
+    """Time a trip in ``[lo, limit]``, cutting it in two or dropping stops if it must.
+
+    Returns the pieces from the last to the first, each with its departure; dropped
+    nodes are appended to ``dropped``. ``spare`` is how many more trips the vehicle may
+    make.
+    """
+    nodes = list(nodes)
+    while nodes:
+        leave = _departure(problem, vehicle, nodes, lo, limit)
+        if leave is not None:
+            return [(nodes, leave)]
+        if spare > 0:
+            # Cut where the tail can leave later from the kitchen, after the head is back.
+            for cut in range(len(nodes) - 1, 0, -1):
+                head, tail = nodes[:cut], nodes[cut:]
+                tail_leave = _departure(problem, vehicle, tail, lo, limit)
+                if tail_leave is None:
+                    continue
+                head_leave = _departure(problem, vehicle, head, lo, tail_leave)
+                if head_leave is not None:
+                    return [(tail, tail_leave), (head, head_leave)]
+        dropped.append(nodes.pop())
+    return []

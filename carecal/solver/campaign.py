@@ -30,25 +30,50 @@ The rules, as the centre states them
   between places; an escort without home coordinates starts at their first job's first
   place.
 - **Walk-ins** (everyone else due) come on their own and take the remaining places.
+- **Days.** The days of ``campaign.csv`` (one clinic per date, its hours or the day's own
+  ``open``/``close``), or the caller's dates at the first clinic. Who is due, and who
+  needs an escort, is judged on the first day.
 
 The objective, in order: book as many due residents as possible, the oldest, those living
-alone and those longest without a check first; then the least walking for the escorts;
-then an even spread of jobs (the most jobs any escort has over the campaign); then
-earlier days for the oldest escorted residents (walk-ins: the oldest take the earliest
-free places).
+alone and those longest without a check first (:func:`priority`); then the least walking
+for the escorts; then an even spread of jobs (the most jobs any escort has over the
+campaign); then earlier days for the oldest escorted residents (walk-ins: the oldest take
+the earliest free places).
 
 How it is solved
 ----------------
 Walk-ins only take places, so they are counted, not scheduled: the model books the best
 ``n`` of them (by priority) as long as the campaign's places hold everyone booked, and
 after the solve they fill the places the escorted residents left, oldest first into the
-earliest slots. This loses nothing. Escorted residents are scheduled exactly: a slot per
-resident, and per escort, date and availability window a route (``AddCircuit``) through
-the jobs it takes, with the walks between them. To keep the model small on large
-campaigns, a route only links each job to its ``neighbours`` nearest next jobs (by the
-walk between them); on campaigns with fewer escorted residents than that, routes are
-complete. Two solves run in turn: the first books the most priority, the second keeps
-that and minimises walking, spread and days.
+earliest slots. This split loses nothing.
+
+Escorted residents get a slot (one Boolean per resident, day and slot) and an escort
+window (a *tour*: one escort, one date, one availability window); a tour's jobs are
+optional intervals in a ``NoOverlap``, pool chairs are optional intervals in a
+``Cumulative`` per pool site and day. The walk between two jobs of a tour is modelled in
+one of two ways:
+
+- **exact** (up to ``exact_walk_pairs`` pairs of jobs that could share a tour; the sample
+  community and every small campaign): for each such pair an order literal, and the
+  later job starts no earlier than the earlier one ends plus the walk between them;
+- **margins** (larger campaigns): each job is padded before by the walk from a hub (the
+  first pool site, else the clinic) and after by the least margin that covers the walk
+  to any other job's start (``out[a] + in[b] >= walk(a, b)`` for every pair). This is
+  sound: a plan that fits with margins fits with the real walks. It is exact between
+  two pool-chair jobs at the hub (both margins zero), and costs time between two jobs
+  with the residents' own chairs, where the escort is given the walk via the hub (for
+  two neighbours 1 km from the hub, about 30 minutes more than the walk next door). On
+  a tight escort day that can cost a third job.
+
+A job's window check counts the walk from the escort's home (an escort without home
+coordinates is taken to start at the job), for every job of the window, which the
+first job needs and later ones satisfy in practice. The walking term of the objective
+is an estimate: each job's walk from its escort's home to its first place plus the
+pool legs; the verifier checks the real walks.
+
+Two solves run in turn from the best of a few greedy plans: the first books the most
+priority (its bound is the most any plan can book), the second keeps that and minimises
+walking, spread and days, with weights that keep those tiers in strict order.
 """
 
 from __future__ import annotations
@@ -390,7 +415,7 @@ def _walk_margins(
 
     ``out[a] + in[b] >= walk(end of a, start of b)`` for every two jobs, so that jobs
     padded with their margins and kept apart also leave the escort time to walk between
-    them. ``in`` is the walk from a hub (the pool site with the most chairs, else the
+    them. ``in`` is the walk from a hub (the first pool site, else the
     first clinic); ``out`` is the least that makes every pair fit. Pool-chair jobs start
     and end at the pool, so between two of them at the hub both margins are zero.
     """

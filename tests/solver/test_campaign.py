@@ -350,6 +350,20 @@ def test_escort_walk_between_jobs_binds() -> None:
     assert "(wheelchair, own chair)" in left.reason
 
 
+def test_walk_margins_are_sound() -> None:
+    """Modelled by margins (as on large campaigns), the walk still binds, never less."""
+    p = plan(_two_wheelchair_users(0.5), exact_walk_pairs=0)
+    assert len(p.bookings) == 1
+
+
+def test_walk_margins_cost_time_between_neighbours() -> None:
+    """Margins send the escort via the hub (9 + 9 min) between neighbours: the 10:00 job
+    no longer fits after the 09:00 one, although the exact walk (0 min) does. This is
+    the price of the margins on large campaigns."""
+    p = plan(_two_wheelchair_users(-0.5), exact_walk_pairs=0)
+    assert len(p.bookings) == 1
+
+
 def test_jobs_per_day_cap_binds() -> None:
     """With at most one job per escort and day, the escort of the idle test takes one."""
     p = plan(_two_wheelchair_users(-0.5, policy=Policy(max_escort_jobs_per_day=1)))
@@ -385,6 +399,16 @@ def test_availability_binds() -> None:
     assert not p.bookings
     _, reason, fix = unserved(p)["R1"]
     assert "no trained escort is free long enough" in reason and "availability.csv" in fix
+
+
+def test_no_escort_pledged_on_the_campaign_days() -> None:
+    """An escort free only on Tuesday, a campaign on Monday: said so, with the fix."""
+    c = campaign(
+        [resident("R1", mobility=Mobility.WHEELCHAIR)], [escort("V1")], [free("V1", date=TUE)]
+    )
+    _, reason, fix = unserved(plan(c))["R1"]
+    assert "no trained escort has pledged any time on the campaign days" in reason
+    assert "Monday 2027-03-01" in reason and "availability.csv" in fix
 
 
 def test_holiday_removes_the_escort() -> None:
@@ -587,11 +611,13 @@ def test_verifier_catches_walk_between_jobs() -> None:
     days=st.integers(1, 3),
     places=st.integers(1, 3),
     wheelchairs=st.integers(0, 3),
+    exact=st.booleans(),
 )
 def test_generated_campaigns_verify(
-    seed: int, residents: int, days: int, places: int, wheelchairs: int
+    seed: int, residents: int, days: int, places: int, wheelchairs: int, exact: bool
 ) -> None:
-    """Generated campaigns pass the verifier and list every due resident exactly once."""
+    """Generated campaigns pass the verifier and list every due resident exactly once,
+    with the walks between jobs modelled exactly or by margins."""
     c = make_community(
         residents=residents,
         volunteers=10,
@@ -600,7 +626,7 @@ def test_generated_campaigns_verify(
         places_per_slot=places,
         wheelchairs=wheelchairs,
     )
-    p = plan_health_checks(c, time_limit=1.5, workers=1)
+    p = plan_health_checks(c, time_limit=1.5, workers=1, exact_walk_pairs=20_000 if exact else 0)
     assert p.status.has_plan
     assert verify_campaign(c, p) == []
     first = min(p.dates)

@@ -332,3 +332,48 @@ def test_every_pyvrp_solution_keeps_the_rules(problem: DayProblem) -> None:
     solution = solve_with_pyvrp(problem, time_limit=1, deterministic=True)
     check_shape(problem, solution)
     assert retime(problem, solution.routes) == solution.routes
+
+
+# -- end to end: plan_meals with the PyVRP engine passes verify ---------------------------
+
+
+def relaxed_community(seed: int, capacity: int | None = None):  # type: ignore[no-untyped-def]
+    """A generated community (80 residents, 15 meal orders, 3 carriers) whose policy has
+    no binding hot-meal limit and no cost on preferences, so PyVRP can express its days;
+    with ``capacity``, every mode carries that many portions (forcing several trips)."""
+    from carecal.datasets import make_community
+
+    community = make_community(residents=80, volunteers=12, seed=seed, meal_orders=15, carriers=3)
+    update: dict[str, object] = {"max_food_minutes": 1440, "non_preferred_cost": 0}
+    if capacity is not None:
+        update["capacity"] = dict.fromkeys(community.policy.capacity, capacity)
+    policy = community.policy.model_copy(update=update)
+    return community.model_copy(update={"policy": policy})
+
+
+@pytest.mark.parametrize(("seed", "capacity"), [(1, None), (1, 2), (3, 2)])
+def test_pyvrp_meal_plans_pass_verify(seed: int, capacity: int | None) -> None:
+    pytest.importorskip("pyvrp")
+    from carecal.solver.meals import plan_meals
+    from carecal.verify import verify
+
+    community = relaxed_community(seed, capacity)
+    plan = plan_meals(community, "2026-12-01", time_limit=2, deterministic=True, engine="pyvrp")
+    assert plan.engine == "pyvrp" and plan.trips
+    assert verify(community, plan) == []
+    if capacity is not None:
+        carriers = [t.volunteer_id for t in plan.trips]
+        assert len(set(carriers)) < len(carriers)  # some carrier makes several trips
+
+
+def test_default_policy_meal_day_refuses_pyvrp_and_auto_uses_ortools() -> None:
+    from carecal.datasets import make_community
+    from carecal.solver.meals import plan_meals
+    from carecal.verify import verify
+
+    community = make_community(residents=80, volunteers=12, seed=1, meal_orders=15, carriers=3)
+    with pytest.raises(ValueError, match="hot-meal limit"):
+        plan_meals(community, "2026-12-01", time_limit=1, engine="pyvrp")
+    plan = plan_meals(community, "2026-12-01", time_limit=2, deterministic=True, engine="auto")
+    assert plan.engine == "ortools"
+    assert verify(community, plan) == []

@@ -8,6 +8,7 @@ limit 45 minutes, handover 2 minutes. Every plan is also checked by the verifier
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
 from typing import Any
 
@@ -270,15 +271,13 @@ def test_trips_of_one_carrier_follow_each_other() -> None:
     )
     result = plan(community)
     assert [t.trip for t in result.trips] == [1, 2, 3]
-    for a, b in zip(result.trips, result.trips[1:], strict=False):
+    for a, b in itertools.pairwise(result.trips):
         assert b.leave >= a.back
 
 
 def test_max_trips_binds() -> None:
     """Capacity 1 and three trips at most: of four orders one is left, with the reason."""
-    community = meal_day(
-        {"R1": 5, "R2": 5, "R3": 5, "R4": 5}, carriers=[carrier("V1", capacity=1)]
-    )
+    community = meal_day({"R1": 5, "R2": 5, "R3": 5, "R4": 5}, carriers=[carrier("V1", capacity=1)])
     result = plan(community)
     assert len(result.trips) == 3 and len(result.served) == 3
     (missed,) = result.unserved

@@ -1,0 +1,232 @@
+"""The OR-Tools day engine and the re-timing of trips, on hand-checkable day problems."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import pytest
+
+from carecal.solver.dayproblem import DayProblem, DayRoute
+from carecal.solver.routing import (
+    earliest_times,
+    retime,
+    retime_and_repair,
+    solve_day,
+)
+
+INT = np.int64
+
+
+def line(
+    *,
+    windows: list[tuple[int, int]] | None = None,
+    vehicles: int = 1,
+    capacity: int = 3,
+    max_trips: int = 1,
+    service: int = 5,
+    hours: tuple[int, int] = (0, 1000),
+    **extra: Any,
+) -> DayProblem:
+    """Depot at 0 and three deliveries on a line, 10, 20 and 30 minutes from it.
+
+    Node ``i`` and node ``j`` are ``10 * |i - j|`` minutes apart; each handover takes
+    ``service`` minutes; one portion each; windows 0–1000 unless given; every vehicle
+    works ``hours``.
+    """
+    pos = np.arange(4)
+    travel = (10 * np.abs(pos[:, None] - pos[None, :])).astype(INT)
+    wins = windows or [(0, 1000)] * 3
+    return DayProblem(
+        travel=(travel,),
+        vehicle_profile=np.zeros(vehicles, dtype=INT),
+        demand=np.array([0, 1, 1, 1], dtype=INT),
+        service=np.array([0, service, service, service], dtype=INT),
+        tw_start=np.array([0] + [a for a, _ in wins], dtype=INT),
+        tw_end=np.array([1000] + [b for _, b in wins], dtype=INT),
+        capacity=np.full(vehicles, capacity, dtype=INT),
+        vehicle_start=np.full(vehicles, hours[0], dtype=INT),
+        vehicle_end=np.full(vehicles, hours[1], dtype=INT),
+        max_trips=np.full(vehicles, max_trips, dtype=INT),
+        **extra,
+    )
+
+
+def solve(problem: DayProblem, **options: Any) -> Any:
+    return solve_day(problem, time_limit=5, deterministic=True, **options)
+
+
+def test_one_trip_along_the_line() -> None:
+    """Nodes 1 and 2 close at 15 and 30: out along the line 1, 2, 3 (10, 25, 40; back 75)."""
+    solution = solve(line(windows=[(0, 15), (0, 30), (0, 1000)]))
+    assert solution.unserved == ()
+    (route,) = solution.routes
+    assert route == DayRoute(0, 1, 0, (1, 2, 3), (10, 25, 40), 75)
+    assert solution.engine == "ortools"
+    assert solution.cost == 60
+
+
+def test_capacity_one_makes_three_trips_in_sequence() -> None:
+    """Capacity 1, up to 3 trips: three round trips, each after the previous is back."""
+    solution = solve(line(capacity=1, max_trips=3))
+    assert solution.unserved == ()
+    routes = solution.routes
+    assert [r.trip for r in routes] == [1, 2, 3]
+    assert all(len(r.nodes) == 1 for r in routes)
+    for a, b in itertools.pairwise(routes):
+        assert b.leave >= a.back
+
+
+def test_max_trips_leaves_the_cheapest_penalties_out() -> None:
+    """Capacity 1, one trip: only node 2 (penalty 500) is served; 1 and 3 cost 100 each."""
+    problem = line(capacity=1, penalty=np.array([0, 100, 500, 100], dtype=INT))
+    solution = solve(problem)
+    assert [r.nodes for r in solution.routes] == [(2,)]
+    assert solution.unserved == (1, 3)
+
+
+def test_must_serve_nodes_are_served_when_possible() -> None:
+    solution = solve(line(penalty=None))
+    assert solution.unserved == ()
+
+
+def test_window_sets_the_order_and_departure() -> None:
+    """Node 3 closes at 35, node 1 opens at 100: visit 3, 2, 1, leaving at 5.
+
+    Node 3 at 35 (leave 5), node 2 at 50, node 1 at 100 after waiting; the departure
+    cannot move later, since node 3 closes at 35.
+    """
+    solution = solve(line(windows=[(100, 1000), (0, 1000), (0, 35)]))
+    (route,) = solution.routes
+    assert route.nodes == (3, 2, 1)
+    assert route.starts == (35, 50, 100) and route.leave == 5
+
+
+def test_food_age_limit_forces_a_second_vehicle() -> None:
+    """A 30-minute ride limit: node 3 (30 away) fits alone; 1, 2 then 3 would be 40."""
+    solution = solve(line(vehicles=2, max_ride=30))
+    assert solution.unserved == ()
+    for route in solution.routes:
+        assert all(s - route.leave <= 30 for s in route.starts)
+    assert len(solution.routes) == 2
+
+
+def test_food_age_limit_without_second_vehicle_leaves_one_out() -> None:
+    solution = solve(line(max_ride=30, penalty=np.array([0, 1000, 1000, 1000], dtype=INT)))
+    assert len(solution.unserved) == 1
+
+
+def test_fixed_cost_keeps_to_one_vehicle() -> None:
+    """Two vehicles, each costing 1000 to call: one does everything."""
+    problem = line(vehicles=2, fixed_cost=np.array([1000, 1000], dtype=INT))
+    solution = solve(problem)
+    assert len({r.vehicle for r in solution.routes}) == 1
+
+
+def test_preferred_vehicle_is_chosen() -> None:
+    """Every resident prefers vehicle 1; with equal costs vehicle 1 does the round."""
+    problem = line(
+        vehicles=2,
+        fixed_cost=np.array([1000, 1000], dtype=INT),
+        preferred={1: frozenset({1}), 2: frozenset({1}), 3: frozenset({1})},
+        non_preferred_cost=10,
+    )
+    solution = solve(problem)
+    assert {r.vehicle for r in solution.routes} == {1}
+
+
+def test_vehicle_hours_bound_the_trips() -> None:
+    """Hours 0–40: only node 1 fits (back at 25); node 2 would be back at 45."""
+    solution = solve(line(hours=(0, 40), penalty=np.array([0, 1000, 1000, 1000], dtype=INT)))
+    assert [r.nodes for r in solution.routes] == [(1,)]
+    assert solution.routes[0].back <= 40
+
+
+def test_deterministic_solves_agree() -> None:
+    problem = line(vehicles=2, capacity=2, max_trips=2, windows=[(0, 60), (30, 90), (0, 1000)])
+    assert solve(problem).routes == solve(problem).routes
+
+
+def test_depot_only_problem() -> None:
+    problem = DayProblem(
+        travel=(np.zeros((1, 1), dtype=INT),),
+        vehicle_profile=np.zeros(1, dtype=INT),
+        demand=np.zeros(1, dtype=INT),
+        service=np.zeros(1, dtype=INT),
+        tw_start=np.zeros(1, dtype=INT),
+        tw_end=np.array([1000], dtype=INT),
+        capacity=np.ones(1, dtype=INT),
+        vehicle_start=np.zeros(1, dtype=INT),
+        vehicle_end=np.array([1000], dtype=INT),
+        max_trips=np.ones(1, dtype=INT),
+    )
+    solution = solve(problem)
+    assert solution.routes == () and solution.unserved == ()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"engine": "gurobi"}, "not known"),
+        ({"first_solution": "NO_SUCH_STRATEGY"}, "PATH_CHEAPEST_ARC"),
+        ({"metaheuristic": "NO_SUCH_SEARCH"}, "GUIDED_LOCAL_SEARCH"),
+        ({"time_limit": 0}, "positive"),
+    ],
+)
+def test_bad_options_are_refused(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        solve_day(line(), **{"time_limit": 1, **options})
+
+
+def test_named_strategies_are_accepted() -> None:
+    solution = solve(line(), first_solution="path_cheapest_arc", metaheuristic="GREEDY_DESCENT")
+    assert solution.unserved == ()
+
+
+# --- timing -------------------------------------------------------------------------------------
+
+
+def test_earliest_times_wait_only_for_windows() -> None:
+    """Leaving at 0 for 3, 2, 1 with node 1 opening at 100: 30, 45, wait, 100; back 115."""
+    problem = line(windows=[(100, 1000), (0, 1000), (0, 1000)])
+    assert earliest_times(problem, 0, [3, 2, 1], 0) == ([30, 45, 100], 115)
+    assert earliest_times(problem, 0, [], 7) == ([], 7)
+
+
+def test_retime_leaves_as_late_as_helps() -> None:
+    """Node 1 opens at 100: leaving at 90 (not 0) avoids waiting; nothing later helps."""
+    problem = line(windows=[(100, 1000), (0, 1000), (0, 1000)])
+    (route,) = retime(problem, [DayRoute(0, 1, 0, (1,), (100,), 115)])
+    assert (route.leave, route.starts, route.back) == (90, (100,), 115)
+
+
+def test_retime_keeps_trips_in_sequence() -> None:
+    """Trip 2 (node 3, window 110–120) moves to leave at 80; trip 1 stays back before it."""
+    problem = line(windows=[(0, 1000), (0, 1000), (110, 120)], max_trips=2)
+    routes = [
+        DayRoute(0, 1, 0, (1,), (10,), 25),
+        DayRoute(0, 2, 25, (3,), (110,), 145),
+    ]
+    first, second = retime(problem, routes)
+    assert (second.leave, second.starts, second.back) == (80, (110,), 145)
+    assert (first.leave, first.starts, first.back) == (0, (10,), 25)
+    assert (first.trip, second.trip) == (1, 2)
+
+
+def test_repair_cuts_a_trip_where_waiting_spoils_a_meal() -> None:
+    """Ride limit 30: node 3 at 30, then node 1 opening at 200 would be far too old.
+
+    With a second trip allowed, node 1 goes out on its own; with one trip it is dropped.
+    """
+    windows = [(200, 300), (0, 1000), (0, 1000)]
+    route = DayRoute(0, 1, 0, (3, 1), (30, 200), 215)
+    two = line(windows=windows, max_trips=2, max_ride=30)
+    routes, dropped = retime_and_repair(two, [route])
+    assert dropped == ()
+    assert [r.nodes for r in routes] == [(3,), (1,)]
+    assert routes[1].leave == 190 and routes[0].back <= routes[1].leave
+    one = line(windows=windows, max_trips=1, max_ride=30)
+    routes, dropped = retime_and_repair(one, [route])
+    assert dropped == (1,) and [r.nodes for r in routes] == [(3,)]
+    assert retime(one, [route]) == (route,)

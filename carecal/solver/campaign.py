@@ -53,9 +53,9 @@ optional intervals in a ``NoOverlap``, pool chairs are optional intervals in a
 ``Cumulative`` per pool site and day. The walk between two jobs of a tour is modelled in
 one of two ways:
 
-- **exact** (up to ``exact_walk_pairs`` pairs of jobs that could share a tour; the sample
-  community and every small campaign): for each such pair an order literal, and the
-  later job starts no earlier than the earlier one ends plus the walk between them;
+- **exact** (up to ``exact_walk_pairs`` pairs of jobs that could share a tour: small
+  campaigns): for each such pair an order literal, and the later job starts no earlier
+  than the earlier one ends plus the walk between them;
 - **margins** (larger campaigns): each job is padded before by the walk from a hub (the
   first pool site, else the clinic) and after by the least margin that covers the walk
   to any other job's start (``out[a] + in[b] >= walk(a, b)`` for every pair). This is
@@ -625,11 +625,6 @@ class _CampaignModel:
     def _objective_terms(self) -> dict[str, cp_model.LinearExpr]:
         data, m = self.data, self.m
         weighted = cp_model.LinearExpr.weighted_sum
-        booked_value = weighted(
-            [*self.booked.values(), *self.u],
-            [data.value[rid] for rid in self.booked]
-            + [data.value[r.resident_id] for r in self.walkin_order],
-        )
         per_escort: dict[str, list[cp_model.IntVar]] = defaultdict(list)
         for (_, t), v in self.y.items():
             per_escort[data.tours[t].escort_id].append(v)
@@ -637,16 +632,28 @@ class _CampaignModel:
         self.most_jobs = m.new_int_var(0, cap, "most_jobs")
         for vs in per_escort.values():
             m.add(self.most_jobs >= sum(vs))
-        return {
-            "booked_value": booked_value,
-            "escort_walk_estimate": weighted(
-                list(self.y.values()), [self._walk_estimate(rid, t) for rid, t in self.y]
+        self.term_parts: dict[str, tuple[list[cp_model.IntVar], list[int]]] = {
+            "booked_value": (
+                [*self.booked.values(), *self.u],
+                [data.value[rid] for rid in self.booked]
+                + [data.value[r.resident_id] for r in self.walkin_order],
             ),
-            "most_jobs_per_escort": weighted([self.most_jobs], [1]),
-            "days_for_oldest": weighted(
-                list(self.on_day.values()), [data.age_weight[rid] * d for rid, d in self.on_day]
+            "escort_walk_estimate": (
+                list(self.y.values()),
+                [self._walk_estimate(rid, t) for rid, t in self.y],
+            ),
+            "most_jobs_per_escort": ([self.most_jobs], [1]),
+            "days_for_oldest": (
+                list(self.on_day.values()),
+                [data.age_weight[rid] * d for rid, d in self.on_day],
             ),
         }
+        return {name: weighted(vs, cs) for name, (vs, cs) in self.term_parts.items()}
+
+    def evaluate(self, name: str, values: dict[int, int]) -> int:
+        """The value of an objective term in a solution (variable index -> value)."""
+        variables, coefficients = self.term_parts[name]
+        return sum(c * values[v.index] for v, c in zip(variables, coefficients, strict=True))
 
     def _walk_estimate(self, rid: str, t: int) -> int:
         """The walk a job costs its escort: from home to its first place, and the pool legs."""
@@ -861,7 +868,7 @@ def plan_health_checks(
     deterministic: bool = False,
     progress: Progress | None = None,
     workers: int | None = None,
-    exact_walk_pairs: int = 20_000,
+    exact_walk_pairs: int = 2_000,
 ) -> CampaignPlan:
     """Plan the health-check campaign: slots, escorts and pool wheelchairs.
 
@@ -938,28 +945,24 @@ def plan_health_checks(
         len(model.m.proto.variables),
     )
 
-    # Stage 1: the most booking value.
+    # Stage 1: the most booking value, from the best greedy plan.
     model.m.maximize(terms["booked_value"])
-    hint = model.greedy_hint()
+    values = model.greedy_hint()
     for v in model.all_vars():
-        model.m.add_hint(v, hint[v.index])
+        model.m.add_hint(v, values[v.index])
+    total_value = sum(data.value.values())
     budget = max(0.1, time_limit - (time.perf_counter() - began))
     solver = _solver(budget * 0.5, deterministic, workers)
     code = solver.solve(model.m, _Reporter(progress, "booking"))
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        status = Status.INFEASIBLE if code == cp_model.INFEASIBLE else Status.TIME_LIMIT
-        return CampaignPlan(
-            status=status,
-            dates=dates_out,
-            unserved=tuple(home_unserved),
-            solve_seconds=time.perf_counter() - began,
-        )
     first_optimal = code == cp_model.OPTIMAL
-    best_value = round(solver.objective_value)
-    value_bound = math.floor(solver.best_objective_bound + 1e-6)
-    values = {v.index: solver.value(v) for v in model.all_vars()}
-    chosen = solver
-    total_value = sum(data.value.values())
+    value_bound = total_value
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        value_bound = min(total_value, math.floor(solver.best_objective_bound + 1e-6))
+        values = {v.index: solver.value(v) for v in model.all_vars()}
+    else:
+        # Slow machine or tiny budget: the greedy plan (feasible by construction) stands.
+        log.warning("campaign: no solver plan in %.1f s; keeping the greedy plan", budget * 0.5)
+    best_value = model.evaluate("booked_value", values)
     stage = (
         f"booking: value {best_value} of {total_value} (bound {value_bound}, "
         f"{'optimal' if first_optimal else 'not proven'}) in {solver.wall_time:.1f} s"
@@ -987,21 +990,25 @@ def plan_health_checks(
         solver2 = _solver(budget, deterministic, workers)
         code2 = solver2.solve(model.m, _Reporter(progress, "walking and spread"))
         if code2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            chosen = solver2
+            values = {v.index: solver2.value(v) for v in model.all_vars()}
             second_optimal = code2 == cp_model.OPTIMAL
             lower_bound = solver2.best_objective_bound
 
-    raw = {name: float(chosen.value(expr)) for name, expr in terms.items()}
+    raw = {name: model.evaluate(name, values) for name in terms}
     objective = {
-        "unbooked_value": weights["booked_value"] * (total_value - raw["booked_value"]),
-        "escort_walk_estimate": weights["escort_walk_estimate"] * raw["escort_walk_estimate"],
-        "most_jobs_per_escort": weights["most_jobs_per_escort"] * raw["most_jobs_per_escort"],
-        "days_for_oldest": raw["days_for_oldest"],
+        "unbooked_value": float(weights["booked_value"] * (total_value - raw["booked_value"])),
+        "escort_walk_estimate": float(
+            weights["escort_walk_estimate"] * raw["escort_walk_estimate"]
+        ),
+        "most_jobs_per_escort": float(
+            weights["most_jobs_per_escort"] * raw["most_jobs_per_escort"]
+        ),
+        "days_for_oldest": float(raw["days_for_oldest"]),
     }
     bound = weights["booked_value"] * (total_value - value_bound) + (
         max(0.0, lower_bound) if first_optimal else 0.0
     )
-    bookings = _read_escorted(model, chosen)
+    bookings = _read_escorted(model, values)
     bookings += _fill_walkins(data, bookings)
     bookings.sort(key=lambda b: (b.date, b.check_start, b.resident_id))
     booked_ids = {b.resident_id for b in bookings}
@@ -1020,16 +1027,16 @@ def plan_health_checks(
     )
 
 
-def _read_escorted(model: _CampaignModel, solver: cp_model.CpSolver) -> list[Booking]:
+def _read_escorted(model: _CampaignModel, values: dict[int, int]) -> list[Booking]:
     data = model.data
     bookings = []
     for (rid, t), y in model.y.items():
-        if not solver.value(y):
+        if not values[y.index]:
             continue
         tour = data.tours[t]
         day = data.days[tour.day]
         job = data.jobs[rid, tour.day]
-        start = solver.value(model.start[rid])
+        start = values[model.start[rid].index]
         bookings.append(
             Booking(
                 resident_id=rid,

@@ -458,6 +458,14 @@ def test_deterministic_runs_agree() -> None:
     assert one.bookings == two.bookings and one.unserved == two.unserved
 
 
+def test_no_time_still_gives_a_valid_plan() -> None:
+    """With no time to solve, the greedy plan stands: valid, everyone due listed once."""
+    c = make_community(residents=80, volunteers=12, seed=5, campaign_days=2, places_per_slot=2)
+    p = plan_health_checks(c, time_limit=0.0, workers=1)
+    assert p.status.has_plan and verify_campaign(c, p) == []
+    assert any(b.escort_ids for b in p.bookings)
+
+
 def test_objective_terms_and_bound() -> None:
     """Named terms, a bound no larger than their sum, and a summary a coordinator can read."""
     c = _two_wheelchair_users(-0.5)

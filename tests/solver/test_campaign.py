@@ -411,6 +411,25 @@ def test_no_escort_pledged_on_the_campaign_days() -> None:
     assert "Monday 2027-03-01" in reason and "availability.csv" in fix
 
 
+def test_slots_an_escort_can_reach_are_full() -> None:
+    """Two wheelchair users, two escorts free only until 09:40, so only the 09:00 slot
+    (one place) works for a job; later slots stay empty but nobody can reach them."""
+    c = campaign(
+        [
+            resident("R1", mobility=Mobility.WHEELCHAIR),
+            resident("R2", mobility=Mobility.WHEELCHAIR),
+        ],
+        [escort("V1"), escort("V2")],
+        [free("V1", end="09:40"), free("V2", end="09:40")],
+        close="10:50",
+    )
+    p = plan(c)
+    assert len(p.bookings) == 1 and p.bookings[0].check_start == parse_time("09:00")
+    (left,) = p.unserved
+    assert "the clinic's slots that a free escort could reach" in left.reason
+    assert "full on Monday 2027-03-01" in left.reason
+
+
 def test_holiday_removes_the_escort() -> None:
     """A weekly pledge cancelled on the campaign date by an `available=false` row."""
     c = campaign(

@@ -30,6 +30,11 @@ from carecal.policy import MODES, Policy
 _MODE_WORDS: dict[str, str] = {"walk": "walking", "bike": "bike", "ebike": "e-bike", "car": "car"}
 
 
+def _a_carrier(mode: str) -> str:
+    word = _MODE_WORDS[mode]
+    return f"{'an' if word[0] in 'aeiou' else 'a'} {word} carrier"
+
+
 @dataclass(frozen=True)
 class MealCarrier:
     """A carrier of the day as the meal planner sees them.
@@ -182,15 +187,14 @@ def meal_food_age_unreachable(
     nearest = delivery.out_minutes[fastest_mode]
     limit = policy.max_food_minutes
     faster = _faster_modes(delivery, nearest, limit)
-    options = [
-        f"add a {_MODE_WORDS[m]} carrier ({delivery.out_minutes[m]} minutes)" for m in faster
-    ]
+    # Suggest the lightest mode that would do (walk, bike, e-bike, car in that order).
+    options = [f"add {_a_carrier(m)} ({delivery.out_minutes[m]} minutes)" for m in faster[:1]]
     options.append(f"raise max_food_minutes to {nearest}")
     return (
         f"{delivery.resident_id}'s door is {nearest} minutes from the kitchen even for the "
         f"fastest carrier ({_MODE_WORDS[fastest_mode]}), more than the {limit}-minute "
         "hot-meal limit",
-        " or ".join(options[:2]),
+        " or ".join(options),
     )
 
 
@@ -204,7 +208,7 @@ def meal_window_unreachable(
     faster = _faster_modes(delivery, nearest, min(slack, policy.max_food_minutes))
     fix = f"widen the window to at least {format_time(earliest)}"
     if faster:
-        fix += f" or add a {_MODE_WORDS[faster[0]]} carrier"
+        fix += f" or add {_a_carrier(faster[0])}"
     return (
         f"{delivery.resident_id}'s window {delivery.window} cannot be met: meals are ready at "
         f"{format_time(policy.meals_ready)} and the nearest carrier "

@@ -140,6 +140,12 @@ def _check_problem(problem: DayProblem) -> None:
     for mat in problem.travel:
         if mat.shape != (n, n):
             raise ValueError(f"a DayProblem travel matrix is {mat.shape}, not {(n, n)}")
+    for v in range(m):
+        if problem.vehicle_start[v] > problem.vehicle_end[v]:
+            raise ValueError(
+                f"vehicle {v} starts at {problem.vehicle_start[v]}, after it must be back "
+                f"({problem.vehicle_end[v]}); give it a start no later than its end"
+            )
 
 
 # --- the OR-Tools model ------------------------------------------------------------------
@@ -343,6 +349,9 @@ def _trips_through_the_kitchen(model: _Model) -> None:
     trips, so trips of one carrier never overlap.
     """
     routing, manager = model.routing, model.manager
+    for v in range(model.problem.num_vehicles):
+        if int(model.problem.max_trips[v]) < 1:
+            routing.solver().Add(routing.ActiveVehicleVar(v) == 0)
     for node, v in model.reload_owner.items():
         index = manager.NodeToIndex(node)
         # -1 stands for "not visited" (the reload node is optional).

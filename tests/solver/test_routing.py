@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from typing import Any
 
@@ -141,6 +142,19 @@ def test_vehicle_hours_bound_the_trips() -> None:
     solution = solve(line(hours=(0, 40), penalty=np.array([0, 1000, 1000, 1000], dtype=INT)))
     assert [r.nodes for r in solution.routes] == [(1,)]
     assert solution.routes[0].back <= 40
+
+
+def test_vehicle_without_trips_stays_home() -> None:
+    """Vehicle 0 may make no trip today; vehicle 1 does the round."""
+    problem = line(vehicles=2)
+    problem = dataclasses.replace(problem, max_trips=np.array([0, 1], dtype=INT))
+    solution = solve(problem)
+    assert {r.vehicle for r in solution.routes} == {1} and solution.unserved == ()
+
+
+def test_vehicle_ending_before_it_starts_is_refused() -> None:
+    with pytest.raises(ValueError, match="vehicle 0 starts at 50, after it must be back"):
+        solve(line(hours=(50, 40)))
 
 
 def test_deterministic_solves_agree() -> None:

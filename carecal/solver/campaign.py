@@ -31,8 +31,8 @@ The rules, as the centre states them
   place.
 - **Walk-ins** (everyone else due) come on their own and take the remaining places.
 - **Days.** The days of ``campaign.csv`` (one clinic per date, its hours or the day's own
-  ``open``/``close``), or the caller's dates at the first clinic. Who is due, and who
-  needs an escort, is judged on the first day.
+  ``open``/``close``), or the caller's dates (at the first clinic unless campaign.csv
+  lists the date). Who is due, and who needs an escort, is judged on the first day.
 
 The objective, in order: book as many due residents as possible, the oldest, those living
 alone and those longest without a check first (:func:`priority`); then the least walking
@@ -142,8 +142,9 @@ def campaign_days(community: Community, dates: Iterable[dt.date] | None = None) 
     community
         Gives ``campaign`` (``campaign.csv``) and the clinics in ``sites``.
     dates
-        Campaign dates chosen by the caller; they run at the first clinic in ``sites``
-        with its own hours. ``None`` takes the days of ``community.campaign``.
+        Campaign dates chosen by the caller: a date listed in ``community.campaign`` runs
+        at its clinic and hours there, any other at the first clinic in ``sites`` with
+        its own hours. ``None`` takes the days of ``community.campaign``.
 
     Returns
     -------
@@ -162,7 +163,13 @@ def campaign_days(community: Community, dates: Iterable[dt.date] | None = None) 
             raise CommunityError(
                 ["sites has no clinic; add a row with kind clinic where the checks are done"]
             )
-        rows = [(d, clinics[0].site_id, None, None) for d in dates]
+        listed = {c.date: c for c in community.campaign}
+        rows = [
+            (d, listed[d].clinic_id, listed[d].open, listed[d].close)
+            if d in listed
+            else (d, clinics[0].site_id, None, None)
+            for d in dates
+        ]
     else:
         rows = [(c.date, c.clinic_id, c.open, c.close) for c in community.campaign]
     if not rows:
@@ -177,9 +184,8 @@ def campaign_days(community: Community, dates: Iterable[dt.date] | None = None) 
     days = []
     for date, clinic_id, open_, close in sorted(rows, key=lambda row: row[0]):
         if date in seen:
-            problems.append(
-                f"the campaign lists {date} twice; keep one clinic per date in campaign.csv"
-            )
+            where = "campaign.csv" if dates is None else "the dates to plan"
+            problems.append(f"{where} lists {date} twice; keep one clinic per date")
             continue
         seen.add(date)
         clinic = community.site_by_id[clinic_id]
@@ -877,8 +883,7 @@ def plan_health_checks(
     community
         The community; ``community.campaign`` gives the days unless ``dates`` is given.
     dates
-        Campaign dates at the first clinic in ``sites`` (its own hours), instead of
-        ``campaign.csv``.
+        Campaign dates instead of ``campaign.csv`` (see :func:`campaign_days`).
     time_limit
         Seconds for the solver (both solves together).
     deterministic

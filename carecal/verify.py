@@ -328,7 +328,9 @@ class _CampaignPlaces:
         return int(self.walk_m[self.index[a], self.index[b]])
 
     def push(self, a: str, b: str) -> int:
-        """Minutes pushing a wheelchair from ``a`` to ``b``."""
+        """Minutes pushing a wheelchair from ``a`` to ``b``; 0 from an unknown place."""
+        if a not in self.index or b not in self.index:
+            return 0
         return int(self.push_m[self.index[a], self.index[b]])
 
     def pool_site(self, resident_id: str) -> str | None:

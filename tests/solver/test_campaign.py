@@ -578,6 +578,8 @@ def test_verifier_catches_broken_plans(escorted_plan: tuple[Community, CampaignP
     # More jobs than the policy allows in a day.
     capped = c.with_changes(policy=Policy(max_escort_jobs_per_day=1))
     assert "jobs_per_day" in {v.rule for v in verify(capped, p)}
+    # At a clinic that does not exist.
+    assert "clinic" in _rules(c, p, bookings=_with(p, "R1", clinic_id="X9"))
     # Not on a campaign day.
     assert "campaign_day" in _rules(c, p, bookings=_with(p, "R3", date=TUE))
 

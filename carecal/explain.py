@@ -374,7 +374,8 @@ def campaign_clinic_full(
     short = max(1, due - places)
     more_days = math.ceil(short / places_per_day) if places_per_day > 0 else 1
     per_slot = math.ceil(short / slots) if slots > 0 else short
-    reason = f"the clinic is full on all {days} days: {due} due, {places} places"
+    when = "on its only day" if days == 1 else f"on all {days} days"
+    reason = f"the clinic is full {when}: {due} due, {places} places"
     fix = (
         f"add {more_days} day{'s' if more_days > 1 else ''} or {per_slot} "
         f"place{'s' if per_slot > 1 else ''} per slot"

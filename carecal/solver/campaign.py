@@ -999,9 +999,14 @@ def plan_health_checks(
             second_optimal = code2 == cp_model.OPTIMAL
             lower_bound = solver2.best_objective_bound
 
+    bookings = _read_escorted(model, values)
+    bookings += _fill_walkins(data, bookings)
+    bookings.sort(key=lambda b: (b.date, b.check_start, b.resident_id))
+    # The walk-ins filled in afterwards may book more than the solver counted.
+    booked_value = sum(data.value[b.resident_id] for b in bookings)
     raw = {name: model.evaluate(name, values) for name in terms}
     objective = {
-        "unbooked_value": float(weights["booked_value"] * (total_value - raw["booked_value"])),
+        "unbooked_value": float(weights["booked_value"] * (total_value - booked_value)),
         "escort_walk_estimate": float(
             weights["escort_walk_estimate"] * raw["escort_walk_estimate"]
         ),
@@ -1013,9 +1018,6 @@ def plan_health_checks(
     bound = weights["booked_value"] * (total_value - value_bound) + (
         max(0.0, lower_bound) if first_optimal else 0.0
     )
-    bookings = _read_escorted(model, values)
-    bookings += _fill_walkins(data, bookings)
-    bookings.sort(key=lambda b: (b.date, b.check_start, b.resident_id))
     booked_ids = {b.resident_id for b in bookings}
     unserved = home_unserved + _explain_unbooked(
         data, [r for r in clinic_due if r.resident_id not in booked_ids], bookings

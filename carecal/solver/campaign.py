@@ -497,6 +497,7 @@ class _CampaignModel:
         self._escort_jobs_never_overlap_walks_included()
         self._escort_jobs_per_day_capped()
         self._pool_chairs_never_overdrawn()
+        self._time_budgets_redundant()
 
         self.terms = self._objective_terms()
 
@@ -626,6 +627,38 @@ class _CampaignModel:
             capacity = sites[site].wheelchairs
             if len(intervals) > capacity:
                 self.m.add_cumulative(intervals, [1] * len(intervals), capacity)
+
+    def _time_budgets_redundant(self) -> None:
+        """Redundant: a pool's chairs, and an escort's window, have only so many minutes.
+
+        Implied by the rules above; stated as sums so that the solver's bound on how many
+        can be booked is tighter.
+        """
+        data, days = self.data, self.data.days
+        chair_jobs: dict[tuple[str, int], list[tuple[cp_model.IntVar, int, int, int]]]
+        chair_jobs = defaultdict(list)
+        for (rid, d), present in self.on_day.items():
+            job = data.jobs[rid, d]
+            if job.pool_site is None:
+                continue
+            ks = data.slot_options[rid, d]
+            earliest = days[d].slots[ks[0]] - job.lead
+            latest = days[d].slots[ks[-1]] + job.tail
+            chair_jobs[job.pool_site, d].append((present, job.lead + job.tail, earliest, latest))
+        for (site, _), items in chair_jobs.items():
+            span = max(i[3] for i in items) - min(i[2] for i in items)
+            capacity = data.community.site_by_id[site].wheelchairs
+            if sum(i[1] for i in items) > capacity * span:
+                self.m.add(sum(i[0] * i[1] for i in items) <= capacity * span)
+        per_tour: dict[int, list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
+        for (rid, t), y in self.y.items():
+            job = data.jobs[rid, data.tours[t].day]
+            per_tour[t].append((y, job.lead + job.tail))
+        for t, items in per_tour.items():
+            window = data.tours[t].window
+            length = window.end - window.start
+            if sum(n for _, n in items) > length:
+                self.m.add(sum(y * n for y, n in items) <= length)
 
     # --- objective ---------------------------------------------------------------------
     def _objective_terms(self) -> dict[str, cp_model.LinearExpr]:

@@ -32,7 +32,7 @@ from carecal.model import (
 )
 from carecal.plans import Booking, CampaignPlan, Status, UnservedKind, Wheelchair
 from carecal.policy import Policy
-from carecal.solver.campaign import campaign_days, plan_health_checks
+from carecal.solver.campaign import campaign_days, plan_health_checks, priority
 from carecal.travel import travel_minutes
 from carecal.verify import verify, verify_campaign
 
@@ -190,6 +190,15 @@ def test_campaign_day_hours_override_the_clinic() -> None:
 
 
 # --- who is due, who is escorted ----------------------------------------------------------
+
+
+def test_priority_points() -> None:
+    """100 per booking; +1 per two years over 60 (at most 15), +5 alone, +1 a month overdue."""
+    c = campaign([])
+    young = resident("R1", age=61, last_check=MON - dt.timedelta(days=400))
+    old = resident("R2", age=95, last_check=None).model_copy(update={"lives_alone": True})
+    assert priority(c, young, MON) == 100 + 0 + 0 + 1
+    assert priority(c, old, MON) == 100 + 15 + 5 + 10
 
 
 def test_not_due_resident_is_not_booked_nor_listed() -> None:

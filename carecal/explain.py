@@ -432,6 +432,19 @@ def campaign_reachable_slots_full(
     )
 
 
+def _campaign_when(busy: Sequence[tuple[dt.date, str, Sequence[TimeWindow]]]) -> str:
+    parts = {part for _, part, _ in busy}
+    if len(busy) > 1 and len(parts) == 1:
+        return _campaign_and([f"{d:%A}" for d, _, _ in busy]) + f" {parts.pop()}s"
+    return _campaign_and([f"{d:%A} {part}" for d, part, _ in busy])
+
+
+def _campaign_pool_periods(busy: Sequence[tuple[dt.date, str, Sequence[TimeWindow]]]) -> str:
+    return "; ".join(
+        f"{d:%a} {_campaign_and([str(w) for w in periods])}" for d, _, periods in busy if periods
+    )
+
+
 def campaign_escorts_busy(
     resident_id: str, need: str, busy: Sequence[tuple[dt.date, str, Sequence[TimeWindow]]]
 ) -> tuple[str, str]:
@@ -440,14 +453,29 @@ def campaign_escorts_busy(
     ``busy`` lists, per day the job could fit, the date, the part of the day and the
     periods when every pool chair is out (empty when the pool is not the problem).
     """
-    when = _campaign_and([f"{d:%A} {part}" for d, part, _ in busy])
-    pool = [
-        f"{d:%a} {_campaign_and([str(w) for w in periods])}" for d, _, periods in busy if periods
-    ]
-    detail = need + (f", pool in use {'; '.join(pool)}" if pool else "")
+    pool = _campaign_pool_periods(busy)
+    detail = need + (f", pool in use {pool}" if pool else "")
     first_date, first_part, _ = busy[0]
     fix = f"add a trained escort free on {first_date:%A} {first_part}"
     if pool:
         fix += ", or a pool wheelchair"
     fix += ", or another campaign day"
-    return f"no trained escort is free on {when} for {resident_id} ({detail})", fix
+    return f"no trained escort is free on {_campaign_when(busy)} for {resident_id} ({detail})", fix
+
+
+def campaign_pool_busy(
+    resident_id: str,
+    need: str,
+    busy: Sequence[tuple[dt.date, str, Sequence[TimeWindow]]],
+    chairs: int,
+) -> tuple[str, str]:
+    """Reason and fix when an escort could go but no pool chair is free long enough.
+
+    ``busy`` as for :func:`campaign_escorts_busy`; ``chairs`` is the size of the pool.
+    """
+    out = "the only chair out" if chairs == 1 else f"all {chairs} out"
+    return (
+        f"no pool wheelchair is free long enough on {_campaign_when(busy)} for "
+        f"{resident_id} ({need}; {out} {_campaign_pool_periods(busy)})",
+        "add a pool wheelchair (or borrow one for the campaign), or another campaign day",
+    )

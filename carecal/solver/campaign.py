@@ -98,6 +98,7 @@ from carecal.explain import (
     campaign_no_escort_skill,
     campaign_no_escort_time,
     campaign_no_pool,
+    campaign_pool_busy,
     campaign_reachable_slots_full,
 )
 from carecal.model import Community, CommunityError, Mobility, Resident, SiteKind, Skill
@@ -1162,6 +1163,16 @@ def _busy_periods(intervals: list[tuple[int, int]], capacity: int) -> list[TimeW
     return out
 
 
+def _close_gaps(periods: list[TimeWindow], shorter_than: int) -> list[TimeWindow]:
+    out: list[TimeWindow] = []
+    for w in periods:
+        if out and w.start - out[-1].end < shorter_than:
+            out[-1] = TimeWindow(out[-1].start, w.end)
+        else:
+            out.append(w)
+    return out
+
+
 def _explain_unbooked(
     data: _Data, unbooked: list[Resident], bookings: list[Booking]
 ) -> list[Unserved]:
@@ -1170,10 +1181,13 @@ def _explain_unbooked(
     clinic_due = len(data.escorted) + len(data.walkins)
     places = sum(day.places for day in days)
     total_slots = sum(len(day.slots) for day in days)
+    escorted_ids = {r.resident_id for r in data.escorted}
     used: dict[tuple[dt.date, int], int] = defaultdict(int)
+    used_escorted: dict[tuple[dt.date, int], int] = defaultdict(int)
     for b in bookings:
         used[b.date, b.slot_start] += 1
-    escorted_ids = {r.resident_id for r in data.escorted}
+        if b.resident_id in escorted_ids:
+            used_escorted[b.date, b.slot_start] += 1
     pool_use: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
     day_index = {day.date: d for d, day in enumerate(days)}
     for b in bookings:
@@ -1192,7 +1206,7 @@ def _explain_unbooked(
         if rid not in escorted_ids:
             reason, fix = full
         else:
-            reason, fix = _explain_escorted(data, r, first, used, pool_use, full)
+            reason, fix = _explain_escorted(data, r, first, (used, used_escorted), pool_use, full)
         out.append(
             Unserved(kind=UnservedKind.HEALTH_CHECK, id=rid, date=None, reason=reason, fix=fix)
         )
@@ -1203,11 +1217,14 @@ def _explain_escorted(
     data: _Data,
     r: Resident,
     first: dt.date,
-    used: dict[tuple[dt.date, int], int],
+    used: tuple[dict[tuple[dt.date, int], int], dict[tuple[dt.date, int], int]],
     pool_use: dict[tuple[str, int], list[tuple[int, int]]],
     full: tuple[str, str],
 ) -> tuple[str, str]:
+    """Why an escorted resident was not booked; ``used`` counts every booking per slot,
+    then the escorted ones only (a walk-in's place could have gone to the resident)."""
     community, days, rid = data.community, data.days, r.resident_id
+    everyone, escorted = used
     need = _need(community, r, first)
     if not data.escorts:
         return campaign_no_escort_skill(rid, need)
@@ -1220,24 +1237,38 @@ def _explain_escorted(
         return campaign_no_escort_time(
             rid, need, job.lead + job.tail, [day.date for day in days], pledged
         )
-    open_days = {
-        d: ks
-        for d, ks in options.items()
-        if any(used[days[d].date, days[d].slots[k]] < days[d].places_per_slot for k in ks)
-    }
+
+    def has_room(d: int, ks: list[int], count: dict[tuple[dt.date, int], int]) -> bool:
+        return any(count[days[d].date, days[d].slots[k]] < days[d].places_per_slot for k in ks)
+
+    open_days = {d: ks for d, ks in options.items() if has_room(d, ks, escorted)}
     if not open_days:
-        clinic_due = len(data.escorted) + len(data.walkins)
-        if clinic_due > sum(day.places for day in days):
-            return full
         return campaign_reachable_slots_full(rid, need, [days[d].date for d in sorted(options)])
+    oversubscribed = len(data.escorted) + len(data.walkins) > sum(day.places for day in days)
+    if oversubscribed and not any(has_room(d, ks, everyone) for d, ks in options.items()):
+        return full
     busy = []
+    chairs = 0
+    pool_blocks = True
     for d, ks in sorted(open_days.items()):
         day = days[d]
         job = data.jobs[rid, d]
         pool_busy: list[TimeWindow] = []
         if job.pool_site is not None:
+            chairs = community.site_by_id[job.pool_site].wheelchairs
             capacity = community.site_by_id[job.pool_site].wheelchairs
-            pool_busy = _busy_periods(pool_use.get((job.pool_site, d), []), capacity)
+            # A gap shorter than the job's chair time is no use to it.
+            pool_busy = _close_gaps(
+                _busy_periods(pool_use.get((job.pool_site, d), []), capacity),
+                job.lead + job.tail,
+            )
+        for k in ks:
+            s = day.slots[k]
+            chair = TimeWindow(s - job.lead, s + job.tail)
+            if not any(chair.overlaps(w) for w in pool_busy):
+                pool_blocks = False
         middle = day.slots[ks[len(ks) // 2]]
         busy.append((day.date, _part_of_day(middle), pool_busy))
+    if pool_blocks:
+        return campaign_pool_busy(rid, need, busy, chairs)
     return campaign_escorts_busy(rid, need, busy)

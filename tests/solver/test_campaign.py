@@ -304,9 +304,9 @@ def test_pool_binds_one_chair_two_walkers() -> None:
     assert len(p.bookings) == 1
     (left,) = [u for u in p.unserved]
     assert left.kind == UnservedKind.HEALTH_CHECK
-    assert "no trained escort is free on Monday morning" in left.reason
-    assert "pool in use Mon 08:35–09:45" in left.reason
-    assert "a pool wheelchair" in left.fix
+    assert "no pool wheelchair is free long enough on Monday morning" in left.reason
+    assert "(walker, no own chair; the only chair out Mon 08:35–09:45)" in left.reason
+    assert left.fix.startswith("add a pool wheelchair")
 
 
 def test_pool_chair_comes_back_before_the_next_job() -> None:

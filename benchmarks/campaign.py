@@ -25,6 +25,7 @@ import sys
 import time
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from carecal.datasets import make_community
 from carecal.model import Community, Mobility
@@ -66,7 +67,7 @@ def describe(community: Community) -> dict[str, int]:
     }
 
 
-def run(args: argparse.Namespace, seed: int) -> dict[str, object]:
+def run(args: argparse.Namespace, seed: int) -> dict[str, Any]:
     """Plan one seed and return its row."""
     community = instance(args, seed)
     facts = describe(community)

@@ -655,11 +655,11 @@ class _CampaignModel:
         for (rid, t), y in self.y.items():
             job = data.jobs[rid, data.tours[t].day]
             per_tour[t].append((y, job.lead + job.tail))
-        for t, items in per_tour.items():
+        for t, jobs in per_tour.items():
             window = data.tours[t].window
             length = window.end - window.start
-            if sum(n for _, n in items) > length:
-                self.m.add(sum(y * n for y, n in items) <= length)
+            if sum(n for _, n in jobs) > length:
+                self.m.add(sum(y * n for y, n in jobs) <= length)
 
     # --- objective ---------------------------------------------------------------------
     def _objective_terms(self) -> dict[str, cp_model.LinearExpr]:

@@ -387,6 +387,34 @@ def test_second_day_when_the_escort_is_free_then() -> None:
     assert sorted(b.date for b in p.bookings) == [MON, TUE]
 
 
+def test_two_windows_in_a_day() -> None:
+    """V1 free 08:00–09:40 and 10:00–12:00, only one job per window fits: R1 at 09:00
+    (08:35–09:36 from home), R2 at 10:30 (walk from home at 10:05)."""
+    c = campaign(
+        [
+            resident("R1", mobility=Mobility.WHEELCHAIR),
+            resident("R2", mobility=Mobility.WHEELCHAIR),
+        ],
+        [escort("V1")],
+        [free("V1", end="09:40"), free("V1", start="10:00")],
+        close="10:50",
+    )
+    p = plan(c)
+    assert sorted(b.check_start for b in p.bookings) == [540, 630]
+
+
+def test_second_clinic_on_the_second_day() -> None:
+    """Campaign days at two clinics: each booking at its day's clinic, checked by verify."""
+    c = campaign([resident("R1"), resident("R2")], close="09:20", days=(MON,))
+    h2 = c.sites[1].model_copy(update={"site_id": "H2", "lat": CENTRE[0] + 0.002})
+    c = c.with_changes(
+        sites=(*c.sites, h2),
+        campaign=(CampaignDay(date=MON, clinic_id="H1"), CampaignDay(date=TUE, clinic_id="H2")),
+    )
+    p = plan(c)
+    assert {(b.date, b.clinic_id) for b in p.bookings} == {(MON, "H1"), (TUE, "H2")}
+
+
 def test_availability_idle() -> None:
     """V1 free 08:00–12:00 covers the 08:35–09:36 job (with the 9 min walk from home)."""
     c = campaign(

@@ -379,11 +379,11 @@ class Community(_Frozen):
                     f"a request of volunteer {row.volunteer_id} names shift {row.shift_id}, "
                     "which is not in shifts; correct the shift_id or leave it empty"
                 )
-        for v in self.volunteers:
-            for sid in v.max_shifts_by_id:
+        for vol in self.volunteers:
+            for sid in vol.max_shifts_by_id:
                 if sid not in shift_ids:
                     problems.append(
-                        f"volunteer {v.volunteer_id} has a limit for shift {sid}, which is not "
+                        f"volunteer {vol.volunteer_id} has a limit for shift {sid}, which is not "
                         "in shifts; correct the shift_id or remove the limit"
                     )
         for r in self.residents:

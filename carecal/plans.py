@@ -254,6 +254,9 @@ class ShiftPlan(_Plan):
     """The volunteers' shift plan for a period.
 
     ``explain_terms`` maps each objective term to the volunteers and shifts it touched.
+    ``demand`` keeps the places the plan was made for where the caller gave them
+    (``auto`` shifts), as ``(minimum, wanted maximum or None)``, so that the verifier can
+    re-check every cover count.
     """
 
     start: dt.date
@@ -261,6 +264,7 @@ class ShiftPlan(_Plan):
     assignments: tuple[Assignment, ...] = ()
     bound: float | None = None
     explain_terms: dict[str, list[str]] = Field(default_factory=dict)
+    demand: dict[tuple[dt.date, str], tuple[int, int | None]] = Field(default_factory=dict)
 
     def summary(self) -> str:
         """The plan in a few lines for a coordinator."""

@@ -538,3 +538,65 @@ def test_generated_communities_pass_the_verifier(seed: int, volunteers: int) -> 
     assert verify_shifts(c, result) == []
     for u in result.unserved:
         assert u.reason and u.fix
+
+
+# --- the Curtois & Qu reader and evaluator ----------------------------------------------------
+
+TINY_CURTOIS = """# a handwritten 7-day instance
+SECTION_HORIZON
+7
+
+SECTION_SHIFTS
+# ShiftID, Length in mins, Shifts which cannot follow this shift | separated
+E,480,
+L,480,E
+
+SECTION_STAFF
+A,E=7|L=7,2400,960,3,2,2,1
+B,E=7|L=0,2400,0,5,1,1,1
+
+SECTION_DAYS_OFF
+B,0
+
+SECTION_SHIFT_ON_REQUESTS
+A,0,E,2
+
+SECTION_SHIFT_OFF_REQUESTS
+B,2,E,3
+
+SECTION_COVER
+0,E,1,100,1
+1,E,1,100,1
+1,L,1,100,1
+2,E,1,100,1
+"""
+
+
+def test_curtois_reader_and_evaluator_by_hand() -> None:
+    """The tiny instance above, priced by hand for two rosters, and solved to its optimum."""
+    from benchmarks.curtois import evaluate, parse_instance
+    from benchmarks.shifts import MONDAY, to_community, to_roster
+
+    inst = parse_instance(TINY_CURTOIS, "tiny")
+    assert inst.days == 7 and inst.lengths == {"E": 480, "L": 480}
+    assert inst.forbidden_next == {"E": set(), "L": {"E"}}
+    assert inst.staff[0].min_consecutive == 2 and inst.staff[1].max_shifts["L"] == 0
+    assert inst.days_off == {"B": {0}}
+    # A: E Mon, E Tue; B: L Tue (B may work no L) then E Wed (L may not be followed by E,
+    # and B asked to be off E on Wednesday: 3). Cover is met everywhere.
+    roster = {("A", 0): "E", ("A", 1): "E", ("B", 2): "E", ("B", 1): "L"}
+    penalty, broken = evaluate(inst, roster)
+    assert penalty == 3
+    assert broken == ["B: E on day 2 may not follow L", "B: more than 0 shifts L"]
+    # A alone: E Mon, L Tue, E Wed (forbidden after L); Tuesday's E is left open (100).
+    penalty, broken = evaluate(inst, {("A", 0): "E", ("A", 1): "L", ("A", 2): "E"})
+    assert penalty == 100
+    assert broken == ["A: E on day 2 may not follow L"]
+    # Mapped onto carecal and planned: valid for both the verifier and the benchmark's
+    # rules, and carecal's objective is the benchmark's penalty.
+    c = to_community(inst)
+    result = plan_shifts(c, MONDAY, MONDAY + dt.timedelta(days=6), time_limit=2.0)
+    assert verify_shifts(c, result) == []
+    ours, broken = evaluate(inst, to_roster(result)[0])
+    assert broken == []
+    assert ours == sum(result.objective.values())

@@ -747,7 +747,8 @@ class _CampaignModel:
 
         The best of a few greedy passes (earliest slot, least walk), each taking the
         residents in another order: best priority first, fewest options first, pool
-        chairs first, and a few seeded shuffles.
+        chairs first, and a few seeded shuffles; each order is tried again with whoever
+        was left out first.
         """
         data = self.data
         first = data.days[0].date
@@ -768,10 +769,16 @@ class _CampaignModel:
         best: tuple[int, dict[str, tuple[int, int, int]], dict[tuple[str, int], int]] | None
         best = None
         for order in orders:
-            chosen, per_escort_day = self._greedy(order)
-            value = sum(data.value[rid] for rid in chosen)
-            if best is None or value > best[0]:
-                best = (value, chosen, per_escort_day)
+            # Squeaky wheel: whoever was left out goes first in the next pass.
+            for _ in range(3):
+                chosen, per_escort_day = self._greedy(order)
+                value = sum(data.value[rid] for rid in chosen)
+                if best is None or value > best[0]:
+                    best = (value, chosen, per_escort_day)
+                left = [r for r in order if r.resident_id not in chosen]
+                if not left:
+                    break
+                order = left + [r for r in order if r.resident_id in chosen]
         assert best is not None
         return self._hint_from(best[1], best[2])
 

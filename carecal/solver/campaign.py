@@ -1007,7 +1007,7 @@ def plan_health_checks(
         values = {v.index: solver.value(v) for v in model.all_vars()}
     else:
         # Slow machine or tiny budget: the greedy plan (feasible by construction) stands.
-        log.warning("campaign: no solver plan in %.1f s; keeping the greedy plan", budget * 0.5)
+        log.info("campaign: no solver plan in %.1f s; keeping the greedy plan", budget * 0.5)
     best_value = model.evaluate("booked_value", values)
     stage = (
         f"booking: value {best_value} of {total_value} (bound {value_bound}, "

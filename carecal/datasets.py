@@ -418,5 +418,10 @@ def sample_community() -> Community:
 def make_sample_community() -> Community:
     """Generate the sample community afresh (what the bundled CSV files were written from)."""
     return make_community(
-        residents=320, volunteers=36, seed=SAMPLE_SEED, meal_orders=40, escorts=12
+        residents=320,
+        volunteers=36,
+        seed=SAMPLE_SEED,
+        meal_orders=40,
+        escorts=12,
+        places_per_slot=5,
     )

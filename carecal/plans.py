@@ -308,7 +308,10 @@ class WeekPlan(_Plan):
     def summary(self) -> str:
         """The week in a page for a coordinator."""
         parts = [f"Week plan {self.start} to {self.end} (status {self.status.value})."]
-        parts += [m.summary() for m in self.meals]
+        parts += [m.summary() for m in self.meals if m.status != Status.EMPTY]
+        idle = [f"{m.date:%a %d %b}" for m in self.meals if m.status == Status.EMPTY]
+        if idle:
+            parts.append("No meal orders on " + ", ".join(idle) + ".")
         if self.campaign is not None:
             parts.append(self.campaign.summary())
         if self.shifts is not None:

@@ -323,9 +323,13 @@ def summary_markdown(
 ) -> str:
     """The plan on one page: each plan's summary, then a "what to do" list from the fixes."""
     lines = ["# carecal plan", ""]
+    ordered = sorted(meals, key=lambda p: p.date)
     sections: list[tuple[str, str]] = [
-        (f"Meal deliveries on {p.date}", p.summary()) for p in sorted(meals, key=lambda p: p.date)
+        (f"Meal deliveries on {p.date}", p.summary()) for p in ordered if p.status != Status.EMPTY
     ]
+    no_orders = [f"{p.date} ({p.date:%a})" for p in ordered if p.status == Status.EMPTY]
+    if no_orders:
+        sections.append(("Days without meal orders", ", ".join(no_orders)))
     if campaign is not None:
         sections.append(("Health-check campaign", campaign.summary()))
     if shifts is not None:

@@ -597,7 +597,9 @@ class ShiftSolution:
 class _Search:
     """Construction, whole-model solve and large neighbourhood search on one problem."""
 
-    whole_share = 0.3
+    whole_share = 0.15
+    start_volunteers = 3.0
+    shrink = 0.7
     whole_flow = False
     lns_flow = True
     """Share of the time given to the whole-model solve on small problems."""
@@ -630,11 +632,18 @@ class _Search:
         return self.time_limit - self.elapsed()
 
     def _solve(
-        self, model: _Model, limit: float, workers: int | None = None, first: bool = False
+        self,
+        model: _Model,
+        limit: float,
+        workers: int | None = None,
+        first: bool = False,
+        presolve: bool = True,
     ) -> tuple[Any, Any]:
         solver = cp_model.CpSolver()
         prm = solver.parameters
         prm.stop_after_first_solution = first
+        # Presolve costs more than it saves on the small neighbourhood models.
+        prm.cp_model_presolve = presolve
         if self.deterministic:
             prm.max_deterministic_time = max(0.01, limit)
             prm.num_workers = 1
@@ -819,7 +828,7 @@ class _Search:
         """Large neighbourhood search until the clock reads ``until``."""
         p = self.p
         size = {
-            "volunteers": min(p.n_volunteers, 6.0),
+            "volunteers": min(p.n_volunteers, self.start_volunteers),
             "days": 7.0 if p.n_volunteers <= 60 else 4.0,
             "block_days": 14.0,
             "block_volunteers": max(2.0, p.n_volunteers / 3),
@@ -829,8 +838,8 @@ class _Search:
         while self.elapsed() < until - 0.05 and best > 0:
             kind, vols, days = self.neighbourhood(roster, size)
             model = _Model(p, self.st, vols, days, roster, use_flow=self.lns_flow)
-            limit = min(until - self.elapsed(), 2.0 if self.time_limit >= 20 else 0.5)
-            solver, status = self._solve(model, limit)
+            limit = min(until - self.elapsed(), 3.0 if self.time_limit >= 20 else 0.5)
+            solver, status = self._solve(model, limit, presolve=False)
             steps += 1
             key = grow[kind]
             logger.debug(
@@ -856,7 +865,7 @@ class _Search:
                 if kind == "block":
                     size["block_volunteers"] *= 1.1
             else:
-                size[key] = max(2.0, size[key] * 0.85)
+                size[key] = max(2.0, size[key] * self.shrink)
                 if kind == "block":
                     size["block_volunteers"] = max(2.0, size["block_volunteers"] * 0.9)
         logger.info("shifts: %d neighbourhood steps", steps)

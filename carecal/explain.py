@@ -339,6 +339,15 @@ def shift_pledges_contradict(volunteer_id: str, detail: str) -> tuple[str, str]:
     )
 
 
+def shift_no_timetable_in_time(volunteer_id: str) -> tuple[str, str]:
+    """No timetable that keeps a volunteer's own rules was found in the time given."""
+    return (
+        f"no timetable that keeps volunteer {volunteer_id}'s own rules (minimum minutes, runs "
+        "of days, weekends) was found in the time given, so no plan was made",
+        f"plan again with a longer time limit, or loosen {volunteer_id}'s minimum minutes",
+    )
+
+
 # --- health checks -------------------------------------------------------------------------
 
 

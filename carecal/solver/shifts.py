@@ -26,13 +26,13 @@ import math
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ortools.sat.python import cp_model
 
 from carecal.clock import DAY_MINUTES, format_time
-from carecal.explain import shift_pledges_contradict, shift_short
+from carecal.explain import shift_no_timetable_in_time, shift_pledges_contradict, shift_short
 from carecal.model import Community, coerce_date
 from carecal.plans import Assignment, ShiftPlan, Status, Unserved, UnservedKind
 from carecal.solver.shifts_problem import (
@@ -580,6 +580,8 @@ class ShiftSolution:
         How the solve ended.
     infeasible
         Volunteers whose own rules admit no timetable at all.
+    unknown
+        Volunteers for whom no timetable was found in the time given.
     """
 
     roster: Roster
@@ -587,6 +589,7 @@ class ShiftSolution:
     bound: float | None
     status: Status
     infeasible: list[int]
+    unknown: list[int] = field(default_factory=list)
 
     @property
     def objective(self) -> int:
@@ -665,13 +668,14 @@ class _Search:
             self.progress(text)
 
     # --- step 1 ---------------------------------------------------------------------------
-    def construct(self, start: Roster | None) -> tuple[Roster, list[int]]:
+    def construct(self, start: Roster | None) -> tuple[Roster, list[int], list[int]]:
         """A first timetable, one volunteer at a time against the cover still open.
 
         Each volunteer is first planned on a short list of shifts per day (those with the
         most places still open), which keeps the model small; only when that admits no
         timetable is the volunteer planned on every shift they may work. A ``start``
-        timetable is kept where it is valid.
+        timetable is kept where it is valid. Returns the timetable, the volunteers whose
+        own rules admit none, and those for whom none was found in the time.
         """
         p = self.p
         roster: Roster = [set() for _ in range(p.n_volunteers)]
@@ -686,15 +690,18 @@ class _Search:
                 count[i] += 1
         budget = 0.25 * self.time_limit
         infeasible: list[int] = []
+        unknown: list[int] = []
         for n_done, v in enumerate(order):
             share = max(0.05, (budget - self.elapsed()) / max(1, len(order) - n_done))
             roster_v = None
             # Feasibility first, on a short list of the shifts with most places open; the
             # search afterwards does the optimising.
-            for attempt, limit in (
-                ({v: self._short_list(v, count)}, max(share, 0.5)),
-                (None, max(share, 2.0)),
-                (None, max(share, self.remaining() / 4, 5.0)),
+            # A volunteer whose pledges are tight (a narrow band of minutes, few days off)
+            # needs every shift and a wide portfolio of CP-SAT workers, even on few cores.
+            for attempt, limit, workers in (
+                ({v: self._short_list(v, count)}, max(share, 0.5), None),
+                (None, max(share, 5.0), 8),
+                (None, max(share, 20.0), 8),
             ):
                 model = _Model(
                     p,
@@ -707,22 +714,24 @@ class _Search:
                     allowed=attempt,
                 )
                 model.m.clear_objective()
-                solver, status = self._solve(model, limit, first=True)
+                solver, status = self._solve(model, limit, workers, first=True)
                 if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     roster_v = model.read(solver)[v]
                     break
                 if status == cp_model.INFEASIBLE and attempt is None:
+                    infeasible.append(v)
                     break
             for i in roster[v]:
                 count[i] -= 1
             if roster_v is None:
-                infeasible.append(v)
+                if v not in infeasible:
+                    unknown.append(v)
                 roster[v] = set()
             else:
                 roster[v] = roster_v
                 for i in roster_v:
                     count[i] += 1
-        return roster, infeasible
+        return roster, infeasible, unknown
 
     def _short_list(self, v: int, count: list[int], per_day: int = 3) -> set[int]:
         """Per day, the few shifts volunteer ``v`` may work with the most open places."""
@@ -875,10 +884,15 @@ class _Search:
         p = self.p
         bound: float | None = _trivial_bound(p)
         optimal = False
-        roster, infeasible = self.construct(start)
-        if infeasible:
+        roster, infeasible, unknown = self.construct(start)
+        if infeasible or unknown:
             return ShiftSolution(
-                roster, objective_terms(p, roster), None, Status.INFEASIBLE, infeasible
+                roster,
+                objective_terms(p, roster),
+                None,
+                Status.INFEASIBLE if infeasible else Status.TIME_LIMIT,
+                infeasible,
+                unknown,
             )
         self.say(
             f"shifts: first plan, objective {sum(objective_terms(p, roster).values())} after "
@@ -1035,7 +1049,7 @@ def plan_shifts(
         progress=progress,
         start=warm,
     )
-    if solution.status == Status.INFEASIBLE:
+    if not solution.status.has_plan:
         solution.roster = [set() for _ in problem.volunteer_ids]
     assignments = [
         Assignment(
@@ -1078,6 +1092,10 @@ def _unserved(
             vid = problem.volunteer_ids[v]
             reason, fix = shift_pledges_contradict(vid, _why_infeasible(problem, v))
             out.append(Unserved(kind=UnservedKind.SHIFT, id=vid, reason=reason, fix=fix))
+    for v in solution.unknown:
+        vid = problem.volunteer_ids[v]
+        reason, fix = shift_no_timetable_in_time(vid)
+        out.append(Unserved(kind=UnservedKind.SHIFT, id=vid, reason=reason, fix=fix))
     count = [0] * len(problem.slots)
     for slots in solution.roster:
         for i in slots:

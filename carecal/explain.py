@@ -301,8 +301,8 @@ def shift_short(
         How many volunteers have the role's skill at all.
     """
     reason = (
-        f"shift {shift_id} on {date} ({hours}, {role}) needs {wanted} volunteers and the plan "
-        f"has {filled}"
+        f"shift {shift_id} on {date} ({hours}, {role}) needs {wanted} "
+        f"volunteer{'' if wanted == 1 else 's'} and the plan has {filled}"
     )
     if could_pledge:
         names = ", ".join(could_pledge[:5]) + (" and others" if len(could_pledge) > 5 else "")

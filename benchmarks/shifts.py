@@ -224,13 +224,18 @@ def run(numbers: list[int], time_limit: float, workers: int | None, out: Path) -
         )
         if penalty != carecal_value and has_plan:
             print(f"  note: carecal's own objective {carecal_value} differs", flush=True)
+        _write(rows, out)
+    print(f"wrote {out}")
+    return rows
+
+
+def _write(rows: list[dict], out: Path) -> None:
+    """Write the rows so far (after every instance, so a stopped run keeps its results)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    print(f"wrote {out}")
-    return rows
 
 
 def main(argv: list[str] | None = None) -> int:

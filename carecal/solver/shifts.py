@@ -5,17 +5,22 @@ limits, rest, successions, runs of days, weekends, period pledges); the cover of
 soft. So an empty timetable breaks no rule except a minimum of minutes, and the planner
 works in three steps that each keep every hard rule:
 
-1. a first timetable, volunteer group by volunteer group, each group planned with CP-SAT
-   against the cover the earlier groups left open;
-2. on small problems, the whole model with that timetable as a hint, which also gives the
+1. a first timetable, volunteer by volunteer: feasibility first, on a short list of the
+   shifts with most places still open (a volunteer with tight pledges gets every shift they
+   may work and a wide CP-SAT portfolio);
+2. on small problems, CP-SAT on the whole model from that timetable, which also gives the
    bound (and proves optimality when it can);
 3. large neighbourhood search: free a few volunteers over the whole period, or everyone
-   over a few days, or a block of both, re-plan that part with CP-SAT, keep it when the
-   plan is no worse.
+   over a few days, or a block of both, drawn where the plan costs most; re-plan that part
+   with CP-SAT (no presolve: it costs more than it saves on these small models) and keep
+   it when the plan is no worse. Neighbourhood sizes grow when CP-SAT proves them optimal
+   and shrink when it runs out of time.
 
 The model is built by :class:`_Model`, one small method per care rule, over the *free*
 cells of a timetable (volunteer x day); the rest stays as it is. A full solve is the case
-where every cell is free.
+where every cell is free. When a volunteer's whole period is free, their runs of working
+days and days off are also modelled as a path (:meth:`_Model.runs_as_flow`), whose linear
+relaxation is exact for those rules.
 """
 
 from __future__ import annotations

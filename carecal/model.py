@@ -360,10 +360,10 @@ class Community(_Frozen):
         problems += _duplicates("site", [s.site_id for s in self.sites])
         problems += _duplicates("shift", [s.shift_id for s in self.shifts if s.day is not None])
         vids = {v.volunteer_id for v in self.volunteers}
-        for row in self.availability:
-            if row.volunteer_id not in vids:
+        for pledge in self.availability:
+            if pledge.volunteer_id not in vids:
                 problems.append(
-                    f"availability names volunteer {row.volunteer_id}, who is not in volunteers; "
+                    f"availability names volunteer {pledge.volunteer_id}, who is not in volunteers; "
                     "add them to volunteers or correct the id"
                 )
         for row in self.requests:

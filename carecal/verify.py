@@ -315,8 +315,13 @@ class _CampaignPlaces:
                 ]
             )
         )
-        ids = [i for i in ids if i in community.resident_by_id or i in community.site_by_id
-               or i in community.volunteer_by_id]
+        ids = [
+            i
+            for i in ids
+            if i in community.resident_by_id
+            or i in community.site_by_id
+            or i in community.volunteer_by_id
+        ]
         self.index = {p: i for i, p in enumerate(ids)}
         self.walk_m = travel_minutes(community, ids, "walk")
         self.push_m = travel_minutes(community, ids, "wheelchair")
@@ -444,9 +449,7 @@ def _check_escort_days(
         prev: _EscortJob | None = None
         prev_window: TimeWindow | None = None
         for job in jobs:
-            window = next(
-                (w for w in windows if w.contains(TimeWindow(job.start, job.end))), None
-            )
+            window = next((w for w in windows if w.contains(TimeWindow(job.start, job.end))), None)
             free = ", ".join(str(w) for w in windows) or "none"
             if window is None:
                 bad(

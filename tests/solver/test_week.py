@@ -121,4 +121,3 @@ def test_verify_week_catches_a_carrier_off_duty() -> None:
 def test_days_must_be_positive() -> None:
     with pytest.raises(ValueError, match="days must be 1 or more"):
         plan_week(_community(), MONDAY, days=0)
-

@@ -226,10 +226,10 @@ SOLVERS: dict[str, Callable[[VrptwInstance, float, int], Routes]] = {
 # -- running ---------------------------------------------------------------------------
 
 
-def instance_paths(family: str) -> list[Path]:
+def instance_paths(family: str, data: Path = DATA) -> list[Path]:
     """The instance files of a family, in natural order (C1_2_2 before C1_2_10)."""
     folder, keep = FAMILIES[family]
-    paths = [p for p in (DATA / folder).glob("*.txt") if keep(p.stem.upper())]
+    paths = [p for p in (data / folder).glob("*.txt") if keep(p.stem.upper())]
 
     def natural(p: Path) -> tuple[object, ...]:
         parts = p.stem.upper().replace("_", " ").split()
@@ -341,10 +341,11 @@ def run(
     time_limit: float,
     seed: int,
     csv_path: Path | None,
+    data: Path = DATA,
 ) -> list[Row]:
     """Solve every instance with every column (sequentially), appending to the CSV."""
     folder, _ = FAMILIES[family]
-    bks = read_bks(DATA / folder / "bks_dimacs.csv")
+    bks = read_bks(data / folder / "bks_dimacs.csv")
     info = machine()
     rows: list[Row] = []
     writer = None
@@ -472,6 +473,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--csv", type=Path, help="append results to this CSV")
     parser.add_argument("--quick", action="store_true", help="6 Solomon instances, 5 s each")
     parser.add_argument("--report", type=Path, nargs="+", help="print tables from CSVs only")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DATA,
+        help="folder with solomon/ and homberger/ (default $CARECAL_BENCHMARKS or %(default)s)",
+    )
     args = parser.parse_args(argv)
 
     info = machine()
@@ -489,17 +496,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = [c for c in columns if c not in SOLVERS]
     if unknown:
         parser.error(f"unknown column(s) {', '.join(unknown)}; choose from {', '.join(COLUMNS)}")
-    paths = instance_paths(args.family)
+    if not (args.data / FAMILIES[args.family][0]).is_dir():
+        parser.error(f"no {FAMILIES[args.family][0]}/ folder in {args.data}; pass --data DIR")
+    paths = instance_paths(args.family, args.data)
     if args.instances:
         wanted = [w.strip().upper() for w in args.instances.split(",") if w.strip()]
         by_name = {p.stem.upper(): p for p in paths}
         missing = [w for w in wanted if w not in by_name]
         if missing:
-            parser.error(f"no {args.family} instance named {', '.join(missing)} in {DATA}")
+            parser.error(f"no {args.family} instance named {', '.join(missing)} in {args.data}")
         paths = [by_name[w] for w in wanted]
     elif args.sample:
         paths = sample(paths, args.sample)
-    rows = run(args.family, paths, columns, args.time_limit, args.seed, args.csv)
+    rows = run(args.family, paths, columns, args.time_limit, args.seed, args.csv, args.data)
     print(report(rows))
     return 0
 

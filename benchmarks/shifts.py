@@ -30,7 +30,9 @@ from carecal.plans import ShiftPlan
 from carecal.policy import Policy
 from carecal.solver.shifts import plan_shifts
 
-DATA = Path(os.environ.get("CARECAL_BENCH", "/work/shared/benchmarks")) / "shift"
+# The instances live in ../shared/benchmarks beside the project (never copied into it).
+_SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
+DATA = Path(os.environ.get("CARECAL_BENCH", _SHARED)) / "shift"
 RESULTS = Path(__file__).parent / "results" / "shifts.csv"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

@@ -363,8 +363,8 @@ class Community(_Frozen):
         for pledge in self.availability:
             if pledge.volunteer_id not in vids:
                 problems.append(
-                    f"availability names volunteer {pledge.volunteer_id}, who is not in volunteers; "
-                    "add them to volunteers or correct the id"
+                    f"availability names volunteer {pledge.volunteer_id}, who is not in "
+                    "volunteers; add them to volunteers or correct the id"
                 )
         for row in self.requests:
             if row.volunteer_id not in vids:

@@ -377,9 +377,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder to write the schedules to")
     p.add_argument(
         "--engine",
-        default="ortools",
+        default="auto",
         choices=("ortools", "pyvrp", "auto"),
-        help="routing engine (default ortools)",
+        help="routing engine: auto (the default: PyVRP when installed and able to express "
+        "the day, else OR-Tools), ortools or pyvrp",
     )
     solve_options(p, 10.0)
     p.set_defaults(func=_cmd_meals)

@@ -61,7 +61,7 @@ def plan_meals(
     carriers: list[str] | None = None,
     time_limit: float = 10.0,
     deterministic: bool = False,
-    engine: str = "ortools",
+    engine: str = "auto",
     progress: Callable[[str], None] | None = None,
 ) -> MealPlan:
     """Plan the meal-delivery routes of one date.
@@ -81,7 +81,9 @@ def plan_meals(
         Stop the search after a fixed amount of work, so the same input always gives the
         same plan (for tests); ``time_limit`` stays a safety net.
     engine
-        The routing engine (see :data:`carecal.solver.routing.ENGINES`).
+        The routing engine (see :data:`carecal.solver.routing.ENGINES`): ``"auto"`` (the
+        default) uses PyVRP when it is installed and can express every rule of the day,
+        else OR-Tools; ``"ortools"``; or ``"pyvrp"``.
     progress
         Called with short messages while planning.
 
@@ -114,7 +116,7 @@ def plan_meals(
         _check_carrier_ids(community, carriers)
     if not residents:
         say(f"No meal orders for {day_date} ({day}).")
-        return MealPlan(status=Status.EMPTY, date=day_date, engine=engine)
+        return MealPlan(status=Status.EMPTY, date=day_date, engine="none")
     kitchen = community.kitchen
     fleet = day_carriers(community, day_date, carriers)
     say(f"{len(residents)} meal deliveries and {len(fleet)} carriers on {day_date} ({day}).")

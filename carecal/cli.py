@@ -152,6 +152,22 @@ def _write(plan: Any, out: str, community: Community, progress: _Progress) -> No
     progress.say(f"Wrote {len(paths)} file(s) to {Path(out).resolve()}")
 
 
+def _plan_verify_write(
+    label: str,
+    make: Callable[[Callable[[str], None]], Any],
+    community: Community,
+    out: str | Path,
+    progress: _Progress,
+) -> int:
+    """Run one planner under a progress step, print its summary, verify it, write it."""
+    with progress.step(label) as update:
+        plan = make(update)
+    progress.say(plan.summary())
+    status = _verify_and_report(community, plan, progress)
+    _write(plan, str(out), community, progress)
+    return status
+
+
 # --- commands -------------------------------------------------------------------------------
 
 
@@ -173,19 +189,20 @@ def _cmd_meals(args: argparse.Namespace, progress: _Progress) -> int:
 
     community = _read(args.data, progress)
     date = _date(args.date, "--date") or next_weekday(dt.date.today())
-    with progress.step(f"Planning meal routes for {date} ({weekday(date)})") as update:
-        plan = plan_meals(
+    return _plan_verify_write(
+        f"Planning meal routes for {date} ({weekday(date)})",
+        lambda update: plan_meals(
             community,
             date,
             time_limit=args.time_limit,
             deterministic=args.deterministic,
             engine=args.engine,
             progress=update,
-        )
-    progress.say(plan.summary())
-    status = _verify_and_report(community, plan, progress)
-    _write(plan, args.out, community, progress)
-    return status
+        ),
+        community,
+        args.out,
+        progress,
+    )
 
 
 def _cmd_health_checks(args: argparse.Namespace, progress: _Progress) -> int:
@@ -200,18 +217,19 @@ def _cmd_health_checks(args: argparse.Namespace, progress: _Progress) -> int:
         if end < start:
             raise _InputError([f"--to {end} is before --from {start}; swap them"])
         dates = [d for d in date_range(start, end) if d.weekday() < 5]
-    with progress.step("Planning the health-check campaign") as update:
-        plan = plan_health_checks(
+    return _plan_verify_write(
+        "Planning the health-check campaign",
+        lambda update: plan_health_checks(
             community,
             dates,
             time_limit=args.time_limit,
             deterministic=args.deterministic,
             progress=update,
-        )
-    progress.say(plan.summary())
-    status = _verify_and_report(community, plan, progress)
-    _write(plan, args.out, community, progress)
-    return status
+        ),
+        community,
+        args.out,
+        progress,
+    )
 
 
 def _cmd_shifts(args: argparse.Namespace, progress: _Progress) -> int:
@@ -222,19 +240,20 @@ def _cmd_shifts(args: argparse.Namespace, progress: _Progress) -> int:
     assert start is not None and end is not None
     if end < start:
         raise _InputError([f"--to {end} is before --from {start}; swap them"])
-    with progress.step(f"Planning shifts {start} to {end}") as update:
-        plan = plan_shifts(
+    return _plan_verify_write(
+        f"Planning shifts {start} to {end}",
+        lambda update: plan_shifts(
             community,
             start,
             end,
             time_limit=args.time_limit,
             deterministic=args.deterministic,
             progress=update,
-        )
-    progress.say(plan.summary())
-    status = _verify_and_report(community, plan, progress)
-    _write(plan, args.out, community, progress)
-    return status
+        ),
+        community,
+        args.out,
+        progress,
+    )
 
 
 def _cmd_verify(args: argparse.Namespace, progress: _Progress) -> int:
@@ -270,8 +289,9 @@ def _cmd_week(args: argparse.Namespace, progress: _Progress) -> int:
     community = _read(args.data, progress)
     start = _date(args.date_from, "--from")
     assert start is not None
-    with progress.step(f"Planning the week from {start}") as update:
-        plan = plan_week(
+    return _plan_verify_write(
+        f"Planning the week from {start}",
+        lambda update: plan_week(
             community,
             start,
             days=args.days,
@@ -280,11 +300,11 @@ def _cmd_week(args: argparse.Namespace, progress: _Progress) -> int:
             shift_time_limit=args.time_limit * 3,
             deterministic=args.deterministic,
             progress=update,
-        )
-    progress.say(plan.summary())
-    status = _verify_and_report(community, plan, progress)
-    _write(plan, args.out, community, progress)
-    return status
+        ),
+        community,
+        args.out,
+        progress,
+    )
 
 
 def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
@@ -314,11 +334,15 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
     status = _verify_and_report(community, week, progress)
     _write(week, str(out / "week"), community, progress)
 
-    with progress.step("Planning the health-check campaign") as update:
-        campaign = plan_health_checks(community, time_limit=args.time_limit * 2, progress=update)
-    progress.say(campaign.summary())
-    status |= _verify_and_report(community, campaign, progress)
-    _write(campaign, str(out / "health_checks"), community, progress)
+    status |= _plan_verify_write(
+        "Planning the health-check campaign",
+        lambda update: plan_health_checks(
+            community, time_limit=args.time_limit * 2, progress=update
+        ),
+        community,
+        out / "health_checks",
+        progress,
+    )
     progress.say(
         f"\nThe schedules are in {out.resolve()}:\n"
         f"  week/meal_routes.csv, week/shift_plan.csv, week/routes/*.html (route sheets), "

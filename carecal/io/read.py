@@ -212,6 +212,10 @@ def parse_csv_text(text: str, name: str, source: str | None = None) -> RawTable:
     if not records:
         return RawTable(name, source, [], [], [], [f"{source} is empty; it needs a header row"])
     header = [_header(h) for h in records[0]]
+    # A row wider than the header line itself was split by a comma inside a value, even
+    # when the cell pushed out at the end is empty; empty cells within the header line's
+    # own width (Excel's trailing empty columns) are fine.
+    width = len(records[0])
     while header and header[-1] == "":
         header.pop()
     table = RawTable(name, source, header, [], [])
@@ -221,7 +225,7 @@ def parse_csv_text(text: str, name: str, source: str | None = None) -> RawTable:
             continue
         if len(cells) > len(header):
             extra = cells[len(header) :]
-            if any(extra):
+            if any(extra) or len(cells) > width:
                 table.problems.append(
                     f"{source} row {number} has {len(cells)} cells but the header has "
                     f"{len(header)} columns; a value with a comma in it (a decimal comma such "

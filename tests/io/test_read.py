@@ -45,6 +45,10 @@ DEFECTS: dict[str, list[str]] = {
         "row 2 (resident R001), column lat: '31,2301' uses a decimal comma; write 31.2301 with "
         "a decimal point"
     ],
+    "UnquotedDecimalCommaShiftsRow": [
+        "residents.csv row 3 has 20 cells but the header has 19 columns; a value with a comma "
+        "in it (a decimal comma such as 31,23, or an address) must be in quotes"
+    ],
     "LatLonSwapped": ["column lat: lat 121.471 and lon 31.2301 look swapped"],
     "CoordinatesOutsideEarth": ["sites.csv row 2 (site K1), column lat:", "outside the Earth"],
     "CoordinatesZero": ["row 4 (resident R003), column lat: lat 0, lon 0"],

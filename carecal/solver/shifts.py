@@ -172,6 +172,7 @@ class _Model:
         use_flow: bool = True,
         hints: bool = True,
         allowed: dict[int, set[int]] | None = None,
+        objective: bool = True,
     ) -> None:
         self.p = problem
         self.allowed = allowed
@@ -187,8 +188,9 @@ class _Model:
         self.volunteers = sorted(set(free_volunteers))
         for v in self.volunteers:
             self._volunteer(v)
-        self._cover()
-        self._objective()
+        if objective:
+            self._cover()
+            self._objective()
 
     # --- variables ----------------------------------------------------------------------
     def _free(self, day: int) -> bool:
@@ -616,6 +618,8 @@ class _Search:
     step_limit = 1.0
     """Seconds per neighbourhood solve (0.5 on short runs)."""
     cover_moves = True
+    short_list_days = 100
+    """Periods longer than this skip the short-list attempt of the first timetable."""
     """Whether to use the neighbourhoods around cover gaps."""
 
     def __init__(
@@ -709,11 +713,15 @@ class _Search:
             # search afterwards does the optimising.
             # A volunteer whose pledges are tight (a narrow band of minutes, few days off)
             # needs every shift and a wide portfolio of CP-SAT workers, even on few cores.
-            for attempt, limit, workers in (
+            attempts: list[tuple[dict[int, set[int]] | None, float, int | None]] = [
                 ({v: self._short_list(v, count)}, max(share, 0.5), None),
                 (None, max(share, 5.0), 8),
                 (None, max(share, 20.0), 8),
-            ):
+            ]
+            if p.n_days > self.short_list_days:
+                # Over a long period the short list rarely admits a timetable in time.
+                attempts = attempts[1:]
+            for attempt, limit, workers in attempts:
                 model = _Model(
                     p,
                     self.st,
@@ -723,8 +731,8 @@ class _Search:
                     use_flow=False,
                     hints=start is not None,
                     allowed=attempt,
+                    objective=False,
                 )
-                model.m.clear_objective()
                 solver, status = self._solve(model, limit, workers, first=True)
                 if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     roster_v = model.read(solver)[v]
@@ -1112,6 +1120,9 @@ def plan_shifts(
             slot = where.get((a.date, a.shift_id))
             if slot is not None and a.volunteer_id in vindex:
                 warm[vindex[a.volunteer_id]].add(slot)
+    if not deterministic:
+        # The limit is for the whole call: building the problem counts too.
+        time_limit = max(0.1, time_limit - (time.monotonic() - t0))
     solution = solve_shift_problem(
         problem,
         time_limit=time_limit,
@@ -1171,11 +1182,12 @@ def _unserved(
     for slots in solution.roster:
         for i in slots:
             count[i] += 1
+    by_day = _slots_by_day(problem, solution.roster)
     for s in problem.slots:
         missing = s.min_volunteers - count[s.index]
         if missing <= 0:
             continue
-        could, blocked = _who_could(problem, solution.roster, s.index)
+        could, blocked = _who_could(problem, solution.roster, s.index, by_day)
         qualified = sum(1 for v in community.volunteers if v.has(s.role))
         reason, fix = shift_short(
             s.shift_id,
@@ -1197,31 +1209,61 @@ def _unserved(
     return out
 
 
-def _who_could(problem: ShiftProblem, roster: Roster, slot: int) -> tuple[list[int], list[int]]:
+def _slots_by_day(problem: ShiftProblem, roster: Roster) -> list[dict[int, list[int]]]:
+    """Per volunteer, the slots they work by day."""
+    out: list[dict[int, list[int]]] = []
+    for slots in roster:
+        mine: dict[int, list[int]] = {}
+        for j in slots:
+            mine.setdefault(problem.slots[j].day, []).append(j)
+        out.append(mine)
+    return out
+
+
+def _who_could(
+    problem: ShiftProblem,
+    roster: Roster,
+    slot: int,
+    by_day: list[dict[int, list[int]]] | None = None,
+) -> tuple[list[int], list[int]]:
     """Volunteers free and qualified for ``slot`` but not on it: (at a pledged limit, kept
     off by another rule)."""
     s = problem.slots[slot]
+    # Two slots further apart than this never conflict (a shift ends within two days).
+    near = 2 + math.ceil(problem.min_rest / DAY_MINUTES)
+    if by_day is None:
+        by_day = _slots_by_day(problem, roster)
     could, blocked = [], []
     for v in range(problem.n_volunteers):
         if slot not in problem.eligible_set[v] or slot in roster[v]:
             continue
-        if any(conflicts(problem, slot, j) for j in roster[v]):
+        mine = by_day[v]
+        if any(
+            conflicts(problem, slot, j)
+            for d in range(s.day - near, s.day + near + 1)
+            for j in mine.get(d, ())
+        ):
             blocked.append(v)
             continue
         lim = problem.limits[v]
         week = next(w for w in problem.weeks if s.day in w)
-        in_week = [j for j in roster[v] if problem.slots[j].day in week]
+        in_week = [j for d in week for j in mine.get(d, ())]
         minutes = sum(problem.slots[j].minutes for j in in_week)
-        total = sum(problem.slots[j].minutes for j in roster[v])
-        same = sum(1 for j in roster[v] if problem.slots[j].shift_id == s.shift_id)
         if (
             len(in_week) >= lim.max_shifts_per_week
             or (
                 lim.max_minutes_per_week is not None
                 and minutes + s.minutes > lim.max_minutes_per_week
             )
-            or (lim.max_minutes is not None and total + s.minutes > lim.max_minutes)
-            or same >= lim.max_shifts_by_id.get(s.shift_id, len(problem.dates) + 1)
+            or (
+                lim.max_minutes is not None
+                and sum(problem.slots[j].minutes for j in roster[v]) + s.minutes > lim.max_minutes
+            )
+            or (
+                s.shift_id in lim.max_shifts_by_id
+                and sum(1 for j in roster[v] if problem.slots[j].shift_id == s.shift_id)
+                >= lim.max_shifts_by_id[s.shift_id]
+            )
         ):
             could.append(v)
         else:

@@ -618,8 +618,6 @@ class _Search:
     step_limit = 1.0
     """Seconds per neighbourhood solve (0.5 on short runs)."""
     cover_moves = True
-    short_list_days = 100
-    """Periods longer than this skip the short-list attempt of the first timetable."""
     """Whether to use the neighbourhoods around cover gaps."""
 
     def __init__(
@@ -706,6 +704,7 @@ class _Search:
         budget = 0.25 * self.time_limit
         infeasible: list[int] = []
         unknown: list[int] = []
+        short_found = short_failed = 0
         for n_done, v in enumerate(order):
             share = max(0.05, (budget - self.elapsed()) / max(1, len(order) - n_done))
             roster_v = None
@@ -718,8 +717,8 @@ class _Search:
                 (None, max(share, 5.0), 8),
                 (None, max(share, 20.0), 8),
             ]
-            if p.n_days > self.short_list_days:
-                # Over a long period the short list rarely admits a timetable in time.
+            if short_failed >= 4 and short_failed > 2 * short_found:
+                # The short list mostly admits no timetable in time here: go straight on.
                 attempts = attempts[1:]
             for attempt, limit, workers in attempts:
                 model = _Model(
@@ -734,6 +733,11 @@ class _Search:
                     objective=False,
                 )
                 solver, status = self._solve(model, limit, workers, first=True)
+                if attempt is not None:
+                    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                        short_found += 1
+                    else:
+                        short_failed += 1
                 if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     roster_v = model.read(solver)[v]
                     break

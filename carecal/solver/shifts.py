@@ -608,17 +608,11 @@ class _Search:
     """Construction, whole-model solve and large neighbourhood search on one problem."""
 
     whole_share = 0.15
-    """Share of the time given to the whole-model solve on small problems."""
     start_volunteers = 3.0
     shrink = 0.7
     whole_flow = False
     lns_flow = True
-    lns_workers: int | None = 1
-    """CP-SAT workers per neighbourhood solve (small models: one is enough)."""
-    step_limit = 1.0
-    """Seconds per neighbourhood solve (0.5 on short runs)."""
-    cover_moves = True
-    """Whether to use the neighbourhoods around cover gaps."""
+    """Share of the time given to the whole-model solve on small problems."""
 
     def __init__(
         self,
@@ -827,47 +821,13 @@ class _Search:
             return self.rng.randrange(p.n_days)
         return self.rng.choices(range(p.n_days), weights=cost)[0]
 
-    def _cover_gaps(self, roster: Roster) -> list[tuple[int, int]]:
-        """(slot, cost) of every slot short of its minimum or above its wanted maximum."""
-        p = self.p
-        count = [0] * len(p.slots)
-        for slots in roster:
-            for i in slots:
-                count[i] += 1
-        out = []
-        for s in p.slots:
-            c = count[s.index]
-            cost = s.weight_under * max(0, s.min_volunteers - c)
-            if s.max_volunteers is not None:
-                cost += s.weight_over * max(0, c - s.max_volunteers)
-            if cost:
-                out.append((s.index, cost))
-        return out
-
     def neighbourhood(
-        self, roster: Roster, size: dict[str, float], kind: str | None = None
+        self, roster: Roster, size: dict[str, float]
     ) -> tuple[str, list[int], set[int] | None]:
-        """Which cells to free: some volunteers, some days, a block of both, or the
-        volunteers who could mend a cover gap around its day."""
+        """Which cells to free: some volunteers, some days, or a block of both."""
         p = self.p
-        if kind is None:
-            kind = self.rng.choice(("volunteers", "days", "block"))
+        kind = self.rng.choice(("volunteers", "days", "block"))
         nv, nd = p.n_volunteers, p.n_days
-        if kind == "cover":
-            gaps = self._cover_gaps(roster)
-            if gaps and nd > 7:
-                slot = self.rng.choices([g for g, _ in gaps], weights=[c for _, c in gaps])[0]
-                day = p.slots[slot].day
-                w = max(2, min(nd, round(size["cover_days"])))
-                k = max(2, min(nv, round(size["cover_volunteers"])))
-                a = max(0, min(nd - w, day - self.rng.randrange(w)))
-                # Those who may work the slot first: on it (over-cover), off that day or on
-                # another shift (under-cover); then anyone, at random.
-                pool = list(range(nv))
-                self.rng.shuffle(pool)
-                pool.sort(key=lambda v: slot not in p.eligible_set[v])
-                return "cover", pool[:k], set(range(a, a + w))
-            kind = "volunteers"
         if kind == "volunteers" or nd <= 7:
             k = max(2, min(nv, round(size["volunteers"])))
             # Volunteers who could swap shifts on a costly day.
@@ -891,37 +851,21 @@ class _Search:
         return "block", pool[:k], set(range(a, a + w))
 
     def improve(self, roster: Roster, best: int, until: float) -> tuple[Roster, int]:
-        """Large neighbourhood search until the clock reads ``until``.
-
-        Many small sub-solves (one worker, no presolve, the current plan as hint, a short
-        time limit) that keep any plan no worse than the best, so the search drifts over
-        plateaus. The kind of neighbourhood is drawn in proportion to its recent success.
-        """
+        """Large neighbourhood search until the clock reads ``until``."""
         p = self.p
         size = {
             "volunteers": min(p.n_volunteers, self.start_volunteers),
             "days": 7.0 if p.n_volunteers <= 60 else 4.0,
             "block_days": 14.0,
             "block_volunteers": max(2.0, p.n_volunteers / 3),
-            "cover_days": 7.0,
-            "cover_volunteers": max(2.0, p.n_volunteers / 3),
         }
-        grow = {
-            "volunteers": "volunteers",
-            "days": "days",
-            "block": "block_days",
-            "cover": "cover_days",
-        }
-        kinds = list(grow) if self.cover_moves else ["volunteers", "days", "block"]
-        score = dict.fromkeys(kinds, 1.0)
-        step_limit = self.step_limit if self.time_limit >= 20 else 0.5
+        grow = {"volunteers": "volunteers", "days": "days", "block": "block_days"}
         steps = 0
         while self.elapsed() < until - 0.05 and best > 0:
-            kind = self.rng.choices(kinds, weights=[score[k] for k in kinds])[0]
-            kind, vols, days = self.neighbourhood(roster, size, kind)
+            kind, vols, days = self.neighbourhood(roster, size)
             model = _Model(p, self.st, vols, days, roster, use_flow=self.lns_flow)
-            limit = min(until - self.elapsed(), step_limit)
-            solver, status = self._solve(model, limit, workers=self.lns_workers, presolve=False)
+            limit = min(until - self.elapsed(), 3.0 if self.time_limit >= 20 else 0.5)
+            solver, status = self._solve(model, limit, presolve=False)
             steps += 1
             key = grow[kind]
             logger.debug(
@@ -935,31 +879,21 @@ class _Search:
                 best,
                 self.elapsed(),
             )
-            reward = 0.0
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 candidate = model.read(solver)
                 value = sum(objective_terms(p, candidate).values())
                 if value <= best:
                     if value < best:
                         self.say(f"shifts: objective {value} after {self.elapsed():.1f} s ({kind})")
-                        reward = 1.0
-                    elif candidate != roster:
-                        reward = 0.1
                     roster, best = candidate, value
-            if kind in score:
-                score[kind] = max(0.05, 0.9 * score[kind] + reward)
             if status == cp_model.OPTIMAL:
                 size[key] *= 1.15
                 if kind == "block":
                     size["block_volunteers"] *= 1.1
-                if kind == "cover":
-                    size["cover_volunteers"] *= 1.1
             else:
                 size[key] = max(2.0, size[key] * self.shrink)
                 if kind == "block":
                     size["block_volunteers"] = max(2.0, size["block_volunteers"] * 0.9)
-                if kind == "cover":
-                    size["cover_volunteers"] = max(2.0, size["cover_volunteers"] * 0.9)
         logger.info("shifts: %d neighbourhood steps", steps)
         return roster, best
 

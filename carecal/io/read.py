@@ -811,17 +811,23 @@ def _start_end(r: _Row, start_col: str, end_col: str, what: str) -> tuple[Any, A
     return start, end
 
 
+def _known_volunteer(r: _Row, volunteers: set[str] | None) -> str | None:
+    """The row's ``volunteer_id``, with an error when volunteers.csv has no such id."""
+    vid = r.value("volunteer_id", required=True)
+    if _unknown(r, "volunteer_id", vid, volunteers):
+        r.error(
+            "volunteer_id",
+            f"volunteer {vid} is not in volunteers.csv; add them there or correct the id",
+        )
+    return vid
+
+
 def _availability(ctx: _Context, raw: RawTable) -> list[Availability]:
     rows = _rows(ctx, raw, INPUT_TABLES["availability"])
     volunteers = ctx.ids.get("volunteer")
     out = []
     for r in rows:
-        vid = r.value("volunteer_id", required=True)
-        if _unknown(r, "volunteer_id", vid, volunteers):
-            r.error(
-                "volunteer_id",
-                f"volunteer {vid} is not in volunteers.csv; add them there or correct the id",
-            )
+        vid = _known_volunteer(r, volunteers)
         days = _day_fields(r, "day", required=True)
         start, end = _start_end(r, "start", "end", "the free time")
         available = r.value("available")
@@ -938,12 +944,7 @@ def _requests(ctx: _Context, raw: RawTable) -> list[Request]:
     shifts = ctx.ids.get("shift")
     out = []
     for r in rows:
-        vid = r.value("volunteer_id", required=True)
-        if _unknown(r, "volunteer_id", vid, volunteers):
-            r.error(
-                "volunteer_id",
-                f"volunteer {vid} is not in volunteers.csv; add them there or correct the id",
-            )
+        vid = _known_volunteer(r, volunteers)
         days = _day_fields(r, "day", required=False)
         date = r.value("date")
         if date is not None:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from line_days import line_problem
 
 from carecal.solver.dayproblem import DayProblem, DayRoute, DaySolution
 from carecal.solver.pyvrp_engine import (
@@ -22,40 +23,6 @@ from carecal.solver.pyvrp_engine import (
 from carecal.solver.routing import retime, solve_day
 
 INT = np.int64
-
-
-def line_problem(
-    *,
-    windows: list[tuple[int, int]] | None = None,
-    vehicles: int = 1,
-    capacity: int = 3,
-    max_trips: int = 1,
-    service: int = 5,
-    **extra: object,
-) -> DayProblem:
-    """Kitchen at 0 and three deliveries on a line at 10, 20 and 30 minutes from it.
-
-    Travel between nodes ``i`` and ``j`` is ``10 * |i - j|`` minutes; each handover takes
-    ``service`` minutes; each delivery is one portion; windows default to 0-1000.
-    """
-    n = 4
-    pos = np.arange(n)
-    travel = (10 * np.abs(pos[:, None] - pos[None, :])).astype(INT)
-    wins = windows or [(0, 1000)] * 3
-    return DayProblem(
-        travel=(travel,),
-        vehicle_profile=np.zeros(vehicles, dtype=INT),
-        demand=np.array([0, 1, 1, 1], dtype=INT),
-        service=np.array([0, service, service, service], dtype=INT),
-        tw_start=np.array([0] + [a for a, _ in wins], dtype=INT),
-        tw_end=np.array([1000] + [b for _, b in wins], dtype=INT),
-        capacity=np.full(vehicles, capacity, dtype=INT),
-        vehicle_start=np.zeros(vehicles, dtype=INT),
-        vehicle_end=np.full(vehicles, 1000, dtype=INT),
-        max_trips=np.full(vehicles, max_trips, dtype=INT),
-        labels=("kitchen", "R-1", "R-2", "R-3"),
-        **extra,  # type: ignore[arg-type]
-    )
 
 
 def check_shape(problem: DayProblem, solution: DaySolution) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from line_days import line_problem as line
 
 from carecal.solver.dayproblem import DayProblem, DayRoute
 from carecal.solver.routing import (
@@ -18,40 +19,6 @@ from carecal.solver.routing import (
 )
 
 INT = np.int64
-
-
-def line(
-    *,
-    windows: list[tuple[int, int]] | None = None,
-    vehicles: int = 1,
-    capacity: int = 3,
-    max_trips: int = 1,
-    service: int = 5,
-    hours: tuple[int, int] = (0, 1000),
-    **extra: Any,
-) -> DayProblem:
-    """Depot at 0 and three deliveries on a line, 10, 20 and 30 minutes from it.
-
-    Node ``i`` and node ``j`` are ``10 * |i - j|`` minutes apart; each handover takes
-    ``service`` minutes; one portion each; windows 0–1000 unless given; every vehicle
-    works ``hours``.
-    """
-    pos = np.arange(4)
-    travel = (10 * np.abs(pos[:, None] - pos[None, :])).astype(INT)
-    wins = windows or [(0, 1000)] * 3
-    return DayProblem(
-        travel=(travel,),
-        vehicle_profile=np.zeros(vehicles, dtype=INT),
-        demand=np.array([0, 1, 1, 1], dtype=INT),
-        service=np.array([0, service, service, service], dtype=INT),
-        tw_start=np.array([0] + [a for a, _ in wins], dtype=INT),
-        tw_end=np.array([1000] + [b for _, b in wins], dtype=INT),
-        capacity=np.full(vehicles, capacity, dtype=INT),
-        vehicle_start=np.full(vehicles, hours[0], dtype=INT),
-        vehicle_end=np.full(vehicles, hours[1], dtype=INT),
-        max_trips=np.full(vehicles, max_trips, dtype=INT),
-        **extra,
-    )
 
 
 def solve(problem: DayProblem, **options: Any) -> Any:

@@ -489,13 +489,33 @@ class Community(_Frozen):
             rows.setdefault(a.volunteer_id, []).append(a)
         return rows
 
+    @cached_property
+    def _availability_index(
+        self,
+    ) -> dict[str, tuple[dict[str, list[Availability]], dict[dt.date, list[Availability]]]]:
+        # Per volunteer, the weekly rows by weekday and the dated rows by date, in file order.
+        index: dict[
+            str, tuple[dict[str, list[Availability]], dict[dt.date, list[Availability]]]
+        ] = {}
+        for vid, rows in self._availability_of.items():
+            by_day: dict[str, list[Availability]] = {}
+            by_date: dict[dt.date, list[Availability]] = {}
+            for a in rows:
+                if a.date is not None:
+                    by_date.setdefault(a.date, []).append(a)
+                elif a.day is not None:
+                    by_day.setdefault(a.day, []).append(a)
+            index[vid] = (by_day, by_date)
+        return index
+
     def availability_on(self, volunteer_id: str, date: dt.date) -> list[TimeWindow]:
         """The volunteer's free time on ``date``, as disjoint sorted windows.
 
         The weekly pattern for the weekday, plus dated ``available`` rows, minus dated
         rows marked not available.
         """
-        rows = [a for a in self._availability_of.get(volunteer_id, ()) if a.applies_to(date)]
+        by_day, by_date = self._availability_index.get(volunteer_id, ({}, {}))
+        rows = by_day.get(weekday(date), []) + by_date.get(date, [])
         free = _merge([TimeWindow(a.start, a.end) for a in rows if a.available])
         for a in rows:
             if not a.available:

@@ -238,20 +238,27 @@ def build_shift_problem(
     for s in slots:
         slots_on[s.day].append(s)
     slot_at = {(s.day, s.shift_id): s.index for s in slots}
+    # Volunteers mostly share their free hours and skills: the slots inside a day's free
+    # windows are worked out once per (day, skills, windows).
+    within: dict[tuple[int, frozenset[str], tuple[tuple[int, int], ...]], list[Slot]] = {}
     for v in community.volunteers:
-        skills = {str(k) for k in v.skills}
+        skills = frozenset(str(k) for k in v.skills)
+        never = {sid for sid, most in v.max_shifts_by_id.items() if most <= 0}
         elig = []
         for d, date in enumerate(dates):
-            todays = [s for s in slots_on[d] if s.role in skills]
-            if not todays:
+            if not slots_on[d]:
                 continue
             free = community.availability_on(v.volunteer_id, date)
-            elig += [
-                s.index
-                for s in todays
-                if v.max_shifts_by_id.get(s.shift_id, 1) > 0
-                and any(w.start <= s.start and s.end <= w.end for w in free)
-            ]
+            key = (d, skills, tuple((w.start, w.end) for w in free))
+            fits = within.get(key)
+            if fits is None:
+                fits = [
+                    s
+                    for s in slots_on[d]
+                    if s.role in skills and any(w.start <= s.start and s.end <= w.end for w in free)
+                ]
+                within[key] = fits
+            elig += [s.index for s in fits if s.shift_id not in never]
         eligible.append(elig)
         limits.append(
             Limits(
@@ -270,10 +277,16 @@ def build_shift_problem(
         )
     index = {vid: i for i, vid in enumerate(vids)}
     requests: list[RequestItem] = []
+    day_of = {date: day for day, date in enumerate(dates)}
+    days_by_weekday: dict[str, list[int]] = {}
+    for day, date in enumerate(dates):
+        days_by_weekday.setdefault(weekday(date), []).append(day)
     for r in community.requests:
-        for day, date in enumerate(dates):
-            if not r.applies_to(date):
-                continue
+        if r.date is not None:
+            days = [day_of[r.date]] if r.date in day_of else []
+        else:
+            days = days_by_weekday.get(r.day or "", [])
+        for day in days:
             named: tuple[int, ...] | None = None
             if r.shift_id is not None:
                 if (day, r.shift_id) not in slot_at:

@@ -31,6 +31,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -185,6 +186,7 @@ class _Model:
         self.x: dict[tuple[int, int], cp_model.IntVar] = {}
         self.cost: list[tuple[int, Expr]] = []
         self.offset = 0
+        self.on_hint: list[bool] = []
         self.volunteers = sorted(set(free_volunteers))
         for v in self.volunteers:
             self._volunteer(v)
@@ -216,6 +218,11 @@ class _Model:
         self.on_day: dict[int, list[int]] = {}
         for i in vals:
             self.on_day.setdefault(p.slots[i].day, []).append(i)
+        # The current timetable's working days: with them every helper variable gets a
+        # hint too, so the hint is a whole solution CP-SAT starts from (even on one worker).
+        self.on_hint = [False] * p.n_days
+        for i in self.current[v]:
+            self.on_hint[p.slots[i].day] = True
         work = self._work_days(v, vals)
         self.one_shift_at_a_time(v, vals)
         self.rest_and_successions(v, vals)
@@ -244,6 +251,7 @@ class _Model:
                 work.append(cp_model.LinearExpr.sum(terms))
             else:
                 w = self.m.new_bool_var(f"w_{v}_{d}")
+                self._hint(w, self.on_hint[d])
                 for t in terms:
                     if _is_var(t):
                         self.m.add_implication(t, w)
@@ -261,6 +269,7 @@ class _Model:
                 out.append(int(any(terms)))
                 continue
             k = self.m.new_bool_var("weekend")
+            self._hint(k, any(self.on_hint[d] for d in days))
             for t in terms:
                 if _is_var(t):
                     self.m.add(k >= t)
@@ -269,6 +278,10 @@ class _Model:
             self.m.add(k <= cp_model.LinearExpr.sum(terms))
             out.append(k)
         return out
+
+    def _hint(self, var: cp_model.IntVar, value: int | bool) -> None:
+        if self.hints:
+            self.m.add_hint(var, int(value))
 
     def _le(self, terms: Sequence[Expr], bound: int) -> None:
         if len(terms) > bound and any(_is_var(t) for t in terms):
@@ -325,8 +338,12 @@ class _Model:
         """Per-shift limits and the minimum and maximum minutes over the period."""
         lim = self.p.limits[v]
         slots = self.p.slots
-        for sid, most in lim.max_shifts_by_id.items():
-            self._le([vals[i] for i in vals if slots[i].shift_id == sid], most)
+        if lim.max_shifts_by_id:
+            by_id: dict[str, list[Expr]] = {}
+            for i, e in vals.items():
+                by_id.setdefault(slots[i].shift_id, []).append(e)
+            for sid, most in lim.max_shifts_by_id.items():
+                self._le(by_id.get(sid, []), most)
         if lim.min_minutes is None and lim.max_minutes is None:
             return
         mine = list(vals)
@@ -460,6 +477,8 @@ class _Model:
         if soft is not None and self.p.weight_weekend and len(weekends) > soft:
             if any(_is_var(k) for k in weekends):
                 excess = self.m.new_int_var(0, len(weekends), "weekends_excess")
+                worked = sum(any(self.on_hint[d] for d in days) for days in self.p.weekends)
+                self._hint(excess, max(0, worked - soft))
                 self.m.add(excess >= cp_model.LinearExpr.sum(weekends) - soft)
                 self.cost.append((self.p.weight_weekend, excess))
             else:
@@ -492,6 +511,7 @@ class _Model:
             return
         target = self.p.fair_target[v]
         dev = self.m.new_int_var(0, max(target, len(vals)), f"fair_{v}")
+        self._hint(dev, abs(len(self.current[v] & set(vals)) - target))
         total = cp_model.LinearExpr.sum(list(vals.values()))
         self.m.add(dev >= total - target)
         self.m.add(dev >= target - total)
@@ -507,9 +527,14 @@ class _Model:
                 self.offset += self.p.weight_stability * int(va != vb)
                 continue
             change = self.m.new_bool_var("change")
+            self._hint(change, self._value(va, a, v) != self._value(vb, b, v))
             self.m.add(change >= va - vb)
             self.m.add(change >= vb - va)
             self.cost.append((self.p.weight_stability, change))
+
+    def _value(self, e: Expr, i: int, v: int) -> int:
+        """The hinted value of cell (v, i), whose model term is ``e``."""
+        return int(i in self.current[v]) if _is_var(e) else int(e)
 
     def _cover(self) -> None:
         """Places short of each shift's minimum, and volunteers above its maximum."""
@@ -521,6 +546,7 @@ class _Model:
         for slots in self.current:
             for i in slots:
                 count[i] += 1
+        full = list(count)
         for v, i in self.x:
             if i in self.current[v]:
                 count[i] -= 1
@@ -537,6 +563,7 @@ class _Model:
             expr = cp_model.LinearExpr.sum(vars_) + base
             if s.min_volunteers > base and s.weight_under:
                 under = self.m.new_int_var(0, s.min_volunteers - base, f"under_{i}")
+                self._hint(under, max(0, s.min_volunteers - full[i]))
                 self.m.add(under >= s.min_volunteers - expr)
                 self.cost.append((s.weight_under, under))
             if (
@@ -545,6 +572,7 @@ class _Model:
                 and base + len(vars_) > s.max_volunteers
             ):
                 over = self.m.new_int_var(0, base + len(vars_), f"over_{i}")
+                self._hint(over, max(0, full[i] - s.max_volunteers))
                 self.m.add(over >= expr - s.max_volunteers)
                 self.cost.append((s.weight_over, over))
 
@@ -607,12 +635,12 @@ class ShiftSolution:
 class _Search:
     """Construction, whole-model solve and large neighbourhood search on one problem."""
 
-    whole_share = 0.15
+    whole_share = 0.15  # share of the time given to the whole-model solve on small problems
     start_volunteers = 3.0
     shrink = 0.7
     whole_flow = False
     lns_flow = True
-    """Share of the time given to the whole-model solve on small problems."""
+    step_limit = 3.0  # seconds per neighbourhood solve (0.5 when the limit is under 20 s)
 
     def __init__(
         self,
@@ -648,12 +676,20 @@ class _Search:
         workers: int | None = None,
         first: bool = False,
         presolve: bool = True,
+        quick: bool = False,
     ) -> tuple[Any, Any]:
         solver = cp_model.CpSolver()
         prm = solver.parameters
         prm.stop_after_first_solution = first
         # Presolve costs more than it saves on the small neighbourhood models.
-        prm.cp_model_presolve = presolve
+        prm.cp_model_presolve = presolve and not quick
+        if quick:
+            # One volunteer's timetable, feasibility only: a single worker that restarts
+            # often and skips the LP finds one in a fraction of a second even over a year
+            # with a narrow band of minutes, where the default worker finds none.
+            prm.search_branching = cp_model.PORTFOLIO_WITH_QUICK_RESTART_SEARCH
+            prm.linearization_level = 0
+            workers = 1
         if self.deterministic:
             prm.max_deterministic_time = max(0.01, limit)
             prm.num_workers = 1
@@ -698,56 +734,88 @@ class _Search:
         budget = 0.25 * self.time_limit
         infeasible: list[int] = []
         unknown: list[int] = []
-        short_found = short_failed = 0
-        for n_done, v in enumerate(order):
+        tally = [0, 0]  # short lists that admitted a timetable, and those that did not
+
+        def attempts_for(v: int, n_done: int) -> list[tuple[Any, float, int | None, bool]]:
             share = max(0.05, (budget - self.elapsed()) / max(1, len(order) - n_done))
-            roster_v = None
             # Feasibility first, on a short list of the shifts with most places open; the
-            # search afterwards does the optimising.
-            # A volunteer whose pledges are tight (a narrow band of minutes, few days off)
-            # needs every shift and a wide portfolio of CP-SAT workers, even on few cores.
-            attempts: list[tuple[dict[int, set[int]] | None, float, int | None]] = [
-                ({v: self._short_list(v, count)}, max(share, 0.5), None),
-                (None, max(share, 5.0), 8),
-                (None, max(share, 20.0), 8),
+            # search afterwards does the optimising. A volunteer whose pledges are tight (a
+            # narrow band of minutes, few days off) needs every shift, and at worst a wide
+            # portfolio of CP-SAT workers, even on few cores.
+            out: list[tuple[Any, float, int | None, bool]] = [
+                ({v: self._short_list(v, count)}, min(max(share, 0.1), 0.5), None, True),
+                (None, max(share, 2.0), None, True),
+                (None, max(share, 5.0), 8, False),
+                (None, max(share, 20.0), 8, False),
             ]
-            if short_failed >= 4 and short_failed > 2 * short_found:
+            if tally[1] >= 4 and tally[1] > tally[0]:
                 # The short list mostly admits no timetable in time here: go straight on.
-                attempts = attempts[1:]
-            for attempt, limit, workers in attempts:
-                model = _Model(
-                    p,
-                    self.st,
-                    [v],
-                    None,
-                    roster,
-                    use_flow=False,
-                    hints=start is not None,
-                    allowed=attempt,
-                    objective=False,
-                )
-                solver, status = self._solve(model, limit, workers, first=True)
-                if attempt is not None:
-                    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                        short_found += 1
+                out = out[1:]
+            return out
+
+        def build(v: int, allowed: dict[int, set[int]] | None) -> _Model:
+            return _Model(
+                p,
+                self.st,
+                [v],
+                None,
+                roster,
+                use_flow=False,
+                hints=start is not None,
+                allowed=allowed,
+                objective=False,
+            )
+
+        # Outside deterministic mode, the next volunteer's model is built while CP-SAT
+        # solves this one's (it releases the GIL); its short list then misses this
+        # volunteer's shifts, which only makes it a little less sharp.
+        pool = None if self.deterministic else ThreadPoolExecutor(max_workers=1)
+        ahead: tuple[list[Any], _Model] | None = None
+        try:
+            for n_done, v in enumerate(order):
+                if ahead is not None:
+                    attempts, model = ahead
+                else:
+                    attempts = attempts_for(v, n_done)
+                    model = build(v, attempts[0][0])
+                ahead = None
+                future: Future[Any] | None = None
+                if pool is not None:
+                    _, limit, workers, quick = attempts[0]
+                    future = pool.submit(self._solve, model, limit, workers, True, True, quick)
+                    if n_done + 1 < len(order):
+                        nxt = order[n_done + 1]
+                        nxt_attempts = attempts_for(nxt, n_done + 1)
+                        ahead = (nxt_attempts, build(nxt, nxt_attempts[0][0]))
+                roster_v = None
+                for k, (attempt, limit, workers, quick) in enumerate(attempts):
+                    if k > 0:
+                        model = build(v, attempt)
+                    if future is not None and k == 0:
+                        solver, status = future.result()
                     else:
-                        short_failed += 1
-                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                    roster_v = model.read(solver)[v]
-                    break
-                if status == cp_model.INFEASIBLE and attempt is None:
-                    infeasible.append(v)
-                    break
-            for i in roster[v]:
-                count[i] -= 1
-            if roster_v is None:
-                if v not in infeasible:
-                    unknown.append(v)
-                roster[v] = set()
-            else:
-                roster[v] = roster_v
-                for i in roster_v:
-                    count[i] += 1
+                        solver, status = self._solve(model, limit, workers, first=True, quick=quick)
+                    if attempt is not None:
+                        tally[0 if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else 1] += 1
+                    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                        roster_v = model.read(solver)[v]
+                        break
+                    if status == cp_model.INFEASIBLE and attempt is None:
+                        infeasible.append(v)
+                        break
+                for i in roster[v]:
+                    count[i] -= 1
+                if roster_v is None:
+                    if v not in infeasible:
+                        unknown.append(v)
+                    roster[v] = set()
+                else:
+                    roster[v] = roster_v
+                    for i in roster_v:
+                        count[i] += 1
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True)
         return roster, infeasible, unknown
 
     def _short_list(self, v: int, count: list[int], per_day: int = 3) -> set[int]:
@@ -861,11 +929,18 @@ class _Search:
         }
         grow = {"volunteers": "volunteers", "days": "days", "block": "block_days"}
         steps = 0
-        while self.elapsed() < until - 0.05 and best > 0:
+        overhead = 0.0  # the last step's time outside CP-SAT (building, pricing)
+        while self.elapsed() + overhead < until - 0.05 and best > 0:
+            began = self.elapsed()
             kind, vols, days = self.neighbourhood(roster, size)
             model = _Model(p, self.st, vols, days, roster, use_flow=self.lns_flow)
-            limit = min(until - self.elapsed(), 3.0 if self.time_limit >= 20 else 0.5)
+            limit = until - self.elapsed() - overhead
+            if limit < 0.05:
+                break
+            limit = min(limit, self.step_limit if self.time_limit >= 20 else 0.5)
+            solved = self.elapsed()
             solver, status = self._solve(model, limit, presolve=False)
+            spent = self.elapsed() - solved
             steps += 1
             key = grow[kind]
             logger.debug(
@@ -894,6 +969,7 @@ class _Search:
                 size[key] = max(2.0, size[key] * self.shrink)
                 if kind == "block":
                     size["block_volunteers"] = max(2.0, size["block_volunteers"] * 0.9)
+            overhead = max(0.0, self.elapsed() - began - spent)
         logger.info("shifts: %d neighbourhood steps", steps)
         return roster, best
 
@@ -1060,7 +1136,10 @@ def plan_shifts(
                 warm[vindex[a.volunteer_id]].add(slot)
     if not deterministic:
         # The limit is for the whole call: building the problem counts too.
-        time_limit = max(0.1, time_limit - (time.monotonic() - t0))
+        # So is writing up the open places afterwards (who could fill each one), which
+        # grows with shifts x volunteers: a year of 150 volunteers takes a few seconds.
+        reserve = min(0.1 * time_limit, 5e-6 * len(problem.slots) * problem.n_volunteers)
+        time_limit = max(0.1, time_limit - (time.monotonic() - t0) - reserve)
     solution = solve_shift_problem(
         problem,
         time_limit=time_limit,
@@ -1121,12 +1200,16 @@ def _unserved(
         for i in slots:
             count[i] += 1
     by_day = _slots_by_day(problem, solution.roster)
+    totals = _Totals(problem, solution.roster)
+    qualified_for: dict[str, int] = {}
     for s in problem.slots:
         missing = s.min_volunteers - count[s.index]
         if missing <= 0:
             continue
-        could, blocked = _who_could(problem, solution.roster, s.index, by_day)
-        qualified = sum(1 for v in community.volunteers if v.has(s.role))
+        could, blocked = _who_could(problem, solution.roster, s.index, by_day, totals)
+        if s.role not in qualified_for:
+            qualified_for[s.role] = sum(1 for v in community.volunteers if v.has(s.role))
+        qualified = qualified_for[s.role]
         reason, fix = shift_short(
             s.shift_id,
             str(s.date),
@@ -1158,11 +1241,27 @@ def _slots_by_day(problem: ShiftProblem, roster: Roster) -> list[dict[int, list[
     return out
 
 
+class _Totals:
+    """Per volunteer, the minutes and the shifts by id they work over the whole period."""
+
+    def __init__(self, problem: ShiftProblem, roster: Roster) -> None:
+        self.minutes = [sum(problem.slots[j].minutes for j in slots) for slots in roster]
+        self.by_id: list[dict[str, int]] = []
+        for slots in roster:
+            counts: dict[str, int] = {}
+            for j in slots:
+                sid = problem.slots[j].shift_id
+                counts[sid] = counts.get(sid, 0) + 1
+            self.by_id.append(counts)
+        self.week_of = {d: w for w in problem.weeks for d in w}
+
+
 def _who_could(
     problem: ShiftProblem,
     roster: Roster,
     slot: int,
     by_day: list[dict[int, list[int]]] | None = None,
+    totals: _Totals | None = None,
 ) -> tuple[list[int], list[int]]:
     """Volunteers free and qualified for ``slot`` but not on it: (at a pledged limit, kept
     off by another rule)."""
@@ -1171,6 +1270,9 @@ def _who_could(
     near = 2 + math.ceil(problem.min_rest / DAY_MINUTES)
     if by_day is None:
         by_day = _slots_by_day(problem, roster)
+    if totals is None:
+        totals = _Totals(problem, roster)
+    week = totals.week_of[s.day]
     could, blocked = [], []
     for v in range(problem.n_volunteers):
         if slot not in problem.eligible_set[v] or slot in roster[v]:
@@ -1184,7 +1286,6 @@ def _who_could(
             blocked.append(v)
             continue
         lim = problem.limits[v]
-        week = next(w for w in problem.weeks if s.day in w)
         in_week = [j for d in week for j in mine.get(d, ())]
         minutes = sum(problem.slots[j].minutes for j in in_week)
         if (
@@ -1193,14 +1294,10 @@ def _who_could(
                 lim.max_minutes_per_week is not None
                 and minutes + s.minutes > lim.max_minutes_per_week
             )
-            or (
-                lim.max_minutes is not None
-                and sum(problem.slots[j].minutes for j in roster[v]) + s.minutes > lim.max_minutes
-            )
+            or (lim.max_minutes is not None and totals.minutes[v] + s.minutes > lim.max_minutes)
             or (
                 s.shift_id in lim.max_shifts_by_id
-                and sum(1 for j in roster[v] if problem.slots[j].shift_id == s.shift_id)
-                >= lim.max_shifts_by_id[s.shift_id]
+                and totals.by_id[v].get(s.shift_id, 0) >= lim.max_shifts_by_id[s.shift_id]
             )
         ):
             could.append(v)

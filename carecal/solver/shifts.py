@@ -1199,14 +1199,13 @@ def _unserved(
     for slots in solution.roster:
         for i in slots:
             count[i] += 1
-    by_day = _slots_by_day(problem, solution.roster)
-    totals = _Totals(problem, solution.roster)
+    worked = _Worked(problem, solution.roster)
     qualified_for: dict[str, int] = {}
     for s in problem.slots:
         missing = s.min_volunteers - count[s.index]
         if missing <= 0:
             continue
-        could, blocked = _who_could(problem, solution.roster, s.index, by_day, totals)
+        could, blocked = _who_could(problem, solution.roster, s.index, worked)
         if s.role not in qualified_for:
             qualified_for[s.role] = sum(1 for v in community.volunteers if v.has(s.role))
         qualified = qualified_for[s.role]
@@ -1230,28 +1229,22 @@ def _unserved(
     return out
 
 
-def _slots_by_day(problem: ShiftProblem, roster: Roster) -> list[dict[int, list[int]]]:
-    """Per volunteer, the slots they work by day."""
-    out: list[dict[int, list[int]]] = []
-    for slots in roster:
-        mine: dict[int, list[int]] = {}
-        for j in slots:
-            mine.setdefault(problem.slots[j].day, []).append(j)
-        out.append(mine)
-    return out
-
-
-class _Totals:
-    """Per volunteer, the minutes and the shifts by id they work over the whole period."""
+class _Worked:
+    """Per volunteer, what they work: slots by day, minutes and shifts by id over the period."""
 
     def __init__(self, problem: ShiftProblem, roster: Roster) -> None:
-        self.minutes = [sum(problem.slots[j].minutes for j in slots) for slots in roster]
+        self.by_day: list[dict[int, list[int]]] = []
+        self.minutes: list[int] = []
         self.by_id: list[dict[str, int]] = []
         for slots in roster:
+            days: dict[int, list[int]] = {}
             counts: dict[str, int] = {}
             for j in slots:
+                days.setdefault(problem.slots[j].day, []).append(j)
                 sid = problem.slots[j].shift_id
                 counts[sid] = counts.get(sid, 0) + 1
+            self.by_day.append(days)
+            self.minutes.append(sum(problem.slots[j].minutes for j in slots))
             self.by_id.append(counts)
         self.week_of = {d: w for w in problem.weeks for d in w}
 
@@ -1260,24 +1253,19 @@ def _who_could(
     problem: ShiftProblem,
     roster: Roster,
     slot: int,
-    by_day: list[dict[int, list[int]]] | None = None,
-    totals: _Totals | None = None,
+    worked: _Worked,
 ) -> tuple[list[int], list[int]]:
     """Volunteers free and qualified for ``slot`` but not on it: (at a pledged limit, kept
     off by another rule)."""
     s = problem.slots[slot]
     # Two slots further apart than this never conflict (a shift ends within two days).
     near = 2 + math.ceil(problem.min_rest / DAY_MINUTES)
-    if by_day is None:
-        by_day = _slots_by_day(problem, roster)
-    if totals is None:
-        totals = _Totals(problem, roster)
-    week = totals.week_of[s.day]
+    week = worked.week_of[s.day]
     could, blocked = [], []
     for v in range(problem.n_volunteers):
         if slot not in problem.eligible_set[v] or slot in roster[v]:
             continue
-        mine = by_day[v]
+        mine = worked.by_day[v]
         if any(
             conflicts(problem, slot, j)
             for d in range(s.day - near, s.day + near + 1)
@@ -1294,10 +1282,10 @@ def _who_could(
                 lim.max_minutes_per_week is not None
                 and minutes + s.minutes > lim.max_minutes_per_week
             )
-            or (lim.max_minutes is not None and totals.minutes[v] + s.minutes > lim.max_minutes)
+            or (lim.max_minutes is not None and worked.minutes[v] + s.minutes > lim.max_minutes)
             or (
                 s.shift_id in lim.max_shifts_by_id
-                and totals.by_id[v].get(s.shift_id, 0) >= lim.max_shifts_by_id[s.shift_id]
+                and worked.by_id[v].get(s.shift_id, 0) >= lim.max_shifts_by_id[s.shift_id]
             )
         ):
             could.append(v)

@@ -607,7 +607,8 @@ def test_neighbourhood_models_start_from_the_whole_current_timetable() -> None:
     CP-SAT starts each neighbourhood from the current timetable (even on one worker)."""
     from ortools.sat.python import cp_model
 
-    from carecal.solver.shifts import _Model, _structure, solve_shift_problem
+    from carecal.solver.shifts import solve_shift_problem
+    from carecal.solver.shifts_model import ShiftModel, build_structure
     from carecal.solver.shifts_problem import build_shift_problem
 
     ids = ["A", "B", "C", "D"]
@@ -622,9 +623,9 @@ def test_neighbourhood_models_start_from_the_whole_current_timetable() -> None:
     )
     problem = build_shift_problem(c, MONDAY, SUNDAY + dt.timedelta(days=7))
     roster = solve_shift_problem(problem, time_limit=1.0, deterministic=True).roster
-    structure = _structure(problem)
+    structure = build_structure(problem)
     for free_volunteers, free_days in (([0, 2], None), ([0, 1, 2, 3], {3, 4, 5, 6})):
-        model = _Model(problem, structure, free_volunteers, free_days, roster)
+        model = ShiftModel(problem, structure, free_volunteers, free_days, roster)
         proto = model.m.proto
         hinted = dict(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
         assert set(hinted) == set(range(len(proto.variables)))

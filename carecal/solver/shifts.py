@@ -8,10 +8,14 @@ works in three steps that each keep every hard rule:
 1. a first timetable, volunteer by volunteer: feasibility first, on a short list of the
    shifts with most places still open (a volunteer with tight pledges gets every shift they
    may work and a wide CP-SAT portfolio);
-2. on small problems, CP-SAT on the whole model from that timetable, which also gives the
-   bound (and proves optimality when it can);
-3. large neighbourhood search: free a few volunteers over the whole period, or everyone
-   over a few days, or a block of both, drawn where the plan costs most; re-plan that part
+2. on problems of up to a few thousand (volunteer, shift) pairs, column generation
+   (:mod:`carecal.solver.shifts_columns`): the LP over whole timetables per volunteer,
+   priced by CP-SAT, gives a proven bound far tighter than the compact model's, and its
+   most used timetables, swapped while that helps, a plan near the LP's; on larger
+   problems up to a limit, CP-SAT on the whole model from the first timetable instead;
+3. large neighbourhood search: free a few volunteers over the whole period (drawn where
+   the plan costs most or, after column generation, those whose timetables the LP finds
+   dearest), or everyone over a few days, or a block of both; re-plan that part
    with CP-SAT (no presolve: it costs more than it saves on these small models) and keep
    it when the plan is no worse. Neighbourhood sizes grow when CP-SAT proves them optimal
    and shrink when it runs out of time.
@@ -25,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import os
 import random
 import time
 from collections.abc import Callable
@@ -38,6 +43,7 @@ from carecal.clock import DAY_MINUTES, format_time
 from carecal.explain import shift_no_timetable_in_time, shift_pledges_contradict, shift_short
 from carecal.model import Community, coerce_date
 from carecal.plans import Assignment, ShiftPlan, Status, Unserved, UnservedKind
+from carecal.solver.shifts_columns import ColumnGeneration
 from carecal.solver.shifts_model import ShiftModel, build_structure
 from carecal.solver.shifts_problem import (
     TERMS,
@@ -56,7 +62,9 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 """A callback that receives one line of progress text at a time."""
 
-# Problems with at most this many (volunteer, shift) pairs also get a whole-model solve.
+# Problems with at most this many (volunteer, shift) pairs get column generation first;
+# larger ones up to the second limit get a whole-model solve instead.
+_COLUMN_LIMIT = 15_000
 _FULL_MODEL_LIMIT = 40_000
 
 
@@ -97,6 +105,8 @@ class _Search:
     """Construction, whole-model solve and large neighbourhood search on one problem."""
 
     whole_share = 0.15  # share of the time given to the whole-model solve on small problems
+    column_share = 0.6  # most of the time column generation may take
+    lp_guided = 0.5  # share of volunteer neighbourhoods drawn by the LP's reduced costs
     start_volunteers = 3.0
     shrink = 0.7
     whole_flow = False
@@ -121,6 +131,7 @@ class _Search:
         self.progress = progress
         self.rng = random.Random(seed)
         self.work_done = 0.0  # deterministic time spent, used instead of the clock
+        self.lp: ColumnGeneration | None = None  # the column LP, when there is one
 
     def elapsed(self) -> float:
         if self.deterministic:
@@ -320,6 +331,39 @@ class _Search:
         bound = solver.best_objective_bound if status == cp_model.UNKNOWN else None
         return roster, bound, name
 
+    def columns(self, roster: Roster) -> tuple[Roster, float | None]:
+        """Column generation from ``roster``: a plan near the LP's, and a proven bound.
+
+        Runs until the LP is optimal over all timetables or ``column_share`` of the time
+        is spent; the plan is the better of the LP's rounded one and ``roster``, each
+        improved by swapping in the pool's columns.
+        """
+        p = self.p
+
+        def charge(work: float) -> None:
+            self.work_done += work + 0.02
+
+        cg = ColumnGeneration(p, self.st, roster, self.deterministic, charge)
+        workers = 1 if self.deterministic else (self.workers or os.cpu_count() or 1)
+        report = cg.run(
+            lambda: self.column_share * self.time_limit - self.elapsed(),
+            workers=workers,
+            seed=self.rng.randrange(1 << 30),
+        )
+        self.say(
+            f"shifts: {report.iterations} rounds of column generation, {report.columns} "
+            f"timetables, LP {report.lp_value}, bound {report.bound}"
+            + (" (LP optimal)" if report.converged else "")
+            + f" after {self.elapsed():.1f} s"
+        )
+        self.lp = cg if cg.duals is not None else None
+        best = cg.swap_down(roster)
+        if cg.lp_mix:
+            near = cg.swap_down(cg.rounded())
+            if sum(objective_terms(p, near).values()) < sum(objective_terms(p, best).values()):
+                best = near
+        return best, report.bound
+
     # --- step 3 ---------------------------------------------------------------------------
     def _costly_day(self, roster: Roster) -> int:
         """A day drawn in proportion to what it costs (cover and requests), or at random."""
@@ -359,6 +403,15 @@ class _Search:
         nv, nd = p.n_volunteers, p.n_days
         if kind == "volunteers" or nd <= 7:
             k = max(2, min(nv, round(size["volunteers"])))
+            if self.lp is not None and self.rng.random() < self.lp_guided:
+                # Those whose timetables the LP finds dearest, drawn in proportion.
+                weight = [max(0.0, self.lp.reduced_cost(v, roster[v])) + 1.0 for v in range(nv)]
+                chosen: list[int] = []
+                while len(chosen) < k:
+                    v = self.rng.choices(range(nv), weights=weight)[0]
+                    weight[v] = 0.0
+                    chosen.append(v)
+                return "volunteers", chosen, None
             # Volunteers who could swap shifts on a costly day.
             day = self._costly_day(roster)
             pool = list(range(nv))
@@ -453,7 +506,11 @@ class _Search:
             f"{self.elapsed():.1f} s"
         )
         cells = sum(len(e) for e in p.eligible)
-        if cells <= _FULL_MODEL_LIMIT:
+        if cells <= _COLUMN_LIMIT:
+            roster, bound_c = self.columns(roster)
+            if bound_c is not None:
+                bound = max(bound or 0.0, bound_c)
+        elif cells <= _FULL_MODEL_LIMIT:
             # Small enough for CP-SAT on the whole model, from the first plan: its own search
             # improves it, and its bound comes from the exact relaxation of the runs.
             whole, bound_w, status = self.whole(roster, self.whole_share * self.remaining())

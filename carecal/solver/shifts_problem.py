@@ -374,6 +374,32 @@ def working_days(problem: ShiftProblem, slots: set[int]) -> list[bool]:
     return days
 
 
+def volunteer_terms(
+    problem: ShiftProblem, v: int, slots: set[int] | frozenset[int]
+) -> dict[str, int]:
+    """The soft-rule costs that belong to volunteer ``v`` alone, if they work ``slots``.
+
+    Everything but cover: requests, weekends, fairness and stability. The objective of a
+    roster is the cover terms plus these summed over the volunteers.
+    """
+    terms = {"requests": 0, "weekends": 0, "fairness": 0, "stability": 0}
+    days = working_days(problem, set(slots))
+    for r in problem.requests_of[v]:
+        on = days[r.day] if r.slots is None else any(i in slots for i in r.slots)
+        if on != r.want:
+            terms["requests"] += r.cost
+    if problem.soft_max_weekends is not None and problem.weight_weekend:
+        worked = sum(1 for w in problem.weekends if any(days[d] for d in w))
+        terms["weekends"] += problem.weight_weekend * max(0, worked - problem.soft_max_weekends)
+    if problem.weight_fairness and problem.fair_target:
+        terms["fairness"] += problem.weight_fairness * abs(len(slots) - problem.fair_target[v])
+    if problem.weight_stability:
+        terms["stability"] += problem.weight_stability * sum(
+            1 for a, b in problem.stable_pairs if (a in slots) != (b in slots)
+        )
+    return terms
+
+
 def objective_terms(problem: ShiftProblem, roster: Roster) -> dict[str, int]:
     """Price a roster: the named soft-rule costs (integers), without a solver."""
     terms = dict.fromkeys(TERMS, 0)
@@ -386,18 +412,6 @@ def objective_terms(problem: ShiftProblem, roster: Roster) -> dict[str, int]:
         if s.max_volunteers is not None:
             terms["over_cover"] += s.weight_over * max(0, count[s.index] - s.max_volunteers)
     for v, slots in enumerate(roster):
-        days = working_days(problem, slots)
-        for r in problem.requests_of[v]:
-            on = days[r.day] if r.slots is None else any(i in slots for i in r.slots)
-            if on != r.want:
-                terms["requests"] += r.cost
-        if problem.soft_max_weekends is not None and problem.weight_weekend:
-            worked = sum(1 for w in problem.weekends if any(days[d] for d in w))
-            terms["weekends"] += problem.weight_weekend * max(0, worked - problem.soft_max_weekends)
-        if problem.weight_fairness and problem.fair_target:
-            terms["fairness"] += problem.weight_fairness * abs(len(slots) - problem.fair_target[v])
-        if problem.weight_stability:
-            terms["stability"] += problem.weight_stability * sum(
-                1 for a, b in problem.stable_pairs if (a in slots) != (b in slots)
-            )
+        for name, value in volunteer_terms(problem, v, slots).items():
+            terms[name] += value
     return terms

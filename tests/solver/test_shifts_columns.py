@@ -1,0 +1,149 @@
+"""Column generation for the shift plan: the bound is a bound, tight where the LP is exact;
+the pool's columns keep each volunteer's rules; swapping columns never makes a plan worse;
+deterministic runs repeat.
+
+The optimum to compare with comes from CP-SAT on the whole compact model, solved to
+optimality on communities small enough for that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ortools.sat.python import cp_model
+
+from carecal.model import Community, Request
+from carecal.solver.shifts import _Search
+from carecal.solver.shifts_columns import ColumnGeneration
+from carecal.solver.shifts_model import ShiftModel, build_structure
+from carecal.solver.shifts_problem import ShiftProblem, build_shift_problem, objective_terms
+from tests.solver.test_shifts import MONDAY, SUNDAY, community, daily, every_day, volunteer
+
+
+def optimum(problem: ShiftProblem) -> int:
+    """The optimal objective, by CP-SAT on the whole compact model."""
+    empty = [set() for _ in range(problem.n_volunteers)]
+    model = ShiftModel(
+        problem, build_structure(problem), range(problem.n_volunteers), None, empty, hints=False
+    )
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 30.0
+    assert solver.solve(model.m) == cp_model.OPTIMAL
+    return round(solver.objective_value)
+
+
+def generate(problem: ShiftProblem) -> tuple[ColumnGeneration, int | None, bool]:
+    """A valid first timetable, then column generation to the end: (pool, bound, done)."""
+    search = _Search(problem, 10.0, True, 1, None, 0)
+    roster, infeasible, unknown = search.construct(None)
+    assert not infeasible and not unknown
+    cg = ColumnGeneration(problem, search.st, roster, deterministic=True)
+    report = cg.run(lambda: 1.0, workers=1)
+    bound = None if report.bound is None else int(report.bound)
+    return cg, bound, report.converged
+
+
+def two_for_one_shift() -> Community:
+    """Two volunteers for one shift a day wanting two, each at most 3 shifts a week, and A
+    would rather be off on Monday: of 14 places 6 can be filled, 8 are short (10 each),
+    and A can keep Monday free."""
+    return community(
+        [volunteer(v, max_shifts_per_week=3) for v in ("A", "B")],
+        every_day("A") + every_day("B"),
+        daily("D", "09:00", "13:00", 2, 2),
+        (Request(volunteer_id="A", date=MONDAY, want=False, weight=1),),
+        weight_under_cover=10,
+    )
+
+
+def test_bound_equals_the_optimum_where_the_lp_is_exact() -> None:
+    """Binds: the LP over whole timetables knows no one works more than 3 shifts, so its
+    bound is the optimum itself: 8 places short, each at weight 10."""
+    problem = build_shift_problem(two_for_one_shift(), MONDAY, SUNDAY)
+    _, bound, converged = generate(problem)
+    assert converged
+    assert optimum(problem) == 80
+    assert bound == 80
+
+
+def test_bound_is_zero_when_everything_can_be_covered() -> None:
+    """Inactive: enough volunteers, no requests: the optimum is 0 and so is the bound."""
+    c = community(
+        [volunteer(v, max_shifts_per_week=4) for v in ("A", "B", "C", "D")],
+        [a for v in "ABCD" for a in every_day(v)],
+        daily("D", "09:00", "13:00", 2, 2),
+    )
+    problem = build_shift_problem(c, MONDAY, SUNDAY)
+    _, bound, converged = generate(problem)
+    assert converged
+    assert bound == 0
+
+
+def test_swapping_columns_never_makes_a_plan_worse() -> None:
+    """From the empty-ish first timetable, the swapped plan costs no more, and the LP's
+    rounded plan after swapping is optimal on this small case."""
+    problem = build_shift_problem(two_for_one_shift(), MONDAY, SUNDAY)
+    cg, _, _ = generate(problem)
+    start = cg.roster
+    swapped = cg.swap_down(start)
+    assert sum(objective_terms(problem, swapped).values()) <= sum(
+        objective_terms(problem, start).values()
+    )
+    best = cg.swap_down(cg.rounded())
+    assert sum(objective_terms(problem, best).values()) == 80
+
+
+def test_deterministic_generation_repeats() -> None:
+    """Same problem, deterministic mode: the same pool and the same bound."""
+    problem = build_shift_problem(two_for_one_shift(), MONDAY, SUNDAY + dt.timedelta(days=7))
+    a, bound_a, _ = generate(problem)
+    b, bound_b, _ = generate(problem)
+    assert bound_a == bound_b
+    assert a.pool == b.pool
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(2, 4),
+    low=st.integers(1, 3),
+    per_week=st.integers(1, 5),
+    run=st.integers(1, 3),
+    want_off=st.lists(st.integers(0, 6), max_size=4),
+)
+def test_bound_never_exceeds_the_optimum(
+    n: int, low: int, per_week: int, run: int, want_off: list[int]
+) -> None:
+    """Generated weeks (runs of days, weekly limits, requests, two shift types): the
+    Lagrangian bound is at most the optimum, and every pool column keeps its volunteer's
+    rules (a timetable of one column each is a valid plan for the verifier's rules, which
+    the whole model re-checks by fixing it)."""
+    ids = [chr(ord("A") + k) for k in range(n)]
+    c = community(
+        [volunteer(v, max_shifts_per_week=per_week, min_consecutive_days=run) for v in ids],
+        [a for v in ids for a in every_day(v)],
+        daily("AM", "08:00", "12:00", low, low) + daily("PM", "12:00", "16:00", 1, 1),
+        tuple(
+            Request(volunteer_id=ids[k % n], date=MONDAY + dt.timedelta(days=d), want=False)
+            for k, d in enumerate(want_off)
+        ),
+        max_consecutive_days=4,
+    )
+    problem = build_shift_problem(c, MONDAY, SUNDAY)
+    cg, bound, _ = generate(problem)
+    assert bound is not None
+    assert bound <= optimum(problem)
+    structure = build_structure(problem)
+    for v, columns in enumerate(cg.pool):
+        for slots in columns:
+            # Fix the volunteer to this column in their own model: it must be feasible.
+            roster = [set() for _ in range(problem.n_volunteers)]
+            roster[v] = set(slots)
+            model = ShiftModel(problem, structure, [v], None, roster, objective=False)
+            for (_, i), x in model.x.items():
+                model.m.add(x == int(i in slots))
+            solver = cp_model.CpSolver()
+            solver.parameters.num_workers = 1
+            assert solver.solve(model.m) in (cp_model.OPTIMAL, cp_model.FEASIBLE)

@@ -62,10 +62,16 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 """A callback that receives one line of progress text at a time."""
 
-# Problems with at most this many (volunteer, shift) pairs get column generation first;
-# larger ones up to the second limit get a whole-model solve instead.
+# Problems with at most this many (volunteer, shift) pairs and days get column generation
+# first; others up to the second limit get a whole-model solve instead. (On 84 days the
+# pricing of whole timetables is too slow for the LP to settle within a minute, and the
+# plans came out worse than without it.)
 _COLUMN_LIMIT = 15_000
+_COLUMN_DAYS = 56
 _FULL_MODEL_LIMIT = 40_000
+# Up to this many pairs the whole model also runs after column generation, when the LP's
+# bound does not already prove the plan optimal: CP-SAT's branching often can.
+_PROOF_LIMIT = 1_000
 
 
 @dataclass
@@ -432,8 +438,11 @@ class _Search:
         pool.sort(key=lambda v: -sum(1 for d in range(a, a + w) if d in p.eligible_on_day[v]))
         return "block", pool[:k], set(range(a, a + w))
 
-    def improve(self, roster: Roster, best: int, until: float) -> tuple[Roster, int]:
-        """Large neighbourhood search until the clock reads ``until``."""
+    def improve(
+        self, roster: Roster, best: int, until: float, bound: float | None = None
+    ) -> tuple[Roster, int]:
+        """Large neighbourhood search until the clock reads ``until`` or ``best`` meets
+        the proven ``bound``."""
         p = self.p
         size = {
             "volunteers": min(p.n_volunteers, self.start_volunteers),
@@ -444,7 +453,8 @@ class _Search:
         grow = {"volunteers": "volunteers", "days": "days", "block": "block_days"}
         steps = 0
         overhead = 0.0  # the last step's time outside CP-SAT (building, pricing)
-        while self.elapsed() + overhead < until - 0.05 and best > 0:
+        floor = 0.0 if bound is None else max(0.0, bound)
+        while self.elapsed() + overhead < until - 0.05 and best > floor + 1e-6:
             began = self.elapsed()
             kind, vols, days = self.neighbourhood(roster, size)
             model = ShiftModel(p, self.st, vols, days, roster, use_flow=self.lns_flow)
@@ -506,13 +516,18 @@ class _Search:
             f"{self.elapsed():.1f} s"
         )
         cells = sum(len(e) for e in p.eligible)
-        if cells <= _COLUMN_LIMIT:
+        use_columns = cells <= _COLUMN_LIMIT and p.n_days <= _COLUMN_DAYS
+        if use_columns:
             roster, bound_c = self.columns(roster)
             if bound_c is not None:
                 bound = max(bound or 0.0, bound_c)
-        elif cells <= _FULL_MODEL_LIMIT:
-            # Small enough for CP-SAT on the whole model, from the first plan: its own search
-            # improves it, and its bound comes from the exact relaxation of the runs.
+        whole_too = cells <= _PROOF_LIMIT and (
+            bound is None or sum(objective_terms(p, roster).values()) > bound + 1e-6
+        )
+        if whole_too or (not use_columns and cells <= _FULL_MODEL_LIMIT):
+            # Small enough for CP-SAT on the whole model, from the plan so far: its own
+            # search improves it, and its bound comes from the exact relaxation of the
+            # runs. On the smallest problems it often proves what the LP cannot.
             whole, bound_w, status = self.whole(roster, self.whole_share * self.remaining())
             optimal = status == "OPTIMAL"
             if bound_w is not None:
@@ -524,7 +539,7 @@ class _Search:
         best = sum(objective_terms(p, roster).values())
         self.say(f"shifts: objective {best}, bound {bound} after {self.elapsed():.1f} s")
         if not optimal and self.remaining() > 0.2 and (bound is None or best > bound + 1e-6):
-            roster, best = self.improve(roster, best, self.time_limit)
+            roster, best = self.improve(roster, best, self.time_limit, bound)
         if bound is not None and best <= bound + 1e-6:
             optimal = True
         terms = objective_terms(p, roster)

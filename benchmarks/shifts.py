@@ -3,7 +3,7 @@
 Each instance is mapped onto carecal's public model (:func:`to_community`), planned with
 :func:`carecal.solver.shifts.plan_shifts`, and the plan is priced by the benchmark's own
 rules in :mod:`benchmarks.curtois` (independent of the solver). Prints one row per
-instance (our objective, the CP-SAT bound, the best known, the gap, seconds), the machine
+instance (our objective, the proven bound, the best known, the gap, seconds), the machine
 and versions, and writes ``benchmarks/results/shifts.csv``.
 
 Usage::

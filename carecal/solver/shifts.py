@@ -64,8 +64,8 @@ Progress = Callable[[str], None]
 
 # Problems with at most this many (volunteer, shift) pairs and days get column generation
 # first; others up to the second limit get a whole-model solve instead. (On 84 days the
-# pricing of whole timetables is too slow for the LP to settle within a minute, and the
-# plans came out worse than without it.)
+# pricing of whole timetables is too slow for the LP to settle within a minute: no bound,
+# and on one of the two such Curtois instances a worse plan.)
 _COLUMN_LIMIT = 15_000
 _COLUMN_DAYS = 56
 _FULL_MODEL_LIMIT = 40_000

@@ -355,10 +355,11 @@ class _Search:
             lambda: self.column_share * self.time_limit - self.elapsed(),
             workers=workers,
             seed=self.rng.randrange(1 << 30),
+            log=logger.debug,
         )
         self.say(
             f"shifts: {report.iterations} rounds of column generation, {report.columns} "
-            f"timetables, LP {report.lp_value}, bound {report.bound}"
+            f"timetables, LP {report.lp_value or 0:.1f}, bound {report.bound}"
             + (" (LP optimal)" if report.converged else "")
             + f" after {self.elapsed():.1f} s"
         )

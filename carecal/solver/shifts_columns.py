@@ -27,7 +27,7 @@ import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ortools.linear_solver import pywraplp
@@ -52,8 +52,6 @@ class ColumnReport:
     bound: float | None = None
     converged: bool = False
     seconds: float = 0.0
-    history: list[tuple[float, float, float]] = field(default_factory=list)
-    """Per iteration: seconds, LP value, best bound so far."""
 
 
 class _Pricer:
@@ -117,7 +115,7 @@ class _Collect(cp_model.CpSolverSolutionCallback):
 
 
 class ColumnGeneration:
-    """A pool of whole timetables per volunteer, its LP, pricing and integer master.
+    """A pool of whole timetables per volunteer, its LP, pricing and rounding.
 
     Parameters
     ----------
@@ -416,7 +414,6 @@ class ColumnGeneration:
                     best_bound = lagrange
                     centre = smoothed
                 report.iterations += 1
-                report.history.append((time.monotonic() - t0, value, best_bound))
                 if log is not None:
                     log(
                         f"columns: iteration {report.iterations}, LP {value:.1f}, "

@@ -182,19 +182,22 @@ class ColumnGeneration:
             for i in slots:
                 count[i] += 1
         under = [(s.weight_under, s.min_volunteers) for s in p.slots]
+        # A slot without a wanted maximum costs nothing above it (weight 0).
         over = [
-            (s.weight_over, s.max_volunteers) if s.max_volunteers is not None else (0, 0)
+            (s.weight_over if s.max_volunteers is not None else 0, s.max_volunteers or 0)
             for s in p.slots
         ]
 
-        def gain(i: int, step: int) -> int:
-            """Cost change of slot ``i`` when its count moves by ``step`` (+1 or -1)."""
-            c, n = count[i], count[i] + step
-            wu, lo = under[i]
-            wo, hi = over[i]
-            before = wu * max(0, lo - c) + wo * max(0, c - hi) if wo else wu * max(0, lo - c)
-            after = wu * max(0, lo - n) + wo * max(0, n - hi) if wo else wu * max(0, lo - n)
-            return after - before
+        def price(slots: frozenset[int], cost: int) -> int:
+            """Own ``cost`` plus the change in cover cost if ``slots`` join the counts."""
+            total = cost
+            for i in slots:
+                c = count[i]
+                wu, lo = under[i]
+                wo, hi = over[i]
+                total += wu * (max(0, lo - c - 1) - max(0, lo - c))
+                total += wo * (max(0, c + 1 - hi) - max(0, c - hi))
+            return total
 
         improved = True
         while improved:
@@ -203,16 +206,6 @@ class ColumnGeneration:
                 mine = out[v]
                 for i in mine:
                     count[i] -= 1
-
-                def price(slots: frozenset[int], cost: int) -> int:
-                    total = cost
-                    for i in slots:
-                        total += gain(i, 1)
-                        count[i] += 1
-                    for i in slots:
-                        count[i] -= 1
-                    return total
-
                 best, best_cost = mine, price(mine, self.pool[v][mine])
                 for slots, cost in self.pool[v].items():
                     total = price(slots, cost)
@@ -360,9 +353,12 @@ class ColumnGeneration:
             complete = complete and optimal
             lagrange += lb
             for slots in found:
+                if slots in self.pool[v]:
+                    continue
                 cost = sum(volunteer_terms(p, v, slots).values())
                 rc = cost - sum(lo.get(i, 0.0) + hi.get(i, 0.0) for i in slots) - mu[v]
-                if rc < -1e-6 and self.add(v, slots):
+                if rc < -1e-6:
+                    self.pool[v][slots] = cost
                     added += 1
         return added, lagrange / _SCALE, complete
 

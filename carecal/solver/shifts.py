@@ -113,6 +113,8 @@ class _Search:
     whole_share = 0.15  # share of the time given to the whole-model solve on small problems
     column_share = 0.6  # most of the time column generation may take
     lp_guided = 0.5  # share of volunteer neighbourhoods drawn by the LP's reduced costs
+    near_lp_share = 0.4  # share of the time left after column generation for near_lp
+    lp_settled = 0.01  # an LP value this close to 0 or 1 fixes the cell in near_lp
     start_volunteers = 3.0
     shrink = 0.7
     whole_flow = False
@@ -371,6 +373,44 @@ class _Search:
                 best = near
         return best, report.bound
 
+    def near_lp(self, roster: Roster, limit: float) -> Roster:
+        """The whole model with every cell the LP has settled fixed to the LP's value.
+
+        A relaxation-induced neighbourhood: where the column LP puts (nearly) all or none
+        of a volunteer's weight on a shift, that cell is fixed; CP-SAT plans the cells the
+        LP is split on, from ``roster``. Returns the better of its plan and ``roster``.
+        """
+        assert self.lp is not None
+        p = self.p
+        values = self.lp.cell_values()
+        model = ShiftModel(
+            p, self.st, range(p.n_volunteers), None, roster, use_flow=self.whole_flow
+        )
+        settled = 0
+        for v, i in model.x:
+            x = values.get((v, i), 0.0)
+            if x >= 1.0 - self.lp_settled:
+                model.fix(v, i, True)
+            elif x <= self.lp_settled:
+                model.fix(v, i, False)
+            else:
+                continue
+            settled += 1
+        solver, status = self._solve(model, limit)
+        logger.debug(
+            "near the LP: %d of %d cells fixed, %s in %.1f s",
+            settled,
+            len(model.x),
+            solver.status_name(status),
+            solver.wall_time,
+        )
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return roster
+        candidate = model.read(solver)
+        if sum(objective_terms(p, candidate).values()) < sum(objective_terms(p, roster).values()):
+            return candidate
+        return roster
+
     # --- step 3 ---------------------------------------------------------------------------
     def _costly_day(self, roster: Roster) -> int:
         """A day drawn in proportion to what it costs (cover and requests), or at random."""
@@ -538,6 +578,14 @@ class _Search:
             ):
                 roster = whole
         best = sum(objective_terms(p, roster).values())
+        if (
+            self.lp is not None
+            and self.near_lp_share > 0
+            and not optimal
+            and (bound is None or best > bound + 1e-6)
+        ):
+            roster = self.near_lp(roster, self.near_lp_share * self.remaining())
+            best = sum(objective_terms(p, roster).values())
         self.say(f"shifts: objective {best}, bound {bound} after {self.elapsed():.1f} s")
         if not optimal and self.remaining() > 0.2 and (bound is None or best > bound + 1e-6):
             roster, best = self.improve(roster, best, self.time_limit, bound)

@@ -163,6 +163,16 @@ class ColumnGeneration:
         cost = sum(volunteer_terms(self.p, v, slots).values())
         return cost - sum(lo.get(i, 0.0) + hi.get(i, 0.0) for i in slots) - mu[v]
 
+    def cell_values(self) -> dict[tuple[int, int], float]:
+        """The last LP's value of every (volunteer, slot) cell its mix uses (others are 0)."""
+        out: dict[tuple[int, int], float] = {}
+        for v, mix in enumerate(self.lp_mix):
+            for slots, weight in mix:
+                if weight > 0:
+                    for i in slots:
+                        out[(v, i)] = out.get((v, i), 0.0) + weight
+        return out
+
     def rounded(self) -> Roster:
         """Per volunteer, the column the last LP used most: a plan near the LP's."""
         return [set(max(m, key=lambda c: c[1])[0]) for m in self.lp_mix]

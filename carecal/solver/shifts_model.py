@@ -546,6 +546,10 @@ class ShiftModel:
                 + self.offset
             )
 
+    def fix(self, v: int, i: int, value: bool) -> None:
+        """Fix the free cell of volunteer ``v`` on slot ``i`` to ``value``."""
+        self.m.add(self.x[(v, i)] == int(value))
+
     def read(self, solver: cp_model.CpSolver) -> Roster:
         """The timetable with the free cells taken from the solver's solution."""
         roster = [set(s) for s in self.current]

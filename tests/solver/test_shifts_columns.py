@@ -161,3 +161,56 @@ def test_plan_shifts_proves_optimality_with_the_column_bound() -> None:
     assert result.status == Status.OPTIMAL
     assert result.bound == 80
     assert sum(result.objective.values()) == 80
+
+
+def test_cell_values_are_the_lp_mix_per_cell() -> None:
+    """Each cell's value is the weight of the LP's columns holding it: between 0 and 1,
+    and a volunteer's values add up to the mix's average number of shifts."""
+    problem = build_shift_problem(two_for_one_shift(), MONDAY, SUNDAY)
+    cg, _, _ = generate(problem)
+    values = cg.cell_values()
+    assert values
+    assert all(0.0 < x <= 1.0 + 1e-9 for x in values.values())
+    for v, mix in enumerate(cg.lp_mix):
+        mine = sum(x for (w, _), x in values.items() if w == v)
+        assert abs(mine - sum(len(slots) * weight for slots, weight in mix)) < 1e-6
+
+
+def near_lp_search(problem: ShiftProblem, settled: float) -> tuple[_Search, list[set[int]]]:
+    """A deterministic search with the column LP run to the end, and its first timetable."""
+    search = _Search(problem, 10.0, True, 1, None, 0)
+    roster, _, _ = search.construct(None)
+    cg = ColumnGeneration(problem, search.st, roster, deterministic=True)
+    cg.run(lambda: 1.0, workers=1)
+    search.lp = cg
+    search.lp_settled = settled
+    return search, roster
+
+
+def test_near_lp_reaches_the_optimum_from_a_poor_plan() -> None:
+    """Binds: from the first (feasibility-only) timetable, planning the cells the LP is
+    split on, with the settled ones fixed, gives the optimum of 80; the settled cells
+    keep the LP's values."""
+    problem = build_shift_problem(two_for_one_shift(), MONDAY, SUNDAY)
+    search, roster = near_lp_search(problem, 0.01)
+    assert sum(objective_terms(problem, roster).values()) > 80
+    plan = search.near_lp(roster, 5.0)
+    assert sum(objective_terms(problem, plan).values()) == 80
+    assert search.lp is not None
+    for (v, i), x in search.lp.cell_values().items():
+        if x >= 0.99:
+            assert i in plan[v]
+    for v in range(problem.n_volunteers):
+        for i in plan[v]:
+            assert search.lp.cell_values().get((v, i), 0.0) > 0.01
+
+
+def test_near_lp_keeps_a_plan_it_cannot_better() -> None:
+    """Inactive: from an optimal plan, near_lp hands back a plan of the same cost."""
+    problem = build_shift_problem(two_for_one_shift(), MONDAY, SUNDAY)
+    search, _ = near_lp_search(problem, 0.01)
+    assert search.lp is not None
+    best = search.lp.swap_down(search.lp.rounded())
+    assert sum(objective_terms(problem, best).values()) == 80
+    plan = search.near_lp(best, 5.0)
+    assert sum(objective_terms(problem, plan).values()) == 80

@@ -137,18 +137,21 @@ def test_bound_never_exceeds_the_optimum(
     cg, bound, _ = generate(problem)
     assert bound is not None
     assert bound <= optimum(problem, proven=False)
-    structure = build_structure(problem)
     for v, columns in enumerate(cg.pool):
         for slots in columns:
-            # Fix the volunteer to this column in their own model: it must be feasible.
-            roster = [set() for _ in range(problem.n_volunteers)]
-            roster[v] = set(slots)
-            model = ShiftModel(problem, structure, [v], None, roster, objective=False)
-            for (_, i), x in model.x.items():
-                model.m.add(x == int(i in slots))
-            solver = cp_model.CpSolver()
-            solver.parameters.num_workers = 1
-            assert solver.solve(model.m) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+            assert keeps_the_rules(problem, v, slots)
+
+
+def keeps_the_rules(problem: ShiftProblem, v: int, slots: set[int] | frozenset[int]) -> bool:
+    """Whether volunteer ``v``'s timetable ``slots`` is feasible in their own model."""
+    roster: list[set[int]] = [set() for _ in range(problem.n_volunteers)]
+    roster[v] = set(slots)
+    model = ShiftModel(problem, build_structure(problem), [v], None, roster, objective=False)
+    for (_, i), x in model.x.items():
+        model.m.add(x == int(i in slots))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    return solver.solve(model.m) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 def test_plan_shifts_proves_optimality_with_the_column_bound() -> None:

@@ -179,14 +179,13 @@ def test_cell_values_are_the_lp_mix_per_cell() -> None:
         assert abs(mine - sum(len(slots) * weight for slots, weight in mix)) < 1e-6
 
 
-def near_lp_search(problem: ShiftProblem, settled: float) -> tuple[_Search, list[set[int]]]:
+def near_lp_search(problem: ShiftProblem) -> tuple[_Search, list[set[int]]]:
     """A deterministic search with the column LP run to the end, and its first timetable."""
     search = _Search(problem, 10.0, True, 1, None, 0)
     roster, _, _ = search.construct(None)
     cg = ColumnGeneration(problem, search.st, roster, deterministic=True)
     cg.run(lambda: 1.0, workers=1)
     search.lp = cg
-    search.lp_settled = settled
     return search, roster
 
 
@@ -195,23 +194,24 @@ def test_near_lp_reaches_the_optimum_from_a_poor_plan() -> None:
     split on, with the settled ones fixed, gives the optimum of 80; the settled cells
     keep the LP's values."""
     problem = build_shift_problem(two_for_one_shift(), MONDAY, SUNDAY)
-    search, roster = near_lp_search(problem, 0.01)
+    search, roster = near_lp_search(problem)
     assert sum(objective_terms(problem, roster).values()) > 80
     plan = search.near_lp(roster, 5.0)
     assert sum(objective_terms(problem, plan).values()) == 80
     assert search.lp is not None
-    for (v, i), x in search.lp.cell_values().items():
-        if x >= 0.99:
+    values = search.lp.cell_values()
+    for (v, i), x in values.items():
+        if x >= 1.0 - search.lp_settled:
             assert i in plan[v]
     for v in range(problem.n_volunteers):
         for i in plan[v]:
-            assert search.lp.cell_values().get((v, i), 0.0) > 0.01
+            assert values.get((v, i), 0.0) > search.lp_settled
 
 
 def test_near_lp_keeps_a_plan_it_cannot_better() -> None:
     """Inactive: from an optimal plan, near_lp hands back a plan of the same cost."""
     problem = build_shift_problem(two_for_one_shift(), MONDAY, SUNDAY)
-    search, _ = near_lp_search(problem, 0.01)
+    search, _ = near_lp_search(problem)
     assert search.lp is not None
     best = search.lp.swap_down(search.lp.rounded())
     assert sum(objective_terms(problem, best).values()) == 80

@@ -563,7 +563,7 @@ class _Search:
             if bound_c is not None:
                 bound = max(bound or 0.0, bound_c)
         whole_too = cells <= _PROOF_LIMIT and (
-            bound is None or sum(objective_terms(p, roster).values()) > bound + 1e-6
+            not _meets(sum(objective_terms(p, roster).values()), bound)
         )
         if whole_too or (not use_columns and cells <= _FULL_MODEL_LIMIT):
             # Small enough for CP-SAT on the whole model, from the plan so far: its own
@@ -582,19 +582,24 @@ class _Search:
             self.lp is not None
             and self.near_lp_share > 0
             and not optimal
-            and (bound is None or best > bound + 1e-6)
+            and not _meets(best, bound)
         ):
             roster = self.near_lp(roster, self.near_lp_share * self.remaining())
             best = sum(objective_terms(p, roster).values())
         self.say(f"shifts: objective {best}, bound {bound} after {self.elapsed():.1f} s")
-        if not optimal and self.remaining() > 0.2 and (bound is None or best > bound + 1e-6):
+        if not optimal and self.remaining() > 0.2 and not _meets(best, bound):
             roster, best = self.improve(roster, best, self.time_limit, bound)
-        if bound is not None and best <= bound + 1e-6:
+        if _meets(best, bound):
             optimal = True
         terms = objective_terms(p, roster)
         return ShiftSolution(
             roster, terms, bound, Status.OPTIMAL if optimal else Status.FEASIBLE, []
         )
+
+
+def _meets(value: float, bound: float | None) -> bool:
+    """Whether a plan costing ``value`` meets the proven ``bound`` (so is optimal)."""
+    return bound is not None and value <= bound + 1e-6
 
 
 def _trivial_bound(problem: ShiftProblem) -> float:

@@ -107,6 +107,18 @@ class ShiftSolution:
         return sum(self.terms.values())
 
 
+class _StopAt(cp_model.CpSolverSolutionCallback):
+    """Stops CP-SAT at the first plan whose cost meets a bound proven elsewhere."""
+
+    def __init__(self, bound: float) -> None:
+        super().__init__()
+        self.floor = math.ceil(bound - 1e-6)  # costs are whole numbers
+
+    def on_solution_callback(self) -> None:
+        if self.objective_value <= self.floor + 1e-6:
+            self.stop_search()
+
+
 class _Search:
     """Construction, whole-model solve and large neighbourhood search on one problem."""
 
@@ -157,7 +169,10 @@ class _Search:
         first: bool = False,
         presolve: bool = True,
         quick: bool = False,
+        stop_at: float | None = None,
     ) -> tuple[Any, Any]:
+        """Solve ``model`` within ``limit``; with ``stop_at``, stop at the first plan that
+        costs no more than that (a bound proven elsewhere, which CP-SAT does not know)."""
         solver = cp_model.CpSolver()
         prm = solver.parameters
         prm.stop_after_first_solution = first
@@ -180,7 +195,8 @@ class _Search:
             w = workers if workers is not None else self.workers
             if w is not None:
                 prm.num_workers = w
-        status = solver.solve(model.m)
+        callback = None if stop_at is None else _StopAt(stop_at)
+        status = solver.solve(model.m, callback)
         # Each solve is charged a little on top, so that a run of tiny solves ends too.
         self.work_done += solver.deterministic_time + 0.02 if self.deterministic else 0.0
         return solver, status
@@ -318,8 +334,14 @@ class _Search:
         return out
 
     # --- step 2 ---------------------------------------------------------------------------
-    def whole(self, roster: Roster | None, limit: float) -> tuple[Roster | None, float | None, str]:
-        """The whole model (``roster`` as hint): a roster or ``None``, a bound, the status."""
+    def whole(
+        self, roster: Roster | None, limit: float, bound: float | None = None
+    ) -> tuple[Roster | None, float | None, str]:
+        """The whole model (``roster`` as hint): a roster or ``None``, a bound, the status.
+
+        With a ``bound`` proven elsewhere (the column LP's), CP-SAT stops as soon as its
+        plan meets it instead of searching on for a proof of its own.
+        """
         current = roster if roster is not None else [set() for _ in range(self.p.n_volunteers)]
         model = ShiftModel(
             self.p,
@@ -330,7 +352,7 @@ class _Search:
             hints=roster is not None,
             use_flow=self.whole_flow,
         )
-        solver, status = self._solve(model, limit)
+        solver, status = self._solve(model, limit, stop_at=bound)
         name = solver.status_name(status)
         if status == cp_model.OPTIMAL:
             return model.read(solver), solver.objective_value, name
@@ -373,12 +395,13 @@ class _Search:
                 best = near
         return best, report.bound
 
-    def near_lp(self, roster: Roster, limit: float) -> Roster:
+    def near_lp(self, roster: Roster, limit: float, bound: float | None = None) -> Roster:
         """The whole model with every cell the LP has settled fixed to the LP's value.
 
         A relaxation-induced neighbourhood: where the column LP puts (nearly) all or none
         of a volunteer's weight on a shift, that cell is fixed; CP-SAT plans the cells the
-        LP is split on, from ``roster``. Returns the better of its plan and ``roster``.
+        LP is split on, from ``roster``, and stops early if its plan meets the proven
+        ``bound``. Returns the better of its plan and ``roster``.
         """
         assert self.lp is not None
         p = self.p
@@ -396,7 +419,7 @@ class _Search:
             else:
                 continue
             settled += 1
-        solver, status = self._solve(model, limit)
+        solver, status = self._solve(model, limit, stop_at=bound)
         logger.debug(
             "near the LP: %d of %d cells fixed, %s in %.1f s",
             settled,
@@ -569,7 +592,7 @@ class _Search:
             # Small enough for CP-SAT on the whole model, from the plan so far: its own
             # search improves it, and its bound comes from the exact relaxation of the
             # runs. On the smallest problems it often proves what the LP cannot.
-            whole, bound_w, status = self.whole(roster, self.whole_share * self.remaining())
+            whole, bound_w, status = self.whole(roster, self.whole_share * self.remaining(), bound)
             optimal = status == "OPTIMAL"
             if bound_w is not None:
                 bound = max(bound or 0.0, bound_w)
@@ -584,7 +607,7 @@ class _Search:
             and not optimal
             and not _meets(best, bound)
         ):
-            roster = self.near_lp(roster, self.near_lp_share * self.remaining())
+            roster = self.near_lp(roster, self.near_lp_share * self.remaining(), bound)
             best = sum(objective_terms(p, roster).values())
         self.say(f"shifts: objective {best}, bound {bound} after {self.elapsed():.1f} s")
         if not optimal and self.remaining() > 0.2 and not _meets(best, bound):

@@ -217,3 +217,44 @@ def test_near_lp_keeps_a_plan_it_cannot_better() -> None:
     assert sum(objective_terms(problem, best).values()) == 80
     plan = search.near_lp(best, 5.0)
     assert sum(objective_terms(problem, plan).values()) == 80
+
+
+def whole_model_from(problem: ShiftProblem, roster: list[set[int]]) -> ShiftModel:
+    """The whole compact model with ``roster`` as its hint."""
+    return ShiftModel(problem, build_structure(problem), range(problem.n_volunteers), None, roster)
+
+
+def test_stop_at_is_inactive_below_the_optimum() -> None:
+    """Inactive: with a floor below every plan's cost (79 < 80), CP-SAT searches on from
+    the poor first plan to the proven optimum of 80."""
+    problem = build_shift_problem(two_for_one_shift(), MONDAY, SUNDAY)
+    search, roster = near_lp_search(problem)
+    assert sum(objective_terms(problem, roster).values()) > 80
+    solver, status = search._solve(whole_model_from(problem, roster), 5.0, stop_at=79.0)
+    assert status == cp_model.OPTIMAL
+    assert round(solver.objective_value) == 80
+
+
+def test_stop_at_stops_at_the_first_plan_that_meets_it() -> None:
+    """Binds: with a floor above the first plan's cost, CP-SAT stops at that first plan
+    (status FEASIBLE, its cost above the optimum of 80) instead of searching on."""
+    problem = build_shift_problem(two_for_one_shift(), MONDAY, SUNDAY)
+    search, roster = near_lp_search(problem)
+    first = sum(objective_terms(problem, roster).values())
+    assert first > 80
+    solver, status = search._solve(
+        whole_model_from(problem, roster), 5.0, presolve=False, stop_at=float(first)
+    )
+    assert status == cp_model.FEASIBLE
+    assert 80 < round(solver.objective_value) <= first
+
+
+def test_whole_model_with_the_column_bound_stops_at_it() -> None:
+    """The whole-model solve, given the column LP's bound of 80, hands back a plan that
+    meets it; the search then calls the plan optimal."""
+    problem = build_shift_problem(two_for_one_shift(), MONDAY, SUNDAY)
+    search, roster = near_lp_search(problem)
+    plan, bound, _ = search.whole(roster, 5.0, 80.0)
+    assert plan is not None
+    assert bound is not None and bound <= 80
+    assert sum(objective_terms(problem, plan).values()) == 80

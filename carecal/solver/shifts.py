@@ -52,6 +52,7 @@ from carecal.solver.shifts_problem import (
     ShiftProblem,
     build_shift_problem,
     conflicts,
+    fair_cost,
     objective_terms,
 )
 
@@ -944,8 +945,10 @@ def _explain_terms(problem: ShiftProblem, solution: ShiftSolution) -> dict[str, 
             worked = sum(1 for w in p.weekends if any(days[d] for d in w))
             if worked > p.soft_max_weekends:
                 out["weekends"].append(vid)
-        if p.weight_fairness and len(slots) != p.fair_target[v]:
-            out["fairness"].append(f"{vid} ({len(slots)} shifts, fair share {p.fair_target[v]})")
+        if p.weight_fairness and fair_cost(p.fair_band[v], len(slots)):
+            low, high = p.fair_band[v]
+            share = str(low) if low == high else f"{low}-{high}"
+            out["fairness"].append(f"{vid} ({len(slots)} shifts, fair share {share})")
         if p.weight_stability and any((a in slots) != (b in slots) for a, b in p.stable_pairs):
             out["stability"].append(vid)
     return {k: v for k, v in out.items() if v}

@@ -18,7 +18,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from carecal.clock import DAY_MINUTES
-from carecal.solver.shifts_problem import Roster, ShiftProblem, conflicts
+from carecal.solver.shifts_problem import Roster, ShiftProblem, conflicts, fair_cost
 
 __all__ = ["Expr", "ShiftModel", "Structure", "build_structure", "is_var", "path_of"]
 
@@ -470,12 +470,12 @@ class ShiftModel:
         """Shifts in proportion to what each volunteer pledged."""
         if not self.p.weight_fairness or not vals:
             return
-        target = self.p.fair_target[v]
-        dev = self.m.new_int_var(0, max(target, len(vals)), f"fair_{v}")
-        self._hint(dev, abs(len(self.current[v] & set(vals)) - target))
+        low, high = self.p.fair_band[v]
+        dev = self.m.new_int_var(0, max(low, len(vals)), f"fair_{v}")
+        self._hint(dev, fair_cost((low, high), len(self.current[v] & set(vals))))
         total = cp_model.LinearExpr.sum(list(vals.values()))
-        self.m.add(dev >= total - target)
-        self.m.add(dev >= target - total)
+        self.m.add(dev >= total - high)
+        self.m.add(dev >= low - total)
         self.cost.append((self.p.weight_fairness, dev))
 
     def stability(self, v: int, vals: dict[int, Expr]) -> None:

@@ -110,7 +110,8 @@ class ShiftProblem:
     """Weekends (Saturday and Sunday within the period), as lists of day indices."""
     soft_max_weekends: int | None
     weight_weekend: int
-    fair_target: list[int]
+    fair_band: list[tuple[int, int]]
+    """Per volunteer, the fewest and most shifts that count as a fair share."""
     weight_fairness: int
     stable_pairs: list[tuple[int, int]]
     """Pairs of slots of one weekday template a week apart."""
@@ -315,12 +316,12 @@ def build_shift_problem(
         weekends=list(weekends.values()),
         soft_max_weekends=policy.max_weekends,
         weight_weekend=policy.weight_weekend,
-        fair_target=[],
+        fair_band=[],
         weight_fairness=policy.weight_fairness,
         stable_pairs=[],
         weight_stability=policy.weight_stability,
     )
-    problem.fair_target = fair_targets(problem)
+    problem.fair_band = fair_bands(problem)
     if policy.weight_stability > 0:
         by_key = {(s.date, s.shift_id): s.index for s in slots if s.weekly}
         problem.stable_pairs = [
@@ -339,15 +340,32 @@ def pledged_shifts(problem: ShiftProblem, v: int) -> int:
     return sum(min(cap, sum(1 for d in week if d in days)) for week in problem.weeks)
 
 
-def fair_targets(problem: ShiftProblem) -> list[int]:
+def fair_bands(problem: ShiftProblem) -> list[tuple[int, int]]:
     """Each volunteer's fair share of the places wanted, in proportion to what they pledged
-    (rounded, and never more than they pledged)."""
+    and never more than they pledged, as the whole numbers of shifts either side of it.
+
+    A share of 2.4 shifts makes 2 and 3 both fair, a share of 0.4 makes 0 and 1 fair; a
+    whole share of 2 makes only 2 fair. Each shift outside the band costs the fairness
+    weight.
+    """
     pledged = [pledged_shifts(problem, v) for v in range(problem.n_volunteers)]
     total = sum(pledged)
     wanted = sum(s.min_volunteers for s in problem.slots)
     if total == 0:
-        return [0] * problem.n_volunteers
-    return [min(p, round(wanted * p / total)) for p in pledged]
+        return [(0, 0)] * problem.n_volunteers
+    bands = []
+    for p in pledged:
+        # Whole-number arithmetic: wanted * p / total exactly, floor and ceiling.
+        low, rest = divmod(wanted * p, total)
+        high = low + (1 if rest else 0)
+        bands.append((min(p, low), min(p, high)))
+    return bands
+
+
+def fair_cost(band: tuple[int, int], shifts: int) -> int:
+    """Shifts outside the fair ``band`` (below its low end or above its high end)."""
+    low, high = band
+    return max(0, low - shifts) + max(0, shifts - high)
 
 
 # --- the roster's rules and prices, in plain Python ------------------------------------------
@@ -391,8 +409,8 @@ def volunteer_terms(
     if problem.soft_max_weekends is not None and problem.weight_weekend:
         worked = sum(1 for w in problem.weekends if any(days[d] for d in w))
         terms["weekends"] += problem.weight_weekend * max(0, worked - problem.soft_max_weekends)
-    if problem.weight_fairness and problem.fair_target:
-        terms["fairness"] += problem.weight_fairness * abs(len(slots) - problem.fair_target[v])
+    if problem.weight_fairness and problem.fair_band:
+        terms["fairness"] += problem.weight_fairness * fair_cost(problem.fair_band[v], len(slots))
     if problem.weight_stability:
         terms["stability"] += problem.weight_stability * sum(
             1 for a, b in problem.stable_pairs if (a in slots) != (b in slots)

@@ -219,17 +219,20 @@ def _demand(
     community: Community,
     dates: list[dt.date],
     routed: dict[tuple[dt.date, Role], set[str]],
-) -> dict[tuple[dt.date, str], int]:
+) -> dict[tuple[dt.date, str], tuple[int, int | None]]:
     """Places on the ``auto`` shifts: as many as the routes and bookings used that date.
 
-    When a role has several ``auto`` shifts on one date, each asks for the full number
-    (the carriers work through the delivery period, whichever shift it is).
+    That number is the minimum and, unless the shift gives its own ``max_volunteers``,
+    also the wanted maximum, so no one is called in whom the plans do not need. When a
+    role has several ``auto`` shifts on one date, each asks for the full number (the
+    carriers work through the delivery period, whichever shift it is).
     """
-    demand: dict[tuple[dt.date, str], int] = {}
+    demand: dict[tuple[dt.date, str], tuple[int, int | None]] = {}
     for d in dates:
         for s in community.shifts:
             if s.applies_to(d) and s.min_volunteers is None:
-                demand[(d, s.shift_id)] = len(routed.get((d, s.role), set()))
+                n = len(routed.get((d, s.role), set()))
+                demand[(d, s.shift_id)] = (n, n if s.max_volunteers is None else None)
     return demand
 
 

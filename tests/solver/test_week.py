@@ -87,7 +87,9 @@ def test_without_shifts_routes_use_every_carrier() -> None:
 
 
 def test_auto_demand_comes_from_the_routes() -> None:
-    """The auto meals shift asks for as many carriers as the routes used."""
+    """The auto meals shift asks for as many carriers as the routes used, and no more:
+    the spare carrier, whom the fair share would allow, is not called in (binds: the
+    number routed is also the wanted maximum)."""
     community = _community()
     week = _week(community)
     assert week.shifts is not None
@@ -95,6 +97,19 @@ def test_auto_demand_comes_from_the_routes() -> None:
     assert set(week.meals[0].carriers) <= on_shift
     assert len(on_shift) == len(week.meals[0].carriers)
     assert verify(community, week) == []
+
+
+def test_auto_demand_keeps_the_shifts_own_maximum() -> None:
+    """Inactive: an ``auto`` shift with its own ``max_volunteers`` keeps it; only the
+    minimum comes from the routes."""
+    from carecal.solver.week import _demand
+
+    community = _community()
+    (meals,) = community.shifts
+    own = community.with_changes(shifts=(meals.model_copy(update={"max_volunteers": 3}),))
+    routed = {(MONDAY, meals.role): {"V2"}}
+    assert _demand(community, [MONDAY], routed) == {(MONDAY, "MEALS"): (1, 1)}
+    assert _demand(own, [MONDAY], routed) == {(MONDAY, "MEALS"): (1, None)}
 
 
 def test_routes_are_redone_with_the_volunteers_on_duty() -> None:

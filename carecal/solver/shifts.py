@@ -113,10 +113,10 @@ class _StopAt(cp_model.CpSolverSolutionCallback):
 
     def __init__(self, bound: float) -> None:
         super().__init__()
-        self.floor = math.ceil(bound - 1e-6)  # costs are whole numbers
+        self.bound = bound
 
     def on_solution_callback(self) -> None:
-        if self.objective_value <= self.floor + 1e-6:
+        if _meets(self.objective_value, self.bound):
             self.stop_search()
 
 
@@ -622,8 +622,11 @@ class _Search:
 
 
 def _meets(value: float, bound: float | None) -> bool:
-    """Whether a plan costing ``value`` meets the proven ``bound`` (so is optimal)."""
-    return bound is not None and value <= bound + 1e-6
+    """Whether a plan costing ``value`` meets the proven ``bound`` (so is optimal).
+
+    Costs are whole numbers, so a fractional bound is met by the next whole number up.
+    """
+    return bound is not None and value <= math.ceil(bound - 1e-6) + 1e-6
 
 
 def _trivial_bound(problem: ShiftProblem) -> float:

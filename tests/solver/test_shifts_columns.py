@@ -258,3 +258,14 @@ def test_whole_model_with_the_column_bound_stops_at_it() -> None:
     assert plan is not None
     assert bound is not None and bound <= 80
     assert sum(objective_terms(problem, plan).values()) == 80
+
+
+def test_a_fractional_bound_is_met_by_the_next_whole_number() -> None:
+    """Costs are whole numbers: a bound of 80.2 proves 81 optimal (binds), not 82; no
+    bound proves nothing (inactive)."""
+    from carecal.solver.shifts import _meets
+
+    assert _meets(81, 80.2)
+    assert _meets(80, 80.0)
+    assert not _meets(82, 80.2)
+    assert not _meets(80, None)

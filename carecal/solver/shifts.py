@@ -392,7 +392,7 @@ class _Search:
         best = cg.swap_down(roster)
         if cg.lp_mix:
             near = cg.swap_down(cg.rounded())
-            if sum(objective_terms(p, near).values()) < sum(objective_terms(p, best).values()):
+            if _cost(p, near) < _cost(p, best):
                 best = near
         return best, report.bound
 
@@ -431,7 +431,7 @@ class _Search:
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return roster
         candidate = model.read(solver)
-        if sum(objective_terms(p, candidate).values()) < sum(objective_terms(p, roster).values()):
+        if _cost(p, candidate) < _cost(p, roster):
             return candidate
         return roster
 
@@ -545,7 +545,7 @@ class _Search:
             )
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 candidate = model.read(solver)
-                value = sum(objective_terms(p, candidate).values())
+                value = _cost(p, candidate)
                 if value <= best:
                     if value < best:
                         self.say(f"shifts: objective {value} after {self.elapsed():.1f} s ({kind})")
@@ -576,19 +576,14 @@ class _Search:
                 infeasible,
                 unknown,
             )
-        self.say(
-            f"shifts: first plan, objective {sum(objective_terms(p, roster).values())} after "
-            f"{self.elapsed():.1f} s"
-        )
+        self.say(f"shifts: first plan, objective {_cost(p, roster)} after {self.elapsed():.1f} s")
         cells = sum(len(e) for e in p.eligible)
         use_columns = cells <= _COLUMN_LIMIT and p.n_days <= _COLUMN_DAYS
         if use_columns:
             roster, bound_c = self.columns(roster)
             if bound_c is not None:
                 bound = max(bound or 0.0, bound_c)
-        whole_too = cells <= _PROOF_LIMIT and (
-            not _meets(sum(objective_terms(p, roster).values()), bound)
-        )
+        whole_too = cells <= _PROOF_LIMIT and (not _meets(_cost(p, roster), bound))
         if whole_too or (not use_columns and cells <= _FULL_MODEL_LIMIT):
             # Small enough for CP-SAT on the whole model, from the plan so far: its own
             # search improves it, and its bound comes from the exact relaxation of the
@@ -597,11 +592,9 @@ class _Search:
             optimal = status == "OPTIMAL"
             if bound_w is not None:
                 bound = max(bound or 0.0, bound_w)
-            if whole is not None and sum(objective_terms(p, whole).values()) <= sum(
-                objective_terms(p, roster).values()
-            ):
+            if whole is not None and _cost(p, whole) <= _cost(p, roster):
                 roster = whole
-        best = sum(objective_terms(p, roster).values())
+        best = _cost(p, roster)
         if (
             self.lp is not None
             and self.near_lp_share > 0
@@ -609,7 +602,7 @@ class _Search:
             and not _meets(best, bound)
         ):
             roster = self.near_lp(roster, self.near_lp_share * self.remaining(), bound)
-            best = sum(objective_terms(p, roster).values())
+            best = _cost(p, roster)
         self.say(f"shifts: objective {best}, bound {bound} after {self.elapsed():.1f} s")
         if not optimal and self.remaining() > 0.2 and not _meets(best, bound):
             roster, best = self.improve(roster, best, self.time_limit, bound)
@@ -619,6 +612,11 @@ class _Search:
         return ShiftSolution(
             roster, terms, bound, Status.OPTIMAL if optimal else Status.FEASIBLE, []
         )
+
+
+def _cost(problem: ShiftProblem, roster: Roster) -> int:
+    """The objective of ``roster``: the sum of its terms."""
+    return sum(objective_terms(problem, roster).values())
 
 
 def _meets(value: float, bound: float | None) -> bool:

@@ -18,7 +18,9 @@ works in three steps that each keep every hard rule:
    dearest), or everyone over a few days, or a block of both; re-plan that part
    with CP-SAT (no presolve: it costs more than it saves on these small models) and keep
    it when the plan is no worse. Neighbourhood sizes grow when CP-SAT proves them optimal
-   and shrink when it runs out of time.
+   and shrink when it runs out of time. After column generation on 30 volunteers or
+   more, each step re-plans two neighbourhoods side by side, one CP-SAT worker each, and
+   keeps the better plan.
 
 The model itself is in :mod:`carecal.solver.shifts_model`, one small method per care rule,
 over the *free* cells of a timetable; the rest stays as it is.
@@ -133,6 +135,10 @@ class _Search:
     whole_flow = False
     lns_flow = True
     step_limit = 3.0  # seconds per neighbourhood solve (0.5 when the limit is under 20 s)
+    # From this many volunteers, after column generation, each neighbourhood step solves
+    # two neighbourhoods side by side on one worker each (on 2+ cores, not in
+    # deterministic mode); otherwise one on all workers.
+    lanes_from = 30
 
     def __init__(
         self,
@@ -507,7 +513,8 @@ class _Search:
         self, roster: Roster, best: int, until: float, bound: float | None = None
     ) -> tuple[Roster, int]:
         """Large neighbourhood search until the clock reads ``until`` or ``best`` meets
-        the proven ``bound``."""
+        the proven ``bound``; after column generation on ``lanes_from`` volunteers or
+        more, two neighbourhoods a step."""
         p = self.p
         size = {
             "volunteers": min(p.n_volunteers, self.start_volunteers),
@@ -519,46 +526,74 @@ class _Search:
         steps = 0
         overhead = 0.0  # the last step's time outside CP-SAT (building, pricing)
         floor = 0.0 if bound is None else max(0.0, bound)
-        while self.elapsed() + overhead < until - 0.05 and best > floor + 1e-6:
-            began = self.elapsed()
-            kind, vols, days = self.neighbourhood(roster, size)
-            model = ShiftModel(p, self.st, vols, days, roster, use_flow=self.lns_flow)
-            limit = until - self.elapsed() - overhead
-            if limit < 0.05:
-                break
-            limit = min(limit, self.step_limit if self.time_limit >= 20 else 0.5)
-            solved = self.elapsed()
-            solver, status = self._solve(model, limit, presolve=False)
-            spent = self.elapsed() - solved
-            steps += 1
-            key = grow[kind]
-            logger.debug(
-                "step %d %s vols=%d days=%s status=%s obj=%s best=%d t=%.1f",
-                steps,
-                kind,
-                len(vols),
-                None if days is None else len(days),
-                solver.status_name(status),
-                solver.objective_value if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None,
-                best,
-                self.elapsed(),
-            )
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                candidate = model.read(solver)
-                value = _cost(p, candidate)
-                if value <= best:
+        cores = self.workers or os.cpu_count() or 1
+        side_by_side = self.lp is not None and p.n_volunteers >= self.lanes_from
+        lanes = 2 if side_by_side and not self.deterministic and cores >= 2 else 1
+        executor = ThreadPoolExecutor(max_workers=lanes) if lanes > 1 else None
+        try:
+            while self.elapsed() + overhead < until - 0.05 and best > floor + 1e-6:
+                began = self.elapsed()
+                drawn = [self.neighbourhood(roster, size) for _ in range(lanes)]
+                models = [
+                    ShiftModel(p, self.st, vols, days, roster, use_flow=self.lns_flow)
+                    for _, vols, days in drawn
+                ]
+                limit = until - self.elapsed() - overhead
+                if limit < 0.05:
+                    break
+                limit = min(limit, self.step_limit if self.time_limit >= 20 else 0.5)
+                solved = self.elapsed()
+                if executor is None:
+                    results = [self._solve(models[0], limit, presolve=False)]
+                else:
+                    # One single-worker solve per neighbourhood, side by side.
+                    futures = [
+                        executor.submit(self._solve, m, limit, 1, False, False) for m in models
+                    ]
+                    results = [f.result() for f in futures]
+                spent = self.elapsed() - solved
+                for (kind, vols, days), (solver, status) in zip(drawn, results, strict=True):
+                    steps += 1
+                    key = grow[kind]
+                    logger.debug(
+                        "step %d %s vols=%d days=%s status=%s obj=%s best=%d t=%.1f",
+                        steps,
+                        kind,
+                        len(vols),
+                        None if days is None else len(days),
+                        solver.status_name(status),
+                        solver.objective_value
+                        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+                        else None,
+                        best,
+                        self.elapsed(),
+                    )
+                    if status == cp_model.OPTIMAL:
+                        size[key] *= 1.15
+                        if kind == "block":
+                            size["block_volunteers"] *= 1.1
+                    else:
+                        size[key] = max(2.0, size[key] * self.shrink)
+                        if kind == "block":
+                            size["block_volunteers"] = max(2.0, size["block_volunteers"] * 0.9)
+                # The best of the neighbourhoods' plans, kept when it is no worse.
+                scored = sorted(
+                    (_cost(p, plan), n, plan, kind)
+                    for n, ((kind, _, _), model, (solver, status)) in enumerate(
+                        zip(drawn, models, results, strict=True)
+                    )
+                    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+                    for plan in (model.read(solver),)
+                )
+                if scored and scored[0][0] <= best:
+                    value, _, candidate, kind = scored[0]
                     if value < best:
                         self.say(f"shifts: objective {value} after {self.elapsed():.1f} s ({kind})")
                     roster, best = candidate, value
-            if status == cp_model.OPTIMAL:
-                size[key] *= 1.15
-                if kind == "block":
-                    size["block_volunteers"] *= 1.1
-            else:
-                size[key] = max(2.0, size[key] * self.shrink)
-                if kind == "block":
-                    size["block_volunteers"] = max(2.0, size["block_volunteers"] * 0.9)
-            overhead = max(0.0, self.elapsed() - began - spent)
+                overhead = max(0.0, self.elapsed() - began - spent)
+        finally:
+            if executor is not None:
+                executor.shutdown(wait=True)
         logger.info("shifts: %d neighbourhood steps", steps)
         return roster, best
 

@@ -9,7 +9,9 @@ optimality on communities small enough for that.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
@@ -269,3 +271,63 @@ def test_a_fractional_bound_is_met_by_the_next_whole_number() -> None:
     assert _meets(80, 80.0)
     assert not _meets(82, 80.2)
     assert not _meets(80, None)
+
+
+def keeps_every_rule(problem: ShiftProblem, roster: list[set[int]]) -> bool:
+    """Whether ``roster`` is a solution of the whole model with every cell fixed to it."""
+    model = ShiftModel(problem, build_structure(problem), range(problem.n_volunteers), None, roster)
+    for v, i in model.x:
+        model.fix(v, i, i in roster[v])
+    return cp_model.CpSolver().solve(model.m) == cp_model.OPTIMAL
+
+
+def count_workers(search: _Search) -> list[int | None]:
+    """The ``workers`` each of ``search``'s CP-SAT solves is given from now on (the real
+    solves run as before)."""
+    workers: list[int | None] = []
+    solve = search._solve
+
+    def counted(model: ShiftModel, limit: float, w: int | None = None, *a: Any, **k: Any) -> Any:
+        workers.append(w)
+        return solve(model, limit, w, *a, **k)
+
+    search._solve = counted  # type: ignore[method-assign]
+    return workers
+
+
+@pytest.mark.parametrize("lanes_from", [1, 99])
+def test_neighbourhoods_side_by_side_reach_the_optimum(lanes_from: int) -> None:
+    """After column generation, with ``lanes_from=1`` (binds, as on problems of 30
+    volunteers or more) each step solves two neighbourhoods side by side on one worker
+    each; with 99 (inactive) one neighbourhood on both workers. Either way the search
+    takes the poor first timetable to the optimum of 80 and the plan keeps every rule."""
+    problem = build_shift_problem(two_for_one_shift(), MONDAY, SUNDAY)
+    search = _Search(problem, 20.0, False, 2, None, 0)
+    search.lanes_from = lanes_from
+    roster, _, _ = search.construct(None)
+    first = sum(objective_terms(problem, roster).values())
+    assert first > 80
+    search.lp = ColumnGeneration(problem, search.st, roster)
+    workers = count_workers(search)
+    plan, best = search.improve(roster, first, search.elapsed() + 15.0, bound=80.0)
+    assert best == 80
+    assert sum(objective_terms(problem, plan).values()) == 80
+    assert keeps_every_rule(problem, plan)
+    if lanes_from == 1:
+        assert workers and workers == [1] * len(workers) and len(workers) % 2 == 0
+    else:
+        assert workers and set(workers) == {None}
+
+
+def test_one_neighbourhood_a_step_without_column_generation() -> None:
+    """Inactive: without column generation (the long periods) the search keeps one
+    neighbourhood a step on all workers, whatever ``lanes_from``."""
+    problem = build_shift_problem(two_for_one_shift(), MONDAY, SUNDAY)
+    search = _Search(problem, 20.0, False, 2, None, 0)
+    search.lanes_from = 1
+    roster, _, _ = search.construct(None)
+    workers = count_workers(search)
+    first = sum(objective_terms(problem, roster).values())
+    _, best = search.improve(roster, first, search.elapsed() + 15.0, bound=80.0)
+    assert best == 80
+    assert workers and set(workers) == {None}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import carecal
 from carecal.cli import EXIT_INVALID, EXIT_OK, EXIT_VIOLATIONS, main
 from carecal.datasets import make_community
 from carecal.io import write_community
@@ -176,3 +177,7 @@ def test_demo_writes_the_schedules(tmp_path: Path, capsys: pytest.CaptureFixture
     assert any((out / "week" / "routes").glob("*.html"))
     assert (out / "health_checks" / "health_checks.csv").exists()
     assert "The schedules are in" in capsys.readouterr().err
+    # Both folders verify as written, the week's auto meal shifts included.
+    sample = Path(carecal.__file__).parent / "data" / "sample"
+    for folder in ("week", "health_checks"):
+        assert main(["-q", "verify", str(sample), str(out / folder)]) == EXIT_OK, folder

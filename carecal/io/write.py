@@ -30,7 +30,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from carecal.clock import WEEKDAYS, format_time, weekday
+from carecal.clock import WEEKDAYS, date_range, format_time, weekday
 from carecal.io.read import RawTable, decode_csv, parse_cell, parse_csv_text
 from carecal.io.schema import (
     INPUT_TABLES,
@@ -53,6 +53,8 @@ from carecal.plans import (
     Unserved,
     UnservedKind,
     Wheelchair,
+    auto_demand,
+    routed_volunteers,
 )
 from carecal.policy import Policy
 from carecal.travel import travel_minutes
@@ -779,7 +781,9 @@ def read_plan(folder: str | Path, community: Community) -> list[Plan]:
     (:func:`carecal.travel.travel_minutes`). A booking's clinic is the clinic of
     ``campaign.csv`` on its date (or the only clinic). A campaign's dates are those of
     ``campaign.csv``, or else the dates in the files; a shift plan spans the first to the
-    last date in the files.
+    last date in the files, and its ``auto`` shifts ask for as many volunteers as the
+    folder's meal routes (carriers) and bookings (escorts) use on each date, as
+    :func:`carecal.plans.auto_demand` gave them when the week was planned.
 
     Parameters
     ----------
@@ -850,13 +854,20 @@ def read_plan(folder: str | Path, community: Community) -> list[Plan]:
             u.date for u in by_kind["shift"] if u.date is not None
         ]
         if days:
+            start, end = min(days), max(days)
+            # The places on ``auto`` shifts are those the routes and bookings beside the
+            # shift plan use, as when the week was planned.
+            campaign = next((p for p in plans if isinstance(p, CampaignPlan)), None)
+            meal_plans = [p for p in plans if isinstance(p, MealPlan)]
+            routed = routed_volunteers(meal_plans, campaign)
             plans.append(
                 ShiftPlan(
                     status=Status.FEASIBLE,
-                    start=min(days),
-                    end=max(days),
+                    start=start,
+                    end=end,
                     assignments=tuple(assignments),
                     unserved=tuple(by_kind["shift"]),
+                    demand=auto_demand(community, date_range(start, end), routed),
                 )
             )
     return plans

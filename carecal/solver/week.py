@@ -20,12 +20,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections import defaultdict
 from collections.abc import Callable
 
 from carecal.clock import date_range
 from carecal.model import Community, Request, Role, coerce_date
-from carecal.plans import CampaignPlan, MealPlan, ShiftPlan, Status, WeekPlan
+from carecal.plans import (
+    CampaignPlan,
+    MealPlan,
+    ShiftPlan,
+    Status,
+    WeekPlan,
+    auto_demand,
+    routed_volunteers,
+)
 from carecal.solver.campaign import plan_health_checks
 from carecal.solver.meals import plan_meals
 from carecal.solver.shifts import plan_shifts
@@ -87,8 +94,8 @@ def plan_week(
 
     shifts: ShiftPlan | None = None
     if any(s.applies_to(d) for s in community.shifts for d in dates):
-        routed = _routed(meals, campaign)
-        demand = _demand(community, dates, routed)
+        routed = routed_volunteers(meals.values(), campaign)
+        demand = auto_demand(community, dates, routed)
         wishes = _stay_on_duty_requests(community, dates, routed)
         say("planning shifts")
         shifts = plan_shifts(
@@ -200,40 +207,6 @@ def _only_escorts_on_duty(
 
 def _escorts_of(campaign: CampaignPlan, date: dt.date) -> set[str]:
     return {e for b in campaign.bookings if b.date == date for e in b.escort_ids}
-
-
-def _routed(
-    meals: dict[dt.date, MealPlan], campaign: CampaignPlan | None
-) -> dict[tuple[dt.date, Role], set[str]]:
-    """Who the routes and bookings used, by date and role."""
-    used: dict[tuple[dt.date, Role], set[str]] = defaultdict(set)
-    for d, plan in meals.items():
-        used[(d, Role.MEALS)].update(plan.carriers)
-    if campaign is not None:
-        for b in campaign.bookings:
-            used[(b.date, Role.ESCORT)].update(b.escort_ids)
-    return used
-
-
-def _demand(
-    community: Community,
-    dates: list[dt.date],
-    routed: dict[tuple[dt.date, Role], set[str]],
-) -> dict[tuple[dt.date, str], tuple[int, int | None]]:
-    """Places on the ``auto`` shifts: as many as the routes and bookings used that date.
-
-    That number is the minimum and, unless the shift gives its own ``max_volunteers``,
-    also the wanted maximum, so no one is called in whom the plans do not need. When a
-    role has several ``auto`` shifts on one date, each asks for the full number (the
-    carriers work through the delivery period, whichever shift it is).
-    """
-    demand: dict[tuple[dt.date, str], tuple[int, int | None]] = {}
-    for d in dates:
-        for s in community.shifts:
-            if s.applies_to(d) and s.min_volunteers is None:
-                n = len(routed.get((d, s.role), set()))
-                demand[(d, s.shift_id)] = (n, n if s.max_volunteers is None else None)
-    return demand
 
 
 def _stay_on_duty_requests(

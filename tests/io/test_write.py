@@ -440,3 +440,25 @@ def test_sheet_file_names_are_safe_and_distinct():
         "..": "volunteer.html",
         "v_1": "v_1_3.html",
     }
+
+
+def test_week_plan_read_back_keeps_the_auto_demand(tmp_path):
+    """Binds: the week's ``auto`` meals shift asked for the carriers the routes used; read
+    back, the shift plan takes that demand from meal_routes.csv again, and every part of
+    the folder verifies as it did in memory (before, the shift plan read back had no
+    demand and failed with a "demand" violation). Inactive without ``auto`` shifts: the
+    round trip above reads no demand."""
+    from carecal.verify import verify
+    from tests.solver.test_week import _community, _week
+
+    community = _community()
+    week = _week(community)
+    assert week.shifts is not None and week.shifts.demand
+    write_plan(week, tmp_path, community)
+    plans = read_plan(tmp_path, community)
+    (shifts,) = [p for p in plans if isinstance(p, ShiftPlan)]
+    (meals,) = [p for p in plans if isinstance(p, MealPlan)]
+    date = meals.date
+    assert shifts.demand == {(date, "MEALS"): (len(meals.carriers), len(meals.carriers))}
+    for plan in plans:
+        assert verify(community, plan) == []

@@ -102,14 +102,14 @@ def test_auto_demand_comes_from_the_routes() -> None:
 def test_auto_demand_keeps_the_shifts_own_maximum() -> None:
     """Inactive: an ``auto`` shift with its own ``max_volunteers`` keeps it; only the
     minimum comes from the routes."""
-    from carecal.solver.week import _demand
+    from carecal.plans import auto_demand
 
     community = _community()
     (meals,) = community.shifts
     own = community.with_changes(shifts=(meals.model_copy(update={"max_volunteers": 3}),))
     routed = {(MONDAY, meals.role): {"V2"}}
-    assert _demand(community, [MONDAY], routed) == {(MONDAY, "MEALS"): (1, 1)}
-    assert _demand(own, [MONDAY], routed) == {(MONDAY, "MEALS"): (1, None)}
+    assert auto_demand(community, [MONDAY], routed) == {(MONDAY, "MEALS"): (1, 1)}
+    assert auto_demand(own, [MONDAY], routed) == {(MONDAY, "MEALS"): (1, None)}
 
 
 def test_routes_are_redone_with_the_volunteers_on_duty() -> None:

@@ -289,6 +289,8 @@ def _cmd_week(args: argparse.Namespace, progress: _Progress) -> int:
     community = _read(args.data, progress)
     start = _date(args.date_from, "--from")
     assert start is not None
+    if args.days < 1:
+        raise _InputError([f"--days {args.days}: a week plan needs 1 day or more"])
     return _plan_verify_write(
         f"Planning the week from {start}",
         lambda update: plan_week(
@@ -434,6 +436,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder to write the schedules to")
     solve_options(p, 30.0)
     p.set_defaults(func=_cmd_shifts)
+
+    p = sub.add_parser(
+        "week",
+        help="plan a week: meals, campaign days and shifts, made to agree",
+        description="Plan the meals of each date, the campaign days among them and the "
+        "volunteers' shifts, with the auto shifts asking for the carriers and escorts the "
+        "routes and bookings use, and write it all into one folder.",
+    )
+    p.add_argument("data", help="folder of CSV files or an .xlsx workbook")
+    p.add_argument("--from", dest="date_from", required=True, help="first date YYYY-MM-DD")
+    p.add_argument("--days", type=int, default=7, help="how many days (default 7)")
+    p.add_argument("--out", required=True, help="folder to write the schedules to")
+    solve_options(p, 10.0)
+    p.set_defaults(func=_cmd_week)
 
     p = sub.add_parser(
         "verify",

@@ -178,6 +178,38 @@ def test_demo_writes_the_schedules(tmp_path: Path, capsys: pytest.CaptureFixture
     assert (out / "health_checks" / "health_checks.csv").exists()
     assert "The schedules are in" in capsys.readouterr().err
     # Both folders verify as written, the week's auto meal shifts included.
-    sample = Path(carecal.__file__).parent / "data" / "sample"
     for folder in ("week", "health_checks"):
-        assert main(["-q", "verify", str(sample), str(out / folder)]) == EXIT_OK, folder
+        assert main(["-q", "verify", str(SAMPLE), str(out / folder)]) == EXIT_OK, folder
+
+
+SAMPLE = Path(carecal.__file__).parent / "data" / "sample"
+
+
+def test_week_plans_meals_and_auto_shifts_and_verifies(tmp_path: Path) -> None:
+    """`carecal week` on the sample (whose meal shifts are ``auto``): meals and shifts in
+    one folder, verified before writing and again when read back."""
+    out = tmp_path / "week"
+    args = ["-q", "week", str(SAMPLE), "--from", "2026-11-30", "--days", "1"]
+    assert main([*args, "--out", str(out), "--time-limit", "1"]) == EXIT_OK
+    assert (out / "meal_routes.csv").exists()
+    assert _rows(out / "shift_plan.csv")
+    assert main(["-q", "verify", str(SAMPLE), str(out)]) == EXIT_OK
+
+
+def test_week_needs_a_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["week", str(SAMPLE), "--from", "2026-11-30", "--days", "0"]
+    assert main([*args, "--out", str(tmp_path / "w")]) == EXIT_INVALID
+    assert "--days 0" in capsys.readouterr().err
+    assert not (tmp_path / "w").exists()
+
+
+def test_shifts_alone_with_auto_shifts_points_to_week(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sample's meal shifts are ``auto``: planning shifts alone cannot know how many
+    carriers they need, and the error says to plan the week instead."""
+    args = ["shifts", str(SAMPLE), "--from", "2026-11-30", "--to", "2026-12-06"]
+    assert main([*args, "--out", str(tmp_path / "s")]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "min_volunteers auto" in err and "carecal week" in err
+    assert not (tmp_path / "s").exists()

@@ -188,8 +188,9 @@ def expand_slots(community: Community, dates: list[dt.date], demand: Demand | No
             if low is None:
                 raise ValueError(
                     f"shift {t.shift_id} on {date} has min_volunteers auto, but no demand was "
-                    f"given for it; pass demand={{(date, '{t.shift_id}'): n}} (the week plan "
-                    "does this from the meal routes and the campaign) or give a number in "
+                    f"given for it; plan the week instead (plan_week, or `carecal week` on the "
+                    "command line), which takes it from the meal routes and the campaign, "
+                    f"pass demand={{(date, '{t.shift_id}'): n}}, or give a number in "
                     "shifts.csv"
                 )
             if high is not None and high < low:

@@ -32,7 +32,14 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from carecal.clock import TimeWindow, format_time, parse_date, parse_time, parse_weekday
+from carecal.clock import (
+    TimeWindow,
+    format_time,
+    parse_date,
+    parse_time,
+    parse_weekday,
+    weekday,
+)
 from carecal.io.schema import INPUT_TABLES, SITE_KINDS, SITES, Column, Kind, Table
 from carecal.model import (
     Availability,
@@ -950,6 +957,13 @@ def _requests(ctx: _Context, raw: RawTable) -> list[Request]:
         if date is not None:
             if days["date"] is not None and days["date"] != date:
                 r.error("date", f"{date} differs from day {days['date']}; give only one of them")
+            elif days["day"] is not None and days["day"] != weekday(date):
+                # Both columns filled and they disagree: neither may be dropped silently.
+                r.error(
+                    "date",
+                    f"{date} is a {weekday(date)}, but day says {days['day']}; give only one "
+                    "of them",
+                )
             days = {"day": None, "date": date}
         if days["day"] is None and days["date"] is None and not r.text("day"):
             r.error("day", "is empty and so is date; give a weekday or a date")

@@ -598,6 +598,21 @@ def test_request_naming_a_shift_without_shifts_csv_is_reported_with_its_row():
     ]
 
 
+def test_request_with_a_weekday_and_a_date_that_disagree_is_reported():
+    """Binds: 2026-03-03 is a Tuesday, the day column says Mon: neither is dropped
+    silently. Inactive: a weekday that matches the date is fine, and the date is kept."""
+    header = "volunteer_id,day,date,want\n"
+    with pytest.raises(CommunityError) as caught:
+        community_from_csv_texts(_texts(requests=header + "V01,Mon,2026-03-03,yes\n"))
+    assert caught.value.problems == [
+        "requests.csv row 2 (volunteer V01), column date: 2026-03-03 is a Tue, but day says "
+        "Mon; give only one of them"
+    ]
+    c = community_from_csv_texts(_texts(requests=header + "V01,Tue,2026-03-03,yes\n"))
+    (q,) = c.requests
+    assert (q.day, q.date) == (None, dt.date(2026, 3, 3))
+
+
 def test_floor_zero_is_kept():
     residents = "resident_id,name,age,lat,lon,mobility,floor\nR1,A,70,31.2301,121.4705,walker,0\n"
     c = community_from_csv_texts(_texts(residents=residents), as_of=AS_OF)

@@ -552,9 +552,12 @@ class _Search:
                     ]
                     results = [f.result() for f in futures]
                 spent = self.elapsed() - solved
-                for (kind, vols, days), (solver, status) in zip(drawn, results, strict=True):
+                found: list[tuple[int, int, Roster, str]] = []
+                for n, ((kind, vols, days), model, (solver, status)) in enumerate(
+                    zip(drawn, models, results, strict=True)
+                ):
                     steps += 1
-                    key = grow[kind]
+                    solved_ok = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
                     logger.debug(
                         "step %d %s vols=%d days=%s status=%s obj=%s best=%d t=%.1f",
                         steps,
@@ -562,12 +565,14 @@ class _Search:
                         len(vols),
                         None if days is None else len(days),
                         solver.status_name(status),
-                        solver.objective_value
-                        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-                        else None,
+                        solver.objective_value if solved_ok else None,
                         best,
                         self.elapsed(),
                     )
+                    if solved_ok:
+                        plan = model.read(solver)
+                        found.append((_cost(p, plan), n, plan, kind))
+                    key = grow[kind]
                     if status == cp_model.OPTIMAL:
                         size[key] *= 1.15
                         if kind == "block":
@@ -577,19 +582,14 @@ class _Search:
                         if kind == "block":
                             size["block_volunteers"] = max(2.0, size["block_volunteers"] * 0.9)
                 # The best of the neighbourhoods' plans, kept when it is no worse.
-                scored = sorted(
-                    (_cost(p, plan), n, plan, kind)
-                    for n, ((kind, _, _), model, (solver, status)) in enumerate(
-                        zip(drawn, models, results, strict=True)
-                    )
-                    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-                    for plan in (model.read(solver),)
-                )
-                if scored and scored[0][0] <= best:
-                    value, _, candidate, kind = scored[0]
-                    if value < best:
-                        self.say(f"shifts: objective {value} after {self.elapsed():.1f} s ({kind})")
-                    roster, best = candidate, value
+                if found:
+                    value, _, candidate, kind = min(found)
+                    if value <= best:
+                        if value < best:
+                            self.say(
+                                f"shifts: objective {value} after {self.elapsed():.1f} s ({kind})"
+                            )
+                        roster, best = candidate, value
                 overhead = max(0.0, self.elapsed() - began - spent)
         finally:
             if executor is not None:

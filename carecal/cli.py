@@ -493,8 +493,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_INVALID
     except ValueError as err:
+        # A plan folder that cannot be read lists every bad cell; other errors are one line.
         problems = getattr(err, "problems", None) or [str(err)]
-        print("carecal: " + "\n  - ".join(problems), file=sys.stderr)
+        if len(problems) == 1:
+            print(f"carecal: {problems[0]}", file=sys.stderr)
+        else:
+            print(f"carecal: {len(problems)} problem(s):", file=sys.stderr)
+            for problem in problems:
+                print(f"  - {problem}", file=sys.stderr)
         return EXIT_INVALID
     except OSError as err:
         print(f"carecal: {err.strerror or err}: {err.filename or ''}", file=sys.stderr)

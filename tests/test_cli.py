@@ -91,6 +91,27 @@ def test_verify_catches_a_hand_edit(
     assert "broken rule" in capsys.readouterr().err
 
 
+def test_unreadable_plan_folder_lists_every_bad_cell(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two malformed cells of an edited shift_plan.csv: exit 2, both listed one per line
+    under a count (one alone stays on the first line)."""
+    out = tmp_path / "plan"
+    out.mkdir()
+    header = "date,shift_id,role,start,end,volunteer_id\n"
+    bad = "2026-13-30,S1,centre,09:00,12:00,V01\n2026-11-30,S1,centre,9am,12:00,V01\n"
+    (out / "shift_plan.csv").write_text(header + bad, encoding="utf-8")
+    assert main(["-q", "verify", str(data), str(out)]) == EXIT_INVALID
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "carecal: 2 problem(s):"
+    assert lines[1].startswith("  - shift_plan.csv row 2, column date:")
+    assert lines[2].startswith("  - shift_plan.csv row 3, column start:")
+    (out / "shift_plan.csv").write_text(header + bad.splitlines()[0] + "\n", encoding="utf-8")
+    assert main(["-q", "verify", str(data), str(out)]) == EXIT_INVALID
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("carecal: shift_plan.csv row 2, column date:")
+
+
 def test_invalid_input_exits_2_with_every_problem(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -19,8 +19,8 @@ works in three steps that each keep every hard rule:
    with CP-SAT (no presolve: it costs more than it saves on these small models) and keep
    it when the plan is no worse. Neighbourhood sizes grow when CP-SAT proves them optimal
    and shrink when it runs out of time. After column generation on 30 volunteers or
-   more, each step re-plans two neighbourhoods side by side, one CP-SAT worker each, and
-   keeps the better plan.
+   more over at most four weeks, each step re-plans two neighbourhoods side by side, one
+   CP-SAT worker each, and keeps the better plan.
 
 The model itself is in :mod:`carecal.solver.shifts_model`, one small method per care rule,
 over the *free* cells of a timetable; the rest stays as it is.
@@ -135,10 +135,11 @@ class _Search:
     whole_flow = False
     lns_flow = True
     step_limit = 3.0  # seconds per neighbourhood solve (0.5 when the limit is under 20 s)
-    # From this many volunteers, after column generation, each neighbourhood step solves
-    # two neighbourhoods side by side on one worker each (on 2+ cores, not in
-    # deterministic mode); otherwise one on all workers.
+    # From this many volunteers over at most lanes_days days, after column generation, each
+    # neighbourhood step solves two neighbourhoods side by side on one worker each (on 2+
+    # cores, not in deterministic mode); otherwise one on all workers.
     lanes_from = 30
+    lanes_days = 28
 
     def __init__(
         self,
@@ -514,7 +515,7 @@ class _Search:
     ) -> tuple[Roster, int]:
         """Large neighbourhood search until the clock reads ``until`` or ``best`` meets
         the proven ``bound``; after column generation on ``lanes_from`` volunteers or
-        more, two neighbourhoods a step."""
+        more over at most ``lanes_days`` days, two neighbourhoods a step."""
         p = self.p
         size = {
             "volunteers": min(p.n_volunteers, self.start_volunteers),
@@ -527,7 +528,11 @@ class _Search:
         overhead = 0.0  # the last step's time outside CP-SAT (building, pricing)
         floor = 0.0 if bound is None else max(0.0, bound)
         cores = self.workers or os.cpu_count() or 1
-        side_by_side = self.lp is not None and p.n_volunteers >= self.lanes_from
+        side_by_side = (
+            self.lp is not None
+            and p.n_volunteers >= self.lanes_from
+            and p.n_days <= self.lanes_days
+        )
         lanes = 2 if side_by_side and not self.deterministic and cores >= 2 else 1
         executor = ThreadPoolExecutor(max_workers=lanes) if lanes > 1 else None
         try:

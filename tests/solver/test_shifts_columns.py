@@ -295,15 +295,22 @@ def count_workers(search: _Search) -> list[int | None]:
     return workers
 
 
-@pytest.mark.parametrize("lanes_from", [1, 99])
-def test_neighbourhoods_side_by_side_reach_the_optimum(lanes_from: int) -> None:
-    """After column generation, with ``lanes_from=1`` (binds, as on problems of 30
-    volunteers or more) each step solves two neighbourhoods side by side on one worker
-    each; with 99 (inactive) one neighbourhood on both workers. Either way the search
-    takes the poor first timetable to the optimum of 80 and the plan keeps every rule."""
+@pytest.mark.parametrize(
+    ("lanes_from", "lanes_days", "side_by_side"), [(1, 28, True), (99, 28, False), (1, 6, False)]
+)
+def test_neighbourhoods_side_by_side_reach_the_optimum(
+    lanes_from: int, lanes_days: int, side_by_side: bool
+) -> None:
+    """After column generation, with ``lanes_from=1`` on a week within ``lanes_days``
+    (binds, as on problems of 30 volunteers or more over up to four weeks) each step solves
+    two neighbourhoods side by side on one worker each; with 99 volunteers needed, or a
+    week longer than 6 days allowed (inactive), one neighbourhood on both workers. Either
+    way the search takes the poor first timetable to the optimum of 80 and the plan keeps
+    every rule."""
     problem = build_shift_problem(two_for_one_shift(), MONDAY, SUNDAY)
     search = _Search(problem, 20.0, False, 2, None, 0)
     search.lanes_from = lanes_from
+    search.lanes_days = lanes_days
     roster, _, _ = search.construct(None)
     first = sum(objective_terms(problem, roster).values())
     assert first > 80
@@ -313,7 +320,7 @@ def test_neighbourhoods_side_by_side_reach_the_optimum(lanes_from: int) -> None:
     assert best == 80
     assert sum(objective_terms(problem, plan).values()) == 80
     assert keeps_every_rule(problem, plan)
-    if lanes_from == 1:
+    if side_by_side:
         assert workers and workers == [1] * len(workers) and len(workers) % 2 == 0
     else:
         assert workers and set(workers) == {None}

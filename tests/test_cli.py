@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-import carecal
 from carecal.cli import EXIT_INVALID, EXIT_OK, EXIT_VIOLATIONS, main
-from carecal.datasets import make_community
+from carecal.datasets import make_community, sample_folder
 from carecal.io import write_community
 
 MONDAY = dt.date(2027, 3, 1)
+SAMPLE = sample_folder()
 
 
 @pytest.fixture(scope="module")
@@ -201,9 +201,6 @@ def test_demo_writes_the_schedules(tmp_path: Path, capsys: pytest.CaptureFixture
     # Both folders verify as written, the week's auto meal shifts included.
     for folder in ("week", "health_checks"):
         assert main(["-q", "verify", str(SAMPLE), str(out / folder)]) == EXIT_OK, folder
-
-
-SAMPLE = Path(carecal.__file__).parent / "data" / "sample"
 
 
 def test_week_plans_meals_and_auto_shifts_and_verifies(tmp_path: Path) -> None:

@@ -144,3 +144,129 @@ def next_weekday(after: dt.date) -> dt.date:
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
     return day
+
+
+_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MIDNIGHT_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]00:00(?::00(?:\.0+)?)?$")
+
+
+def coerce_date(value: object, argument: str = "date") -> dt.date:
+    """The day a public argument names, as a plain :class:`datetime.date`.
+
+    This is the one coercion of dates at carecal's public edge: every planner and helper
+    that takes a date calls it, so a day means the same whatever type names it.
+
+    Parameters
+    ----------
+    value
+        A ``datetime.date``; a ``"YYYY-MM-DD"`` string (also ``"YYYY-MM-DD 00:00"``);
+        or a naive ``datetime.datetime``, ``pandas.Timestamp`` or ``numpy.datetime64`` at
+        midnight.
+    argument
+        The argument's name, for the message (``"date"``, ``"start"``, ``"end"``, ...).
+
+    Returns
+    -------
+    datetime.date
+        Always the plain ``datetime.date`` type, never a subclass such as a timestamp.
+
+    Raises
+    ------
+    carecal.OptionError
+        For a time-zone-aware value, a time of day other than midnight, or anything that
+        does not name a day; the message names the argument and how to write it.
+    """
+    from carecal.errors import OptionError
+
+    how = "give a date, 'YYYY-MM-DD', or a naive timestamp at midnight"
+    if _is_numpy_datetime(value):
+        value = _from_numpy(value, argument, how)
+    if isinstance(value, dt.datetime):
+        if value != value:  # pandas.NaT, which is unequal to itself
+            raise OptionError(f"{argument} is NaT (not a time); {how}")
+        if value.tzinfo is not None:
+            raise OptionError(
+                f"{argument} {value} carries a time zone; carecal plans in the centre's "
+                f"local time, so {how} (for a pandas Timestamp: ts.tz_localize(None))"
+            )
+        nanosecond = getattr(value, "nanosecond", 0)
+        if (value.hour, value.minute, value.second, value.microsecond, nanosecond) != (
+            0,
+            0,
+            0,
+            0,
+            0,
+        ):
+            raise OptionError(
+                f"{argument} {value} has a time of day; {argument} names a whole day, so {how}"
+            )
+        return dt.date(value.year, value.month, value.day)
+    if isinstance(value, dt.date):
+        return dt.date(value.year, value.month, value.day)
+    if isinstance(value, str):
+        text = value.strip()
+        match = _MIDNIGHT_RE.match(text)
+        if match:
+            text = match.group(1)
+        if _DAY_RE.match(text):
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                pass
+        raise OptionError(
+            f"{argument} '{value}' is not a date; write it as YYYY-MM-DD, for example 2026-12-07"
+        )
+    raise OptionError(f"{argument} {value!r} ({type(value).__name__}) is not a date; {how}")
+
+
+def _is_numpy_datetime(value: object) -> bool:
+    kind = type(value)
+    return kind.__name__ == "datetime64" and kind.__module__ == "numpy"
+
+
+def _from_numpy(value: object, argument: str, how: str) -> dt.date:
+    from carecal.errors import OptionError
+
+    # numpy is loaded already when such a value exists. NaT is unequal to itself; a value
+    # unequal to its own day has a time of day; a day outside years 1-9999 is no date.
+    day = value.astype("datetime64[D]")  # type: ignore[attr-defined]
+    if value != value:
+        raise OptionError(f"{argument} is NaT (not a time); {how}")
+    if value != day:
+        raise OptionError(
+            f"{argument} {value} has a time of day; {argument} names a whole day, so {how}"
+        )
+    converted = day.item()
+    if not isinstance(converted, dt.date):
+        raise OptionError(f"{argument} {value} is not a date carecal can plan; {how}")
+    return converted
+
+
+def coerce_period(
+    start: object, end: object, *, default_days: int | None = None
+) -> tuple[dt.date, dt.date]:
+    """The first and last day of a period given as ``start, end`` (both included).
+
+    ``end`` may be ``None`` when ``default_days`` is given: the period is then that many
+    days from ``start``.
+
+    Raises
+    ------
+    carecal.OptionError
+        When either end does not name a day, ``end`` is missing, or it comes before
+        ``start``.
+    """
+    from carecal.errors import OptionError
+
+    first = coerce_date(start, "start")
+    if end is None:
+        if default_days is None:
+            raise OptionError("end is missing; give the last day of the period (included)")
+        return first, first + dt.timedelta(days=default_days - 1)
+    last = coerce_date(end, "end")
+    if last < first:
+        raise OptionError(
+            f"end {last} comes before start {first}; give the period as start, end "
+            "with end on or after start (both days are included)"
+        )
+    return first, last

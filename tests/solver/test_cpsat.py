@@ -1,0 +1,61 @@
+"""The one CP-SAT setup: options map onto parameters the same way for every planner."""
+
+from __future__ import annotations
+
+import pytest
+from ortools.sat.python import cp_model
+
+from carecal.options import solve_options
+from carecal.plans import Status
+from carecal.progress import ProgressEvent
+from carecal.solver.cpsat import cp_solver, solve, status_of
+
+
+def test_wall_clock_mode() -> None:
+    o = solve_options("plan_x", time_limit=3, workers=2, seed=7)
+    p = cp_solver(o, 1.5).parameters
+    assert (p.num_workers, p.random_seed, p.max_time_in_seconds) == (2, 7, 1.5)
+    assert not p.interleave_search
+
+
+def test_deterministic_mode_limits_work_and_interleaves() -> None:
+    o = solve_options("plan_x", time_limit=3, workers=2, deterministic=True)
+    p = cp_solver(o, 1.5, seed_offset=3).parameters
+    assert p.max_deterministic_time == 1.5
+    assert p.max_time_in_seconds == 15.0
+    assert p.interleave_search and p.random_seed == 3
+    single = cp_solver(solve_options("plan_x", time_limit=3, workers=1, deterministic=True), 1)
+    assert not single.parameters.interleave_search
+
+
+def test_status_mapping() -> None:
+    assert status_of(cp_model.OPTIMAL) is Status.OPTIMAL
+    assert status_of(cp_model.FEASIBLE) is Status.FEASIBLE
+    assert status_of(cp_model.INFEASIBLE) is Status.INFEASIBLE
+    assert status_of(cp_model.UNKNOWN, has_plan=False) is Status.TIME_LIMIT
+    assert status_of(cp_model.UNKNOWN, has_plan=True) is Status.FEASIBLE
+    with pytest.raises(RuntimeError):
+        status_of(cp_model.MODEL_INVALID)
+
+
+def _knapsack() -> cp_model.CpModel:
+    m = cp_model.CpModel()
+    xs = [m.new_bool_var(f"x{i}") for i in range(6)]
+    m.add(sum((i + 1) * x for i, x in enumerate(xs)) <= 10)
+    m.maximize(sum((i + 2) * x for i, x in enumerate(xs)))
+    return m
+
+
+def test_solve_reports_solutions_as_events() -> None:
+    events: list[ProgressEvent] = []
+    o = solve_options("plan_x", time_limit=5, workers=1, progress=events.append)
+    solver, code = solve(_knapsack(), o, 5, stage="packing")
+    assert code == cp_model.OPTIMAL and solver.objective_value == 14
+    assert events and events[-1].stage == "packing" and events[-1].objective == 14
+
+
+def test_deterministic_solves_agree() -> None:
+    o = solve_options("plan_x", time_limit=5, workers=2, deterministic=True)
+    a, _ = solve(_knapsack(), o, 1, stage="a")
+    b, _ = solve(_knapsack(), o, 1, stage="b")
+    assert a.objective_value == b.objective_value

@@ -8,14 +8,23 @@ built and raises :class:`CommunityError` listing every problem at once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from carecal.clock import WEEKDAYS, TimeWindow, format_time, parse_date, parse_time, weekday
+from carecal.clock import (
+    WEEKDAYS,
+    TimeWindow,
+    date_range,
+    format_time,
+    parse_date,
+    parse_time,
+    weekday,
+)
+from carecal.errors import CommunityError
 from carecal.policy import MODES, Policy
 
 
@@ -52,14 +61,6 @@ class Role(StrEnum):
     MEALS = "meals"
     ESCORT = "escort"
     CENTRE = "centre"
-
-
-class CommunityError(ValueError):
-    """Invalid input. ``problems`` lists every problem found, one sentence each."""
-
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems: list[str] = list(problems)
-        super().__init__("\n".join(self.problems))
 
 
 def _time(value: Any) -> Any:
@@ -302,6 +303,29 @@ class CampaignDay(_Frozen):
     )
 
 
+@dataclass(frozen=True)
+class ClinicDay:
+    """One campaign date at one clinic: its hours and slot starts (minutes since midnight).
+
+    Made by :meth:`Community.clinic_days` from ``campaign.csv`` and the clinic's row of
+    ``sites.csv``.
+    """
+
+    date: dt.date
+    clinic_id: str
+    open: int
+    close: int
+    slot_minutes: int
+    places_per_slot: int
+    check_minutes: int
+    slots: tuple[int, ...]
+
+    @property
+    def places(self) -> int:
+        """Places on this day."""
+        return self.places_per_slot * len(self.slots)
+
+
 class TravelOverride(_Frozen):
     """A travel time from ``travel.csv`` between two ids (residents, volunteers, sites)."""
 
@@ -539,7 +563,142 @@ class Community(_Frozen):
         """Whether a resident is due a health check on a campaign starting ``first_day``."""
         if resident.last_check is None:
             return True
-        return (first_day - resident.last_check).days >= self.policy.check_due_days
+        # "No check in the N days before": a check exactly N days before still counts.
+        return (first_day - resident.last_check).days > self.policy.check_due_days
+
+    def clinic_days(
+        self,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        *,
+        listed_only: bool = False,
+    ) -> list[ClinicDay]:
+        """The clinic days of a health-check campaign: the one rule, for every caller.
+
+        The planner, the verifier and the plan-folder reader all ask this method, so a
+        plan carecal writes is read back and checked against the same days.
+
+        Parameters
+        ----------
+        start, end
+            The period (both included). ``None`` for both: every row of ``campaign.csv``.
+        listed_only
+            Only the rows of ``campaign.csv`` in the period (the week plan runs the
+            campaign only on the days the centre listed).
+
+        Returns
+        -------
+        list of ClinicDay
+            In date then clinic order. The rows of ``campaign.csv`` in the period (several
+            clinics on one date are fine: the key is date and clinic); and, unless
+            ``listed_only``, when the community has exactly one clinic, that clinic with
+            its own hours on every Monday-to-Friday date of the period that
+            ``campaign.csv`` does not list.
+
+        Raises
+        ------
+        CommunityError
+            When there is no clinic; when the period holds no campaign day; when the
+            community has several clinics and the period has weekdays ``campaign.csv``
+            does not list (the message names the dates and the fix); when a listed day
+            closes before it opens.
+        """
+        clinics = self.sites_of(SiteKind.CLINIC)
+        if not clinics:
+            raise CommunityError(
+                ["sites has no clinic; add a row with kind clinic where the checks are done"]
+            )
+        if (start is None) != (end is None):
+            raise CommunityError(["give both start and end of the campaign period, or neither"])
+        if start is None or end is None:
+            rows = list(self.campaign)
+            if not rows:
+                raise CommunityError(
+                    [
+                        "there are no campaign days; add campaign.csv (date, clinic_id) or "
+                        "give the first and last day to plan"
+                    ]
+                )
+        else:
+            rows = [c for c in self.campaign if start <= c.date <= end]
+            listed = {c.date for c in rows}
+            open_dates = [
+                d
+                for d in date_range(start, end)
+                if d not in listed and d.weekday() < 5 and not listed_only
+            ]
+            if open_dates and len(clinics) == 1:
+                rows += [CampaignDay(date=d, clinic_id=clinics[0].site_id) for d in open_dates]
+            elif open_dates:
+                shown = ", ".join(str(d) for d in open_dates[:10])
+                more = f" and {len(open_dates) - 10} more" if len(open_dates) > 10 else ""
+                raise CommunityError(
+                    [
+                        f"campaign.csv does not say which clinic runs on {shown}{more}, and "
+                        f"there are {len(clinics)} clinics "
+                        f"({', '.join(c.site_id for c in clinics)}); add a row (date, "
+                        "clinic_id) to campaign.csv for each of these dates, or plan only "
+                        "the dates campaign.csv lists"
+                    ]
+                )
+            if not rows:
+                raise CommunityError(
+                    [
+                        f"no campaign day falls between {start} and {end}: campaign.csv "
+                        "lists none and those dates are a weekend; choose dates "
+                        "campaign.csv lists or a weekday"
+                    ]
+                )
+        days: list[ClinicDay] = []
+        problems: list[str] = []
+        for row in sorted(rows, key=lambda c: (c.date, c.clinic_id)):
+            day = self._clinic_day_of(row)
+            if day is None:
+                problems.append(
+                    f"campaign day {row.date} at {row.clinic_id}: the clinic closes before it "
+                    "opens; correct open/close in campaign.csv"
+                )
+            else:
+                days.append(day)
+        if problems:
+            raise CommunityError(problems)
+        return days
+
+    def clinic_day(self, date: dt.date, clinic_id: str) -> ClinicDay | None:
+        """The clinic day at ``clinic_id`` on ``date`` under :meth:`clinic_days`'s rule.
+
+        ``None`` when that clinic does not run on that date: it is neither a row of
+        ``campaign.csv`` nor, for the community's only clinic, a Monday-to-Friday date
+        ``campaign.csv`` does not list.
+        """
+        listed = [c for c in self.campaign if c.date == date]
+        row = next((c for c in listed if c.clinic_id == clinic_id), None)
+        if row is None:
+            clinics = self.sites_of(SiteKind.CLINIC)
+            only = len(clinics) == 1 and clinics[0].site_id == clinic_id
+            if listed or not only or date.weekday() >= 5:
+                return None
+            row = CampaignDay(date=date, clinic_id=clinic_id)
+        return self._clinic_day_of(row)
+
+    def _clinic_day_of(self, row: CampaignDay) -> ClinicDay | None:
+        clinic = self.site_by_id[row.clinic_id]
+        start = clinic.open if row.open is None else row.open
+        end = clinic.close if row.close is None else row.close
+        check = clinic.check_minutes or 0
+        step = clinic.slot_minutes or 1
+        if end <= start:
+            return None
+        return ClinicDay(
+            date=row.date,
+            clinic_id=row.clinic_id,
+            open=start,
+            close=end,
+            slot_minutes=step,
+            places_per_slot=clinic.places_per_slot or 0,
+            check_minutes=check,
+            slots=tuple(range(start, end - check + 1, step)),
+        )
 
     def with_changes(self, **changes: Any) -> Community:
         """A copy with some tables replaced, validated again."""

@@ -72,8 +72,9 @@ def test_needs_escort_by_mobility_and_age() -> None:
 def test_is_due_365_days() -> None:
     c = Community(sites=(kitchen(),))
     assert c.is_due(resident(), MONDAY)
-    assert c.is_due(resident(last_check=MONDAY - dt.timedelta(days=365)), MONDAY)
-    assert not c.is_due(resident(last_check=MONDAY - dt.timedelta(days=364)), MONDAY)
+    # DESIGN: due means no check in the 365 days before; 365 days before is within them.
+    assert c.is_due(resident(last_check=MONDAY - dt.timedelta(days=366)), MONDAY)
+    assert not c.is_due(resident(last_check=MONDAY - dt.timedelta(days=365)), MONDAY)
 
 
 def test_availability_weekly_plus_dated_minus_exceptions() -> None:

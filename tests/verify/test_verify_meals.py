@@ -1,4 +1,4 @@
-"""verify(): hand-built plans, each broken in one way, caught with the right rule."""
+"""verify_meals(): hand-built meal plans, each broken in one way, caught with the right rule."""
 
 from __future__ import annotations
 
@@ -22,8 +22,6 @@ from carecal.model import (
 from carecal.plans import MealPlan, Status, Stop, Trip, Unserved, UnservedKind
 from carecal.policy import Policy
 from carecal.verify import verify, verify_meals
-
-# --- meal routes ----------------------------------------------------------------------------
 
 MONDAY = dt.date(2026, 11, 30)
 

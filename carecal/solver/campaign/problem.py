@@ -1,0 +1,398 @@
+"""The campaign as plain data: clinic days, priority and every escort job's fixed times.
+
+Everything here is computed without OR-Tools: the clinic days and their slots
+(:func:`campaign_days`), what booking each resident is worth (:func:`priority`), each
+escorted resident's job on each day (from the pool or the door, to the check and home
+again), the escort windows (*tours*), which tours could take which job in which slots,
+and, on large campaigns, the walk margins that stand in for the walks between jobs (see
+:mod:`carecal.solver.campaign.model`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from carecal.clock import TimeWindow, format_time
+from carecal.model import Community, CommunityError, Resident, SiteKind, Skill
+from carecal.travel import travel_minutes
+
+BOOKING_POINTS = 100
+"""What one booking is worth in the first objective tier; priority adds up to 30 points."""
+
+
+@dataclass(frozen=True)
+class ClinicDay:
+    """One campaign date at one clinic: its hours and slot starts (minutes since midnight)."""
+
+    date: dt.date
+    clinic_id: str
+    open: int
+    close: int
+    slot_minutes: int
+    places_per_slot: int
+    check_minutes: int
+    slots: tuple[int, ...]
+
+    @property
+    def places(self) -> int:
+        """Places on this day."""
+        return self.places_per_slot * len(self.slots)
+
+
+def campaign_days(community: Community, dates: Iterable[dt.date] | None = None) -> list[ClinicDay]:
+    """The campaign's clinic days, in date order.
+
+    Parameters
+    ----------
+    community
+        Gives ``campaign`` (``campaign.csv``) and the clinics in ``sites``.
+    dates
+        Campaign dates chosen by the caller: a date listed in ``community.campaign`` runs
+        at its clinic and hours there, any other at the first clinic in ``sites`` with
+        its own hours. ``None`` takes the days of ``community.campaign``.
+
+    Returns
+    -------
+    list of ClinicDay
+        One per date.
+
+    Raises
+    ------
+    CommunityError
+        When there is no campaign day, no clinic, or a date is listed twice.
+    """
+    rows: list[tuple[dt.date, str, int | None, int | None]]
+    if dates is not None:
+        clinics = community.sites_of(SiteKind.CLINIC)
+        if not clinics:
+            raise CommunityError(
+                ["sites has no clinic; add a row with kind clinic where the checks are done"]
+            )
+        listed = {c.date: c for c in community.campaign}
+        rows = [
+            (d, listed[d].clinic_id, listed[d].open, listed[d].close)
+            if d in listed
+            else (d, clinics[0].site_id, None, None)
+            for d in dates
+        ]
+    else:
+        rows = [(c.date, c.clinic_id, c.open, c.close) for c in community.campaign]
+    if not rows:
+        raise CommunityError(
+            [
+                "there are no campaign days; add campaign.csv (date, clinic_id) or give the "
+                "dates to plan"
+            ]
+        )
+    seen: set[dt.date] = set()
+    problems = []
+    days = []
+    for date, clinic_id, open_, close in sorted(rows, key=lambda row: row[0]):
+        if date in seen:
+            where = "campaign.csv" if dates is None else "the dates to plan"
+            problems.append(f"{where} lists {date} twice; keep one clinic per date")
+            continue
+        seen.add(date)
+        clinic = community.site_by_id[clinic_id]
+        start = clinic.open if open_ is None else open_
+        end = clinic.close if close is None else close
+        assert clinic.slot_minutes and clinic.check_minutes and clinic.places_per_slot is not None
+        if end <= start:
+            problems.append(
+                f"campaign day {date}: the clinic closes at {format_time(end)}, before it "
+                f"opens at {format_time(start)}; correct open/close in campaign.csv"
+            )
+            continue
+        slots = tuple(range(start, end - clinic.check_minutes + 1, clinic.slot_minutes))
+        days.append(
+            ClinicDay(
+                date=date,
+                clinic_id=clinic_id,
+                open=start,
+                close=end,
+                slot_minutes=clinic.slot_minutes,
+                places_per_slot=clinic.places_per_slot,
+                check_minutes=clinic.check_minutes,
+                slots=slots,
+            )
+        )
+    if problems:
+        raise CommunityError(problems)
+    return days
+
+
+def priority(community: Community, resident: Resident, first_day: dt.date) -> int:
+    """What booking a resident is worth: 100 points, plus up to 30 for priority.
+
+    Up to 15 points for age (one per two years over 60), 5 for living alone, and up to 10
+    for the time since the last check (one per month past the year; never checked: 10).
+    """
+    age = resident.age_on(first_day)
+    points = BOOKING_POINTS + min(15, max(0, (age - 60) // 2))
+    if resident.lives_alone:
+        points += 5
+    if resident.last_check is None:
+        points += 10
+    else:
+        months = (first_day - resident.last_check).days // 30 - 12
+        points += min(10, max(0, months))
+    return points
+
+
+@dataclass(frozen=True)
+class Job:
+    """The fixed parts of one resident's escort job on one day (all minutes)."""
+
+    start_place: str
+    """Where the escort's job starts: the pool site (pool chair) or the resident's door."""
+    end_place: str
+    lead: int
+    """From the escort at ``start_place`` to the check start."""
+    tail: int
+    """From the check start to the escort free at ``end_place``."""
+    pickup_lead: int
+    """From the pickup at the door to the check start: handling plus the push."""
+    home_tail: int
+    """From the check start to the resident settled at home."""
+    pool_site: str | None
+
+
+@dataclass(frozen=True)
+class Tour:
+    """One escort's jobs on one date inside one availability window."""
+
+    escort_id: str
+    day: int
+    window: TimeWindow
+
+
+@dataclass
+class CampaignData:
+    """Everything the model needs, precomputed without OR-Tools."""
+
+    community: Community
+    days: list[ClinicDay]
+    escorted: list[Resident]
+    walkins: list[Resident]
+    value: dict[str, int]
+    age_weight: dict[str, int]
+    jobs: dict[tuple[str, int], Job]
+    walk: Callable[[str, str], int]
+    home_walk: dict[tuple[str, str], int]
+    margin_in: dict[str, int]
+    margin_out: dict[str, int]
+    exact: bool
+    """Whether walks between jobs are modelled pair by pair (else by margins)."""
+    tours: list[Tour]
+    escorts: list[str]
+    fits: dict[tuple[str, int], tuple[int, int, int]] = field(default_factory=dict)
+    """(resident, tour) -> (walk-in margin, first slot index, last slot index) that fit."""
+    slot_options: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+    """(resident, day) -> indices of the slots some tour could reach."""
+
+    @property
+    def total_value(self) -> int:
+        """What booking every due resident at the clinic would be worth."""
+        return sum(self.value.values())
+
+    def pad_before(self, rid: str, t: int) -> int:
+        """Minutes tour ``t`` keeps free before the job's first place (margin mode)."""
+        return 0 if self.exact else self.fits[rid, t][0]
+
+    def pad_after(self, rid: str) -> int:
+        """Minutes a tour keeps free after the job (margin mode)."""
+        return 0 if self.exact else self.margin_out[rid]
+
+
+def _nearest_pool_site(
+    community: Community, resident_id: str, pool_sites: list[str], walk: Callable[[str, str], int]
+) -> str | None:
+    if not pool_sites:
+        return None
+    return min(pool_sites, key=lambda s: (walk(s, resident_id), pool_sites.index(s)))
+
+
+def prepare(
+    community: Community,
+    days: list[ClinicDay],
+    escorted: list[Resident],
+    walkins: list[Resident],
+    first_day: dt.date,
+    exact_walk_pairs: int,
+) -> CampaignData:
+    """The campaign's solver data for the due residents at the clinic.
+
+    Parameters
+    ----------
+    community
+        The community: sites, escorts, their availability and the policy.
+    days
+        The campaign's clinic days (:func:`campaign_days`).
+    escorted, walkins
+        The due residents who need an escort, and those who come on their own.
+    first_day
+        The day on which ages and priority are judged.
+    exact_walk_pairs
+        Up to this many pairs of jobs that could share a tour, the walks between jobs are
+        modelled pair by pair; above it, by walk margins.
+
+    Returns
+    -------
+    CampaignData
+        Jobs, tours, the slots each tour could reach, and the walks.
+    """
+    policy = community.policy
+    escorts = [v for v in community.volunteers if v.has(Skill.ESCORT)]
+    pool_sites = [
+        s.site_id for s in community.sites if s.kind != SiteKind.CLINIC and s.wheelchairs > 0
+    ]
+    clinics = sorted({d.clinic_id for d in days})
+    homes = [v.volunteer_id for v in escorts if v.lat is not None and v.lon is not None]
+    places = [r.resident_id for r in escorted] + pool_sites + clinics + homes
+    index = {p: i for i, p in enumerate(places)}
+    walk_m = travel_minutes(community, places, "walk")
+    push_ids = [r.resident_id for r in escorted] + clinics
+    push_index = {p: i for i, p in enumerate(push_ids)}
+    push_m = travel_minutes(community, push_ids, "wheelchair")
+
+    def walk(a: str, b: str) -> int:
+        return int(walk_m[index[a], index[b]])
+
+    def push(a: str, b: str) -> int:
+        return int(push_m[push_index[a], push_index[b]])
+
+    handling = policy.escort_handling_minutes
+    jobs: dict[tuple[str, int], Job] = {}
+    for r in escorted:
+        rid = r.resident_id
+        pool = None
+        if not r.has_own_wheelchair:
+            pool = _nearest_pool_site(community, rid, pool_sites, walk)
+            if pool is None:
+                continue
+        for d, day in enumerate(days):
+            pickup_lead = handling + push(rid, day.clinic_id)
+            home_tail = day.check_minutes + push(day.clinic_id, rid) + handling
+            if pool is not None:
+                lead = walk(pool, rid) + pickup_lead
+                tail = home_tail + walk(rid, pool)
+                jobs[rid, d] = Job(pool, pool, lead, tail, pickup_lead, home_tail, pool)
+            else:
+                jobs[rid, d] = Job(rid, rid, pickup_lead, home_tail, pickup_lead, home_tail, None)
+    starts = sorted({j.start_place for j in jobs.values()})
+    home_walk = {
+        (v.volunteer_id, p): (walk(v.volunteer_id, p) if v.volunteer_id in index else 0)
+        for v in escorts
+        for p in starts
+    }
+    tours = [
+        Tour(v.volunteer_id, d, w)
+        for d, day in enumerate(days)
+        for v in escorts
+        for w in community.availability_on(v.volunteer_id, day.date)
+    ]
+    data = CampaignData(
+        community=community,
+        days=days,
+        escorted=escorted,
+        walkins=walkins,
+        value={r.resident_id: priority(community, r, first_day) for r in escorted + walkins},
+        age_weight={r.resident_id: max(0, r.age_on(first_day) - 60) for r in escorted},
+        jobs=jobs,
+        walk=walk,
+        home_walk=home_walk,
+        margin_in={rid: 0 for rid, _ in jobs},
+        margin_out={rid: 0 for rid, _ in jobs},
+        exact=True,
+        tours=tours,
+        escorts=[v.volunteer_id for v in escorts],
+    )
+    _fit_jobs_to_tours(data)
+    per_tour = Counter(t for _, t in data.fits)
+    if sum(n * (n - 1) // 2 for n in per_tour.values()) > exact_walk_pairs:
+        data.exact = False
+        data.margin_in, data.margin_out = _walk_margins(
+            [(rid, j.start_place, j.end_place) for (rid, d), j in jobs.items() if d == 0],
+            pool_sites,
+            clinics,
+            walk,
+        )
+        _fit_jobs_to_tours(data)
+    return data
+
+
+def _fit_jobs_to_tours(data: CampaignData) -> None:
+    """Which tours could take which jobs, and in which slots (the window, from home)."""
+    data.fits.clear()
+    data.slot_options.clear()
+    for t, tour in enumerate(data.tours):
+        day = data.days[tour.day]
+        for r in data.escorted:
+            rid = r.resident_id
+            job = data.jobs.get((rid, tour.day))
+            if job is None:
+                continue
+            before = max(data.margin_in[rid], data.home_walk[tour.escort_id, job.start_place])
+            ks = _fitting_slots(day, job, tour.window, before)
+            if ks:
+                data.fits[rid, t] = (before, ks[0], ks[-1])
+                options = data.slot_options.setdefault((rid, tour.day), [])
+                options.extend(k for k in ks if k not in options)
+    for options in data.slot_options.values():
+        options.sort()
+
+
+def _walk_margins(
+    jobs: list[tuple[str, str, str]],
+    pool_sites: list[str],
+    clinics: list[str],
+    walk: Callable[[str, str], int],
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Split every walk between two jobs into a margin before and a margin after a job.
+
+    ``out[a] + in[b] >= walk(end of a, start of b)`` for every two jobs, so that jobs
+    padded with their margins and kept apart also leave the escort time to walk between
+    them. ``in`` is the walk from a hub (the first pool site, else the
+    first clinic); ``out`` is the least that makes every pair fit. Pool-chair jobs start
+    and end at the pool, so between two of them at the hub both margins are zero.
+    """
+    if not jobs:
+        return {}, {}
+    hub = pool_sites[0] if pool_sites else clinics[0]
+    margin_in = {rid: walk(hub, start) for rid, start, _ in jobs}
+    margin_out = {}
+    for rid, _, end in jobs:
+        need = [walk(end, start) - margin_in[other] for other, start, _ in jobs if other != rid]
+        margin_out[rid] = max([0, *need])
+    return margin_in, margin_out
+
+
+def _fitting_slots(day: ClinicDay, job: Job, window: TimeWindow, before: int) -> list[int]:
+    if day.places_per_slot <= 0:
+        return []
+    return [
+        k
+        for k, s in enumerate(day.slots)
+        if s - job.lead - before >= window.start and s + job.tail <= window.end
+    ]
+
+
+def busy_periods(intervals: list[tuple[int, int]], capacity: int) -> list[TimeWindow]:
+    """Periods when at least ``capacity`` of the intervals are under way at once."""
+    events = sorted([(a, 1) for a, _ in intervals] + [(b, -1) for _, b in intervals])
+    out: list[TimeWindow] = []
+    count, since = 0, 0
+    for t, step in events:
+        before = count
+        count += step
+        if before < capacity <= count:
+            since = t
+        elif count < capacity <= before and t > since:
+            if out and out[-1].end == since:
+                out[-1] = TimeWindow(out[-1].start, t)
+            else:
+                out.append(TimeWindow(since, t))
+    return out

@@ -5,7 +5,7 @@ Each Solomon or Gehring & Homberger instance is turned into the day problem that
 same time limit, one column after the other (never two solvers at once):
 
 - ``carecal-ortools``, ``carecal-pyvrp``, ``carecal-auto``: carecal's entry point
-  ``carecal.solver.routing.solve_day`` with that engine;
+  ``carecal.solver.meals.solve_day`` with that engine;
 - ``plain-ortools``: the textbook OR-Tools VRPTW model written here (parallel cheapest
   insertion, then guided local search), not through carecal;
 - ``pyvrp``: PyVRP called directly on the instance, not through carecal.
@@ -182,7 +182,7 @@ def carecal_column(engine: str) -> Callable[[VrptwInstance, float, int], Routes]
     """A column that solves the day problem through carecal's ``solve_day``."""
 
     def run(inst: VrptwInstance, time_limit: float, seed: int) -> Routes:
-        from carecal.solver.routing import solve_day
+        from carecal.solver.meals import solve_day
 
         problem = to_day_problem(inst)
         solution = solve_day(
@@ -196,7 +196,7 @@ def carecal_column(engine: str) -> Callable[[VrptwInstance, float, int], Routes]
 
 def _check_shape(problem: object, solution: object) -> None:
     """Each returned route's times are consistent: windows met, travel respected."""
-    from carecal.solver.dayproblem import DayProblem, DaySolution
+    from carecal.solver.meals import DayProblem, DaySolution
 
     assert isinstance(problem, DayProblem) and isinstance(solution, DaySolution)
     for r in solution.routes:

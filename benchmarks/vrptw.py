@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from carecal.solver.dayproblem import DayProblem, IntArray
+from carecal.solver.meals.problem import DayProblem, IntArray
 
 SCALE = 10
 """Factor applied to distances, times and service durations (DIMACS convention)."""

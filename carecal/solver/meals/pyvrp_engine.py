@@ -9,7 +9,7 @@ our rules, and :func:`cannot_express` says so in words:
 - the hot-meal limit (food age counted from each trip's departure), when it can bind;
 - a resident's preferred carriers, when preferring them has a cost.
 
-:func:`solve_with_pyvrp` returns a :class:`~carecal.solver.dayproblem.DaySolution` of the
+:func:`solve_with_pyvrp` returns a :class:`~carecal.solver.meals.problem.DaySolution` of the
 same shape as the OR-Tools engine's: the handover times are recomputed here from the visit
 order (earliest start, then each departure delayed as late as the windows allow), so the
 times never depend on PyVRP's internal conventions.
@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from carecal.solver.dayproblem import DayProblem, DayRoute, DaySolution
+from carecal.solver.meals.problem import DayProblem, DayRoute, DaySolution
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +40,21 @@ _INSTALL_HINT = 'PyVRP is not installed; install it with: pip install "carecal[p
 def pyvrp_available() -> bool:
     """Whether the optional PyVRP engine can be imported."""
     try:
-        _import_pyvrp()
+        import_pyvrp()
     except ImportError:
         return False
     return True
 
 
-def _import_pyvrp() -> ModuleType:
+def import_pyvrp() -> ModuleType:
+    """The ``pyvrp`` module, if installed and new enough.
+
+    Raises
+    ------
+    ImportError
+        When PyVRP is missing or older than :data:`MIN_PYVRP`; the message gives the
+        install or upgrade command.
+    """
     try:
         module = import_module("pyvrp")
     except ImportError as exc:
@@ -298,45 +306,6 @@ def _deterministic_iterations(problem: DayProblem) -> int:
     return 500 + 20 * problem.num_nodes
 
 
-def choose_engine(problem: DayProblem, engine: str) -> str:
-    """The engine that will solve this day: ``"ortools"`` or ``"pyvrp"``.
-
-    Parameters
-    ----------
-    problem
-        The day problem.
-    engine
-        What the caller asked for: ``"ortools"``, ``"pyvrp"`` or ``"auto"`` (PyVRP when it
-        is installed and can express every rule of the day, else OR-Tools).
-
-    Returns
-    -------
-    str
-        ``"ortools"`` or ``"pyvrp"``.
-
-    Raises
-    ------
-    ValueError
-        When ``"pyvrp"`` is asked for a day it cannot express (the message says why), or
-        the name is unknown.
-    ImportError
-        When ``"pyvrp"`` is asked for and PyVRP is not installed.
-    """
-    if engine == "ortools":
-        return "ortools"
-    if engine == "auto":
-        if cannot_express(problem) is None and pyvrp_available():
-            return "pyvrp"
-        return "ortools"
-    if engine == "pyvrp":
-        reason = cannot_express(problem)
-        if reason is not None:
-            raise ValueError(reason)
-        _import_pyvrp()
-        return "pyvrp"
-    raise ValueError(f"routing engine '{engine}' is not known; use ortools, pyvrp or auto")
-
-
 def solve_with_pyvrp(
     problem: DayProblem, *, time_limit: float, seed: int = 0, deterministic: bool = False
 ) -> DaySolution:
@@ -371,7 +340,7 @@ def solve_with_pyvrp(
         When the day has a rule PyVRP cannot express (the message says which).
     """
     began = time.perf_counter()
-    pyvrp = _import_pyvrp()
+    pyvrp = import_pyvrp()
     reason = cannot_express(problem)
     if reason is not None:
         raise ValueError(reason)

@@ -1,4 +1,4 @@
-"""The OR-Tools day engine and the re-timing of trips, on hand-checkable day problems."""
+"""The OR-Tools day engine (model and search), on hand-checkable day problems."""
 
 from __future__ import annotations
 
@@ -10,13 +10,7 @@ import numpy as np
 import pytest
 from line_days import line_problem as line
 
-from carecal.solver.dayproblem import DayProblem, DayRoute
-from carecal.solver.routing import (
-    earliest_times,
-    retime,
-    retime_and_repair,
-    solve_day,
-)
+from carecal.solver.meals import DayProblem, DayRoute, solve_day
 
 INT = np.int64
 
@@ -163,51 +157,3 @@ def test_bad_options_are_refused(options: dict[str, Any], message: str) -> None:
 def test_named_strategies_are_accepted() -> None:
     solution = solve(line(), first_solution="path_cheapest_arc", metaheuristic="GREEDY_DESCENT")
     assert solution.unserved == ()
-
-
-# --- timing -------------------------------------------------------------------------------------
-
-
-def test_earliest_times_wait_only_for_windows() -> None:
-    """Leaving at 0 for 3, 2, 1 with node 1 opening at 100: 30, 45, wait, 100; back 115."""
-    problem = line(windows=[(100, 1000), (0, 1000), (0, 1000)])
-    assert earliest_times(problem, 0, [3, 2, 1], 0) == ([30, 45, 100], 115)
-    assert earliest_times(problem, 0, [], 7) == ([], 7)
-
-
-def test_retime_leaves_as_late_as_helps() -> None:
-    """Node 1 opens at 100: leaving at 90 (not 0) avoids waiting; nothing later helps."""
-    problem = line(windows=[(100, 1000), (0, 1000), (0, 1000)])
-    (route,) = retime(problem, [DayRoute(0, 1, 0, (1,), (100,), 115)])
-    assert (route.leave, route.starts, route.back) == (90, (100,), 115)
-
-
-def test_retime_keeps_trips_in_sequence() -> None:
-    """Trip 2 (node 3, window 110–120) moves to leave at 80; trip 1 stays back before it."""
-    problem = line(windows=[(0, 1000), (0, 1000), (110, 120)], max_trips=2)
-    routes = [
-        DayRoute(0, 1, 0, (1,), (10,), 25),
-        DayRoute(0, 2, 25, (3,), (110,), 145),
-    ]
-    first, second = retime(problem, routes)
-    assert (second.leave, second.starts, second.back) == (80, (110,), 145)
-    assert (first.leave, first.starts, first.back) == (0, (10,), 25)
-    assert (first.trip, second.trip) == (1, 2)
-
-
-def test_repair_cuts_a_trip_where_waiting_spoils_a_meal() -> None:
-    """Ride limit 30: node 3 at 30, then node 1 opening at 200 would be far too old.
-
-    With a second trip allowed, node 1 goes out on its own; with one trip it is dropped.
-    """
-    windows = [(200, 300), (0, 1000), (0, 1000)]
-    route = DayRoute(0, 1, 0, (3, 1), (30, 200), 215)
-    two = line(windows=windows, max_trips=2, max_ride=30)
-    routes, dropped = retime_and_repair(two, [route])
-    assert dropped == ()
-    assert [r.nodes for r in routes] == [(3,), (1,)]
-    assert routes[1].leave == 190 and routes[0].back <= routes[1].leave
-    one = line(windows=windows, max_trips=1, max_ride=30)
-    routes, dropped = retime_and_repair(one, [route])
-    assert dropped == (1,) and [r.nodes for r in routes] == [(3,)]
-    assert retime(one, [route]) == (route,)

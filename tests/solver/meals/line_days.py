@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from carecal.solver.dayproblem import DayProblem
+from carecal.solver.meals import DayProblem
 
 INT = np.int64
 

@@ -12,15 +12,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from line_days import line_problem
 
-from carecal.solver.dayproblem import DayProblem, DayRoute, DaySolution
-from carecal.solver.pyvrp_engine import (
-    cannot_express,
+from carecal.solver.meals import (
+    DayProblem,
+    DayRoute,
+    DaySolution,
     choose_engine,
+    retime,
+    solve_day,
+)
+from carecal.solver.meals.pyvrp_engine import (
+    cannot_express,
     max_ride_can_bind,
     schedule_trips,
     solve_with_pyvrp,
 )
-from carecal.solver.routing import retime, solve_day
 
 INT = np.int64
 

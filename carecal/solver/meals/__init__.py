@@ -1,0 +1,39 @@
+"""Daily meal routing: :func:`plan_meals` and the day problem its engines solve.
+
+- :mod:`~carecal.solver.meals.problem`: the day problem in plain arrays, built from a
+  community's deliveries, carriers and missed-meal penalties;
+- :mod:`~carecal.solver.meals.model`: the OR-Tools routing model, one function per rule;
+- :mod:`~carecal.solver.meals.search`: engine choice, the search and its progress;
+- :mod:`~carecal.solver.meals.pyvrp_engine`: the optional PyVRP engine;
+- :mod:`~carecal.solver.meals.retime`: re-timing trips after the search, and repair;
+- :mod:`~carecal.solver.meals.solution`: trips and objective terms back into a plan;
+- :mod:`~carecal.solver.meals.plan`: :func:`plan_meals`, which runs them in that order.
+"""
+
+from carecal.solver.meals.plan import plan_meals
+from carecal.solver.meals.problem import (
+    DayProblem,
+    DayRoute,
+    DaySolution,
+    day_carriers,
+    delivery_period,
+    missed_meal_penalty,
+)
+from carecal.solver.meals.retime import earliest_times, retime, retime_and_repair
+from carecal.solver.meals.search import ENGINES, choose_engine, solve_day
+
+__all__ = [
+    "ENGINES",
+    "DayProblem",
+    "DayRoute",
+    "DaySolution",
+    "choose_engine",
+    "day_carriers",
+    "delivery_period",
+    "earliest_times",
+    "missed_meal_penalty",
+    "plan_meals",
+    "retime",
+    "retime_and_repair",
+    "solve_day",
+]

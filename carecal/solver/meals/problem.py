@@ -1,0 +1,349 @@
+"""The day problem every routing engine solves, and how a community's day becomes one.
+
+:func:`build_day_problem` turns the deliveries and carriers of a date into a
+:class:`DayProblem` in plain arrays; an engine (:func:`carecal.solver.meals.search.solve_day`)
+turns it into a :class:`DaySolution`; :mod:`carecal.solver.meals.solution` reads that back
+into :class:`carecal.plans.MealPlan` pieces. The benchmark scripts build ``DayProblem``
+objects from literature instances and call the same engines, so what is measured is what
+coordinators run.
+
+Node 0 is the depot (the kitchen); nodes ``1..n`` are the deliveries. Vehicles are
+carriers; each carrier may make up to ``max_trips[v]`` trips, each from the depot and back.
+All numbers are integers in one unit (minutes for carecal; the benchmarks scale theirs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from carecal.clock import TimeWindow
+from carecal.explain import MealCarrier, MealDelivery
+from carecal.model import Community, Mobility, Resident, Skill, coerce_date
+from carecal.policy import MODES
+
+logger = logging.getLogger(__name__)
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class DayProblem:
+    """One day's routing problem.
+
+    Attributes
+    ----------
+    travel
+        Travel-time matrices, one per travel profile (mode), each ``(n+1, n+1)``.
+    vehicle_profile
+        Per vehicle, the index of its matrix in ``travel``.
+    demand, service, tw_start, tw_end
+        Per node (index 0 the depot): portions, handover minutes, and the window in which
+        the handover must *start*. The depot's window is the day's horizon.
+    capacity
+        Per vehicle, portions per trip.
+    vehicle_start, vehicle_end
+        Per vehicle, earliest departure from the depot and latest return to it.
+    max_trips
+        Per vehicle, how many trips it may make (each back through the depot).
+    max_ride
+        Longest time from a trip's departure to the start of a handover on that trip
+        (the hot-meal limit), or ``None`` for no limit.
+    fixed_cost
+        Per vehicle, the cost of using it at all.
+    penalty
+        Per node, the cost of leaving it unserved; ``None`` means every node must be served.
+    arc_cost
+        Cost matrices per profile; ``None`` means the travel times are the costs.
+    preferred
+        Node -> vehicles the resident prefers. Serving such a node with another vehicle
+        costs ``non_preferred_cost``.
+    labels
+        Optional names of the nodes (ids), for messages.
+    """
+
+    travel: tuple[IntArray, ...]
+    vehicle_profile: IntArray
+    demand: IntArray
+    service: IntArray
+    tw_start: IntArray
+    tw_end: IntArray
+    capacity: IntArray
+    vehicle_start: IntArray
+    vehicle_end: IntArray
+    max_trips: IntArray
+    max_ride: int | None = None
+    fixed_cost: IntArray | None = None
+    penalty: IntArray | None = None
+    arc_cost: tuple[IntArray, ...] | None = None
+    preferred: dict[int, frozenset[int]] = field(default_factory=dict)
+    non_preferred_cost: int = 0
+    labels: tuple[str, ...] = ()
+
+    @property
+    def num_nodes(self) -> int:
+        """Depot plus deliveries."""
+        return len(self.demand)
+
+    @property
+    def num_vehicles(self) -> int:
+        """Carriers (each with up to ``max_trips`` trips)."""
+        return len(self.capacity)
+
+    def cost_matrix(self, vehicle: int) -> IntArray:
+        """The arc-cost matrix of one vehicle."""
+        mats = self.arc_cost if self.arc_cost is not None else self.travel
+        return mats[int(self.vehicle_profile[vehicle])]
+
+    def travel_matrix(self, vehicle: int) -> IntArray:
+        """The travel-time matrix of one vehicle."""
+        return self.travel[int(self.vehicle_profile[vehicle])]
+
+
+@dataclass(frozen=True)
+class DayRoute:
+    """One trip of one vehicle: ``nodes`` in visiting order with handover start times."""
+
+    vehicle: int
+    trip: int
+    leave: int
+    nodes: tuple[int, ...]
+    starts: tuple[int, ...]
+    back: int
+
+
+@dataclass(frozen=True)
+class DaySolution:
+    """What an engine returns.
+
+    ``status`` is ``"optimal"``, ``"feasible"`` or ``"no_solution"``; ``cost`` the
+    engine's objective value in the problem's units (``None`` without a solution).
+    """
+
+    routes: tuple[DayRoute, ...]
+    unserved: tuple[int, ...]
+    status: str
+    cost: float | None
+    engine: str
+    seconds: float
+
+
+def check_problem(problem: DayProblem) -> None:
+    """Refuse a day problem whose arrays disagree in size or whose carrier ends before it starts.
+
+    Raises
+    ------
+    ValueError
+        Naming the field or the vehicle and what is wrong with it.
+    """
+    n, m = problem.num_nodes, problem.num_vehicles
+    for name in ("service", "tw_start", "tw_end"):
+        if len(getattr(problem, name)) != n:
+            raise ValueError(
+                f"DayProblem.{name} has {len(getattr(problem, name))} entries, not {n}"
+            )
+    for name in ("vehicle_profile", "vehicle_start", "vehicle_end", "max_trips"):
+        if len(getattr(problem, name)) != m:
+            raise ValueError(
+                f"DayProblem.{name} has {len(getattr(problem, name))} entries, not {m}"
+            )
+    for mat in problem.travel:
+        if mat.shape != (n, n):
+            raise ValueError(f"a DayProblem travel matrix is {mat.shape}, not {(n, n)}")
+    for v in range(m):
+        if problem.vehicle_start[v] > problem.vehicle_end[v]:
+            raise ValueError(
+                f"vehicle {v} starts at {problem.vehicle_start[v]}, after it must be back "
+                f"({problem.vehicle_end[v]}); give it a start no later than its end"
+            )
+
+
+# --- carriers, deliveries and penalties of a date ---------------------------------------------
+
+
+def check_carrier_ids(community: Community, ids: Sequence[str]) -> None:
+    """Refuse carrier ids that are not volunteers with the ``meals`` skill.
+
+    Raises
+    ------
+    ValueError
+        Listing every such id with what to do about it.
+    """
+    problems = []
+    for vid in ids:
+        volunteer = community.volunteer_by_id.get(vid)
+        if volunteer is None:
+            problems.append(
+                f"carrier {vid} is not in volunteers; correct the id or add the volunteer"
+            )
+        elif not volunteer.has(Skill.MEALS):
+            problems.append(
+                f"carrier {vid} does not have the meals skill; add meals to their skills "
+                "or leave them out of the carriers"
+            )
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
+def delivery_period(community: Community, date: dt.date) -> TimeWindow:
+    """From meals ready to the latest window close among the date's deliveries."""
+    ready = community.policy.meals_ready
+    ends = [community.window_of(r).end for r in community.deliveries_on(date)]
+    return TimeWindow(ready, max([*ends, ready + 1]))
+
+
+def day_carriers(
+    community: Community, date: dt.date | str, ids: Sequence[str] | None = None
+) -> list[MealCarrier]:
+    """The carriers of a date, each with their working block.
+
+    Parameters
+    ----------
+    community
+        The community.
+    date
+        The delivery date.
+    ids
+        Volunteer ids to consider (default: every volunteer with the ``meals`` skill).
+
+    Returns
+    -------
+    list of MealCarrier
+        In volunteer order. A volunteer with several blocks that day works in the one that
+        overlaps :func:`delivery_period` most (the earlier one on a tie); the departure is
+        no earlier than ``meals_ready``. Volunteers without a usable block are left out.
+    """
+    day_date = coerce_date(date)
+    period = delivery_period(community, day_date)
+    ready = community.policy.meals_ready
+    wanted = set(ids) if ids is not None else None
+    fleet: list[MealCarrier] = []
+    for v in community.volunteers:
+        if wanted is None and not v.has(Skill.MEALS):
+            continue
+        if wanted is not None and v.volunteer_id not in wanted:
+            continue
+        blocks = community.availability_on(v.volunteer_id, day_date)
+        if not blocks:
+            if wanted is not None:
+                logger.warning("carrier %s has no pledged time on %s", v.volunteer_id, day_date)
+            continue
+        block = max(
+            blocks, key=lambda b: (min(b.end, period.end) - max(b.start, period.start), -b.start)
+        )
+        leave_from = max(ready, block.start)
+        if leave_from >= block.end:
+            continue
+        fleet.append(
+            MealCarrier(
+                volunteer_id=v.volunteer_id,
+                mode=v.mode,
+                capacity=community.capacity_of(v),
+                leave_from=leave_from,
+                back_by=block.end,
+            )
+        )
+    return fleet
+
+
+def missed_meal_penalty(community: Community, resident: Resident) -> int:
+    """Cost of leaving this resident without their meal.
+
+    ``missed_meal_penalty`` times ``missed_meal_vulnerable_factor`` once for each of:
+    lives alone, bedridden, uses a wheelchair.
+    """
+    p = community.policy
+    vulnerabilities = sum(
+        (
+            resident.lives_alone,
+            resident.mobility == Mobility.BEDRIDDEN,
+            resident.mobility == Mobility.WHEELCHAIR,
+        )
+    )
+    return round(p.missed_meal_penalty * p.missed_meal_vulnerable_factor**vulnerabilities)
+
+
+def delivery(
+    community: Community,
+    resident: Resident,
+    node: int,
+    travel: dict[str, np.ndarray],
+) -> MealDelivery:
+    """One resident's delivery: portions, window, handover and the ways out and back."""
+    return MealDelivery(
+        resident_id=resident.resident_id,
+        portions=resident.portions,
+        window=community.window_of(resident),
+        handover=community.handover_minutes(resident),
+        out_minutes={m: int(travel[m][0, node]) for m in travel},
+        back_minutes={m: int(travel[m][node, 0]) for m in travel},
+    )
+
+
+def build_day_problem(
+    community: Community,
+    residents: list[Resident],
+    deliveries: list[MealDelivery],
+    penalties: list[int],
+    routable: list[int],
+    fleet: list[MealCarrier],
+    travel: dict[str, np.ndarray],
+) -> DayProblem:
+    """Node 0 the kitchen, nodes 1.. the routable deliveries; vehicles the carriers.
+
+    Parameters
+    ----------
+    community
+        The community (its policy gives trips, food age limit, costs).
+    residents, deliveries, penalties
+        The date's residents, their deliveries and missed-meal penalties, index-aligned.
+    routable
+        Indices into those lists of the deliveries some carrier could make.
+    fleet
+        The date's carriers.
+    travel
+        Per mode, the travel minutes between the kitchen (0) and every resident.
+
+    Returns
+    -------
+    DayProblem
+        The routing problem of the routable deliveries.
+    """
+    p = community.policy
+    modes = sorted({c.mode for c in fleet}, key=MODES.index)
+    keep = np.array([0] + [i + 1 for i in routable], dtype=np.int64)
+    matrices = tuple(travel[m][np.ix_(keep, keep)].astype(np.int64) for m in modes)
+    chosen = [deliveries[i] for i in routable]
+    position = {c.volunteer_id: k for k, c in enumerate(fleet)}
+    preferred: dict[int, frozenset[int]] = {}
+    for node, i in enumerate(routable, start=1):
+        wanted = [position[v] for v in residents[i].preferred_volunteers if v in position]
+        if residents[i].preferred_volunteers:
+            preferred[node] = frozenset(wanted)
+
+    def ints(values: list[int]) -> np.ndarray:
+        return np.array(values, dtype=np.int64)
+
+    return DayProblem(
+        travel=matrices,
+        vehicle_profile=ints([modes.index(c.mode) for c in fleet]),
+        demand=ints([0] + [d.portions for d in chosen]),
+        service=ints([0] + [d.handover for d in chosen]),
+        tw_start=ints([0] + [d.window.start for d in chosen]),
+        tw_end=ints([24 * 60] + [d.window.end for d in chosen]),
+        capacity=ints([c.capacity for c in fleet]),
+        vehicle_start=ints([c.leave_from for c in fleet]),
+        vehicle_end=ints([c.back_by for c in fleet]),
+        max_trips=ints([p.max_trips_per_day] * len(fleet)),
+        max_ride=p.max_food_minutes,
+        fixed_cost=ints([p.carrier_fixed_cost] * len(fleet)),
+        penalty=ints([0] + [penalties[i] for i in routable]),
+        preferred=preferred,
+        non_preferred_cost=p.non_preferred_cost,
+        labels=tuple([community.kitchen.site_id] + [d.resident_id for d in chosen]),
+    )

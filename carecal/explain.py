@@ -1,8 +1,8 @@
 """Why something could not be served, and what would fix it, in the coordinator's words.
 
-Every function returns a ``(reason, fix)`` pair of plain sentences (without a final full
-stop, so they read well in ``unserved.csv`` and in ``summary()``), naming the resident and
-the numbers, times as HH:MM.
+Every function returns a :class:`Why`: a stable ``code`` (listed in :data:`CODES`) and a
+``reason`` and ``fix`` in plain sentences (without a final full stop, so they read well in
+``unserved.csv`` and in ``summary()``), naming the resident and the numbers, times as HH:MM.
 
 Meal deliveries (``meal_*``): :func:`meal_obstacle` decides whether one delivery could be
 made at all by any carrier of the day, each carrier on a trip of its own, and if not, says
@@ -21,9 +21,46 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from carecal.clock import TimeWindow, format_time
 from carecal.policy import MODES, Policy
+
+
+class Why(NamedTuple):
+    """Why something was not served: a stable code, the reason and the fix, in words.
+
+    ``code`` is one of :data:`CODES` (the docs list them with their meaning); it lets
+    reasons be counted, grouped and translated. ``reason`` and ``fix`` are sentences
+    without a final full stop.
+    """
+
+    code: str
+    reason: str
+    fix: str
+
+
+CODES: dict[str, str] = {
+    "no_carrier": "no meals carrier pledged time that day",
+    "portions": "the order is more portions than any carrier takes on one trip",
+    "food_age": "the door is too far from the kitchen for the hot-meal limit",
+    "window": "the delivery window closes before a meal can arrive",
+    "carrier_hours": "no carrier is free long enough around the delivery window",
+    "carriers_busy": "every carrier was full or busy in the delivery window",
+    "home_check": "bedridden: the check is done at home",
+    "clinic_full": "the clinic has fewer places than residents due",
+    "no_escort": "no volunteer trained as an escort pledged time on the campaign days",
+    "no_pool_wheelchair": "needs a pool wheelchair and the centre lends none",
+    "escort_time": "no escort pledged a long enough stretch of time",
+    "slots_full": "every slot an escort could reach was taken",
+    "escorts_busy": "every escort was busy with other residents",
+    "pool_busy": "every pool wheelchair was in use",
+    "short_staffed": "a shift place stays open: nobody free and skilled could take it",
+    "pledges_contradict": "a volunteer's pledges contradict their limits",
+    "no_timetable": "no timetable was found for a volunteer in the time given",
+}
+"""Every reason code of ``unserved.csv`` and what it means."""
+
 
 # --- meals ---------------------------------------------------------------------------------
 
@@ -110,7 +147,7 @@ def meal_obstacle(
     carriers: Sequence[MealCarrier],
     policy: Policy,
     day: str,
-) -> tuple[str, str] | None:
+) -> Why | None:
     """Why no carrier of the day could make this delivery, or ``None`` if one could.
 
     Checked in this order: no carrier at all; portions above every capacity; the hot-meal
@@ -160,9 +197,10 @@ def _faster_modes(delivery: MealDelivery, than: int, ok: int) -> list[str]:
     ]
 
 
-def meal_no_carrier(delivery: MealDelivery, policy: Policy, day: str) -> tuple[str, str]:
+def meal_no_carrier(delivery: MealDelivery, policy: Policy, day: str) -> Why:
     """No meals carrier is available on the day."""
-    return (
+    return Why(
+        "no_carrier",
         f"no meals carrier is available on {day}, so nobody can bring "
         f"{delivery.resident_id}'s meal",
         f"ask a volunteer with the meals skill to pledge {day} "
@@ -170,9 +208,10 @@ def meal_no_carrier(delivery: MealDelivery, policy: Policy, day: str) -> tuple[s
     )
 
 
-def meal_portions_exceed(delivery: MealDelivery, largest: int) -> tuple[str, str]:
+def meal_portions_exceed(delivery: MealDelivery, largest: int) -> Why:
     """The order is more portions than any carrier of the day carries on one trip."""
-    return (
+    return Why(
+        "portions",
         f"{delivery.resident_id}'s order of {delivery.portions} portions is more than any "
         f"carrier of the day can take on one trip (at most {largest})",
         f"add a carrier who can carry {delivery.portions} portions (a car or an e-bike), "
@@ -180,9 +219,7 @@ def meal_portions_exceed(delivery: MealDelivery, largest: int) -> tuple[str, str
     )
 
 
-def meal_food_age_unreachable(
-    delivery: MealDelivery, fastest_mode: str, policy: Policy
-) -> tuple[str, str]:
+def meal_food_age_unreachable(delivery: MealDelivery, fastest_mode: str, policy: Policy) -> Why:
     """The door is further from the kitchen than the hot-meal limit, even for the fastest."""
     nearest = delivery.out_minutes[fastest_mode]
     limit = policy.max_food_minutes
@@ -190,7 +227,8 @@ def meal_food_age_unreachable(
     # Suggest the lightest mode that would do (walk, bike, e-bike, car in that order).
     options = [f"add {_a_carrier(m)} ({delivery.out_minutes[m]} minutes)" for m in faster[:1]]
     options.append(f"raise max_food_minutes to {nearest}")
-    return (
+    return Why(
+        "food_age",
         f"{delivery.resident_id}'s door is {nearest} minutes from the kitchen even for the "
         f"fastest carrier ({_MODE_WORDS[fastest_mode]}), more than the {limit}-minute "
         "hot-meal limit",
@@ -198,9 +236,7 @@ def meal_food_age_unreachable(
     )
 
 
-def meal_window_unreachable(
-    delivery: MealDelivery, fastest_mode: str, policy: Policy
-) -> tuple[str, str]:
+def meal_window_unreachable(delivery: MealDelivery, fastest_mode: str, policy: Policy) -> Why:
     """The window closes before the meal can reach the door from the kitchen."""
     nearest = delivery.out_minutes[fastest_mode]
     earliest = policy.meals_ready + nearest
@@ -209,7 +245,8 @@ def meal_window_unreachable(
     fix = f"widen the window to at least {format_time(earliest)}"
     if faster:
         fix += f" or add {_a_carrier(faster[0])}"
-    return (
+    return Why(
+        "window",
         f"{delivery.resident_id}'s window {delivery.window} cannot be met: meals are ready at "
         f"{format_time(policy.meals_ready)} and the nearest carrier "
         f"({_MODE_WORDS[fastest_mode]}) needs {nearest} minutes from the kitchen",
@@ -219,7 +256,7 @@ def meal_window_unreachable(
 
 def meal_hours_do_not_cover(
     delivery: MealDelivery, carriers: Sequence[MealCarrier], day: str
-) -> tuple[str, str]:
+) -> Why:
     """Carriers exist, but none is free long enough around this resident's window."""
     hours = sorted({(c.leave_from, c.back_by) for c in carriers})
     shown = ", ".join(f"{format_time(a)}–{format_time(b)}" for a, b in hours[:3])
@@ -231,7 +268,8 @@ def meal_hours_do_not_cover(
         return arrival + delivery.handover + delivery.back_minutes[c.mode]
 
     until = min(needed(c) for c in carriers)
-    return (
+    return Why(
+        "carrier_hours",
         f"no carrier's hours on {day} cover {delivery.resident_id}'s window "
         f"{delivery.window}: carriers are free {shown}{more}",
         f"ask a meals carrier to stay until at least {format_time(until)} on {day}, "
@@ -245,7 +283,7 @@ def meal_carriers_busy(
     ordered_portions: int,
     carried_per_round: int,
     carriers: int,
-) -> tuple[str, str]:
+) -> Why:
     """The delivery could be made alone, but the day's carriers were full or busy.
 
     Parameters
@@ -261,7 +299,8 @@ def meal_carriers_busy(
     carriers
         How many carriers were available.
     """
-    return (
+    return Why(
+        "carriers_busy",
         f"all carriers were full or busy during {delivery.resident_id}'s window "
         f"{delivery.window}: {ordered_portions} portions were ordered for {day} and the "
         f"{carriers} available carriers take {carried_per_round} per round",
@@ -282,7 +321,7 @@ def shift_short(
     could_pledge: Sequence[str],
     blocked: Sequence[str],
     qualified: int,
-) -> tuple[str, str]:
+) -> Why:
     """A shift left with fewer volunteers than its minimum, and who could fill it.
 
     Parameters
@@ -306,23 +345,27 @@ def shift_short(
     )
     if could_pledge:
         names = ", ".join(could_pledge[:5]) + (" and others" if len(could_pledge) > 5 else "")
-        return (
+        return Why(
+            "short_staffed",
             reason + "; everyone free then is already at their pledged limit",
             f"{names} could fill it if they pledged one more shift that week",
         )
     if blocked:
         names = ", ".join(blocked[:5]) + (" and others" if len(blocked) > 5 else "")
-        return (
+        return Why(
+            "short_staffed",
             reason + f"; {names} are free then but on another shift, too short a rest or too "
             "many days in a row",
             f"recruit another {role} volunteer for {hours} on {date} or move the shift",
         )
     if qualified == 0:
-        return (
+        return Why(
+            "short_staffed",
             reason + f"; no volunteer has the {role} skill",
             f"train or recruit volunteers with the {role} skill",
         )
-    return (
+    return Why(
+        "short_staffed",
         reason + f"; none of the {qualified} volunteers with the {role} skill has pledged {hours} "
         f"on {date}",
         f"ask a {role} volunteer to pledge {hours} on {date}, or move the shift to hours "
@@ -330,18 +373,20 @@ def shift_short(
     )
 
 
-def shift_pledges_contradict(volunteer_id: str, detail: str) -> tuple[str, str]:
+def shift_pledges_contradict(volunteer_id: str, detail: str) -> Why:
     """A volunteer's own pledges admit no timetable at all (so no plan can be made)."""
-    return (
+    return Why(
+        "pledges_contradict",
         f"volunteer {volunteer_id}'s own rules admit no timetable: {detail}",
         f"correct {volunteer_id}'s pledges (minimum minutes, availability, limits) in "
         "volunteers.csv and availability.csv",
     )
 
 
-def shift_no_timetable_in_time(volunteer_id: str) -> tuple[str, str]:
+def shift_no_timetable_in_time(volunteer_id: str) -> Why:
     """No timetable that keeps a volunteer's own rules was found in the time given."""
-    return (
+    return Why(
+        "no_timetable",
         f"no timetable that keeps volunteer {volunteer_id}'s own rules (minimum minutes, runs "
         "of days, weekends) was found in the time given, so no plan was made",
         f"plan again with a longer time limit, or loosen {volunteer_id}'s minimum minutes",
@@ -361,14 +406,16 @@ def _campaign_and(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def campaign_home_check() -> tuple[str, str]:
+def campaign_home_check() -> Why:
     """Reason and fix for a bedridden resident who is due: a home check, not a booking."""
-    return "bedridden: the check is done at home", "arrange a home visit by the clinic"
+    return Why(
+        "home_check", "bedridden: the check is done at home", "arrange a home visit by the clinic"
+    )
 
 
 def campaign_clinic_full(
     days: int, due: int, places: int, slots: int, places_per_day: float
-) -> tuple[str, str]:
+) -> Why:
     """Reason and fix when the clinic has fewer places than residents due.
 
     Parameters
@@ -389,20 +436,22 @@ def campaign_clinic_full(
         f"add {more_days} day{'s' if more_days > 1 else ''} or {per_slot} "
         f"place{'s' if per_slot > 1 else ''} per slot"
     )
-    return reason, fix
+    return Why("clinic_full", reason, fix)
 
 
-def campaign_no_escort_skill(resident_id: str, need: str) -> tuple[str, str]:
+def campaign_no_escort_skill(resident_id: str, need: str) -> Why:
     """Reason and fix when nobody has the escort skill."""
-    return (
+    return Why(
+        "no_escort",
         f"{resident_id} needs an escort ({need}) and no volunteer has the escort skill",
         "add escort to the skills of trained volunteers in volunteers.csv",
     )
 
 
-def campaign_no_pool(resident_id: str, need: str) -> tuple[str, str]:
+def campaign_no_pool(resident_id: str, need: str) -> Why:
     """Reason and fix when a resident needs a pool chair and the centre lends none."""
-    return (
+    return Why(
+        "no_pool_wheelchair",
         f"{resident_id} needs a pool wheelchair ({need}) and the centre lends none "
         "(no kitchen or centre in sites.csv has wheelchairs)",
         "enter the centre's wheelchairs in the wheelchairs column of sites.csv, or set "
@@ -412,16 +461,18 @@ def campaign_no_pool(resident_id: str, need: str) -> tuple[str, str]:
 
 def campaign_no_escort_time(
     resident_id: str, need: str, job_minutes: int, dates: Sequence[dt.date], pledged: bool
-) -> tuple[str, str]:
+) -> Why:
     """Reason and fix when no escort's free time can hold the resident's job on any day."""
     days = _campaign_and([_campaign_day_name(d) for d in dates])
     if not pledged:
-        return (
+        return Why(
+            "escort_time",
             f"no trained escort has pledged any time on the campaign days ({days}) for "
             f"{resident_id} ({need})",
             "ask trained escorts to pledge a morning on a campaign day in availability.csv",
         )
-    return (
+    return Why(
+        "escort_time",
         f"no trained escort is free long enough on any campaign day for {resident_id} "
         f"({need}): the job takes {job_minutes} min from the start of the escort's walk to "
         "being free again, around a check in the clinic's hours",
@@ -430,11 +481,10 @@ def campaign_no_escort_time(
     )
 
 
-def campaign_reachable_slots_full(
-    resident_id: str, need: str, dates: Sequence[dt.date]
-) -> tuple[str, str]:
+def campaign_reachable_slots_full(resident_id: str, need: str, dates: Sequence[dt.date]) -> Why:
     """Reason and fix when every slot an escort could reach for the resident is full."""
-    return (
+    return Why(
+        "slots_full",
         f"the clinic's slots that a free escort could reach for {resident_id} ({need}) are "
         f"full on {_campaign_and([_campaign_day_name(d) for d in dates])}",
         "add places per slot, or ask escorts to pledge other hours of the clinic's day",
@@ -456,7 +506,7 @@ def _campaign_pool_periods(busy: Sequence[tuple[dt.date, str, Sequence[TimeWindo
 
 def campaign_escorts_busy(
     resident_id: str, need: str, busy: Sequence[tuple[dt.date, str, Sequence[TimeWindow]]]
-) -> tuple[str, str]:
+) -> Why:
     """Reason and fix when the escorts who could take the job are all taken.
 
     ``busy`` lists, per day the job could fit, the date, the part of the day and the
@@ -469,7 +519,11 @@ def campaign_escorts_busy(
     if pool:
         fix += ", or a pool wheelchair"
     fix += ", or another campaign day"
-    return f"no trained escort is free on {_campaign_when(busy)} for {resident_id} ({detail})", fix
+    return Why(
+        "escorts_busy",
+        f"no trained escort is free on {_campaign_when(busy)} for {resident_id} ({detail})",
+        fix,
+    )
 
 
 def campaign_pool_busy(
@@ -477,13 +531,14 @@ def campaign_pool_busy(
     need: str,
     busy: Sequence[tuple[dt.date, str, Sequence[TimeWindow]]],
     chairs: int,
-) -> tuple[str, str]:
+) -> Why:
     """Reason and fix when an escort could go but no pool chair is free long enough.
 
     ``busy`` as for :func:`campaign_escorts_busy`; ``chairs`` is the size of the pool.
     """
     out = "the only chair out" if chairs == 1 else f"all {chairs} out"
-    return (
+    return Why(
+        "pool_busy",
         f"no pool wheelchair is free long enough on {_campaign_when(busy)} for "
         f"{resident_id} ({need}; {out} {_campaign_pool_periods(busy)})",
         "add a pool wheelchair (or borrow one for the campaign), or another campaign day",

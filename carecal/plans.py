@@ -8,14 +8,13 @@ plan read back from CSV) and checked with :func:`carecal.verify`.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from carecal.clock import format_time
-from carecal.model import Community, Role
+from carecal.explain import Why
 
 
 class Status(StrEnum):
@@ -48,25 +47,93 @@ class UnservedKind(StrEnum):
 
 
 class Unserved(BaseModel):
-    """One delivery, booking or shift place that could not be filled, in plain words."""
+    """One delivery, booking or shift place that could not be filled, in plain words.
+
+    ``code`` is a stable reason code (:data:`carecal.explain.CODES` lists them), so reasons
+    can be counted, grouped and translated; ``reason`` and ``fix`` are sentences.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     kind: UnservedKind
     id: str
     date: dt.date | None = None
+    code: str = Field(min_length=1)
     reason: str
     fix: str = ""
 
+    @classmethod
+    def because(cls, kind: UnservedKind, id: str, date: dt.date | None, why: Why) -> Unserved:
+        """The unserved entry of ``id`` with the code, reason and fix of ``why``."""
+        return cls(kind=kind, id=id, date=date, code=why.code, reason=why.reason, fix=why.fix)
 
-class _Plan(BaseModel):
+
+class Plan(BaseModel):
+    """What every planner returns: the common part of every plan.
+
+    Attributes
+    ----------
+    status : Status
+        How the solve ended.
+    unserved : tuple of Unserved
+        Everything that could not be served, each with its reason code, reason and fix.
+    objective_terms : dict of str to float
+        The objective's named terms (the cost of each rule); ``objective`` is their sum.
+    bound : float or None
+        A proven lower bound on ``objective``, where the planner has one.
+    solve_seconds : float
+        Wall seconds the call took.
+    """
+
     model_config = ConfigDict(frozen=True)
 
     status: Status
     unserved: tuple[Unserved, ...] = ()
-    objective: dict[str, float] = Field(default_factory=dict)
-    """Named objective terms (cost per rule); their sum is what the solver minimised."""
+    objective_terms: dict[str, float] = Field(default_factory=dict)
+    bound: float | None = None
     solve_seconds: float = 0.0
+
+    @property
+    def objective(self) -> float:
+        """The objective the planner minimised: the sum of :attr:`objective_terms`."""
+        return float(sum(self.objective_terms.values()))
+
+    @property
+    def gap(self) -> float | None:
+        """Relative optimality gap, ``(objective - bound) / objective``; ``None`` without
+        a bound, 0 when the plan is proven optimal."""
+        if self.bound is None:
+            return None
+        value = self.objective
+        if value <= self.bound + 1e-9:
+            return 0.0
+        return (value - self.bound) / max(abs(value), 1e-9)
+
+    def summary(self) -> str:
+        """The plan in a few lines for a coordinator."""
+        return "\n".join([f"Plan (status {self.status.value}).", *self._unserved_lines()])
+
+    def explain(self) -> str:
+        """What the objective is made of, the bound, and why people were not served."""
+        lines = [f"Objective {self.objective:g} (status {self.status.value})."]
+        if self.bound is not None:
+            gap = self.gap or 0.0
+            lines.append(f"Proven bound {self.bound:g}, gap {gap:.1%}.")
+        if self.objective_terms:
+            lines.append("Objective terms:")
+            for name, value in self.objective_terms.items():
+                lines.append(f"- {name}: {value:g}{self._touched(name)}")
+        if self.unserved:
+            lines.append(f"Not served ({len(self.unserved)}), by reason:")
+            for code, count in Counter(u.code for u in self.unserved).most_common():
+                lines.append(f"- {code}: {count}")
+        else:
+            lines.append("Everyone was served.")
+        return "\n".join(lines)
+
+    def _touched(self, term: str) -> str:
+        """Who an objective term touched, where the plan knows (see ShiftPlan)."""
+        return ""
 
     def _unserved_lines(self) -> list[str]:
         if not self.unserved:
@@ -117,7 +184,7 @@ class Trip(BaseModel):
         return sum(s.portions for s in self.stops)
 
 
-class MealPlan(_Plan):
+class MealPlan(Plan):
     """The meal-delivery routes of one date.
 
     Attributes
@@ -212,16 +279,17 @@ class Booking(BaseModel):
     home_again: int | None = None
 
 
-class CampaignPlan(_Plan):
+class CampaignPlan(Plan):
     """The health-check campaign: bookings on the campaign days, and who was not booked.
 
     ``bound`` is the solver's proven bound on the objective (``None`` if unknown); with
-    ``objective`` it gives the optimality gap.
+    ``objective`` it gives the optimality gap. ``dates`` are the campaign's dates and
+    ``clinic_days`` the (date, clinic) pairs it ran, from :meth:`Community.clinic_days`.
     """
 
     dates: tuple[dt.date, ...] = ()
+    clinic_days: tuple[tuple[dt.date, str], ...] = ()
     bookings: tuple[Booking, ...] = ()
-    bound: float | None = None
 
     def summary(self) -> str:
         """The plan in a few lines for a coordinator."""
@@ -252,7 +320,7 @@ class Assignment(BaseModel):
     volunteer_id: str
 
 
-class ShiftPlan(_Plan):
+class ShiftPlan(Plan):
     """The volunteers' shift plan for a period.
 
     ``explain_terms`` maps each objective term to the volunteers and shifts it touched.
@@ -264,7 +332,6 @@ class ShiftPlan(_Plan):
     start: dt.date
     end: dt.date
     assignments: tuple[Assignment, ...] = ()
-    bound: float | None = None
     explain_terms: dict[str, list[str]] = Field(default_factory=dict)
     demand: dict[tuple[dt.date, str], tuple[int, int | None]] = Field(default_factory=dict)
 
@@ -278,21 +345,17 @@ class ShiftPlan(_Plan):
         lines += self._unserved_lines()
         return "\n".join(lines)
 
-    def explain(self) -> str:
-        """How much each soft rule cost, and whom it touched."""
-        lines = ["Objective terms:"]
-        for name, value in self.objective.items():
-            touched = self.explain_terms.get(name, [])
-            extra = f" — {', '.join(touched[:10])}" if touched else ""
-            more = f" (+{len(touched) - 10} more)" if len(touched) > 10 else ""
-            lines.append(f"- {name}: {value:g}{extra}{more}")
-        return "\n".join(lines)
+    def _touched(self, term: str) -> str:
+        touched = self.explain_terms.get(term, [])
+        extra = f" — {', '.join(touched[:10])}" if touched else ""
+        more = f" (+{len(touched) - 10} more)" if len(touched) > 10 else ""
+        return extra + more
 
 
 # --- the week ------------------------------------------------------------------------------
 
 
-class WeekPlan(_Plan):
+class WeekPlan(Plan):
     """Meals, the health-check campaign days and the shift plan of one period together.
 
     The shift plan's ``auto`` demand comes from the meal routes (carriers per date) and the
@@ -319,68 +382,3 @@ class WeekPlan(_Plan):
         if self.shifts is not None:
             parts.append(self.shifts.summary())
         return "\n\n".join(parts)
-
-
-def routed_volunteers(
-    meals: Iterable[MealPlan], campaign: CampaignPlan | None
-) -> dict[tuple[dt.date, Role], set[str]]:
-    """Who the meal routes and the campaign's bookings use, by date and role.
-
-    Parameters
-    ----------
-    meals
-        Meal plans, one per date.
-    campaign
-        The campaign plan, if any.
-
-    Returns
-    -------
-    dict
-        ``(date, Role.MEALS)`` to the carriers of that date, ``(date, Role.ESCORT)`` to the
-        escorts booked that date.
-    """
-    used: dict[tuple[dt.date, Role], set[str]] = defaultdict(set)
-    for plan in meals:
-        used[(plan.date, Role.MEALS)].update(plan.carriers)
-    if campaign is not None:
-        for b in campaign.bookings:
-            used[(b.date, Role.ESCORT)].update(b.escort_ids)
-    return dict(used)
-
-
-def auto_demand(
-    community: Community,
-    dates: Iterable[dt.date],
-    routed: Mapping[tuple[dt.date, Role], set[str]],
-) -> dict[tuple[dt.date, str], tuple[int, int | None]]:
-    """Places on the ``auto`` shifts: as many as the routes and bookings used that date.
-
-    That number is the minimum and, unless the shift gives its own ``max_volunteers``,
-    also the wanted maximum, so no one is called in whom the plans do not need. When a
-    role has several ``auto`` shifts on one date, each asks for the full number (the
-    carriers work through the delivery period, whichever shift it is). The week plan
-    passes this to the shift planner, and a plan folder read back derives it again from
-    its routes and bookings.
-
-    Parameters
-    ----------
-    community
-        The community, for its shifts.
-    dates
-        The dates to fill.
-    routed
-        From :func:`routed_volunteers`.
-
-    Returns
-    -------
-    dict
-        ``(date, shift_id)`` to ``(minimum, wanted maximum or None)`` for every ``auto``
-        shift; ``None`` keeps the shift's own ``max_volunteers``.
-    """
-    demand: dict[tuple[dt.date, str], tuple[int, int | None]] = {}
-    for d in dates:
-        for s in community.shifts:
-            if s.applies_to(d) and s.min_volunteers is None:
-                n = len(routed.get((d, s.role), set()))
-                demand[(d, s.shift_id)] = (n, n if s.max_volunteers is None else None)
-    return demand

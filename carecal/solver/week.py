@@ -23,16 +23,9 @@ import time
 from collections.abc import Callable
 
 from carecal.clock import date_range
+from carecal.demand import auto_demand, routed_volunteers
 from carecal.model import Community, Request, Role, coerce_date
-from carecal.plans import (
-    CampaignPlan,
-    MealPlan,
-    ShiftPlan,
-    Status,
-    WeekPlan,
-    auto_demand,
-    routed_volunteers,
-)
+from carecal.plans import CampaignPlan, MealPlan, ShiftPlan, Status, WeekPlan
 from carecal.solver.campaign import plan_health_checks
 from carecal.solver.meals import plan_meals
 from carecal.solver.shifts import plan_shifts
@@ -141,7 +134,9 @@ def plan_week(
         campaign=campaign,
         shifts=shifts,
         unserved=tuple(u for p in parts for u in p.unserved),
-        objective={f"{type(p).__name__}.{k}": v for p in parts for k, v in p.objective.items()},
+        objective_terms={
+            f"{type(p).__name__}.{k}": v for p in parts for k, v in p.objective_terms.items()
+        },
         solve_seconds=time.perf_counter() - began,
     )
 

@@ -72,13 +72,7 @@ def plan_health_checks(
     escorted = [r for r in clinic_due if community.needs_escort(r, first)]
     walkins = [r for r in clinic_due if not community.needs_escort(r, first)]
     home_unserved = [
-        Unserved(
-            kind=UnservedKind.HOME_CHECK,
-            id=r.resident_id,
-            date=None,
-            reason=campaign_home_check()[0],
-            fix=campaign_home_check()[1],
-        )
+        Unserved.because(UnservedKind.HOME_CHECK, r.resident_id, None, campaign_home_check())
         for r in home
     ]
     dates_out = tuple(d.date for d in days)
@@ -145,7 +139,7 @@ def plan_health_checks(
         dates=dates_out,
         bookings=tuple(bookings),
         unserved=tuple(unserved),
-        objective=objective,
+        objective_terms=objective,
         bound=bound,
         solve_seconds=time.perf_counter() - began,
     )

@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from carecal.clock import TimeWindow
 from carecal.explain import (
+    Why,
     campaign_clinic_full,
     campaign_escorts_busy,
     campaign_no_escort_skill,
@@ -84,13 +85,12 @@ def explain_unbooked(
     out = []
     for r in sorted(unbooked, key=lambda r: r.resident_id):
         rid = r.resident_id
-        if rid not in escorted_ids:
-            reason, fix = full
-        else:
-            reason, fix = _explain_escorted(data, r, first, (used, used_escorted), pool_use, full)
-        out.append(
-            Unserved(kind=UnservedKind.HEALTH_CHECK, id=rid, date=None, reason=reason, fix=fix)
+        why = (
+            full
+            if rid not in escorted_ids
+            else _explain_escorted(data, r, first, (used, used_escorted), pool_use, full)
         )
+        out.append(Unserved.because(UnservedKind.HEALTH_CHECK, rid, None, why))
     return out
 
 
@@ -100,8 +100,8 @@ def _explain_escorted(
     first: dt.date,
     used: tuple[dict[tuple[dt.date, int], int], dict[tuple[dt.date, int], int]],
     pool_use: dict[tuple[str, int], list[tuple[int, int]]],
-    full: tuple[str, str],
-) -> tuple[str, str]:
+    full: Why,
+) -> Why:
     """Why an escorted resident was not booked; ``used`` counts every booking per slot,
     then the escorted ones only (a walk-in's place could have gone to the resident)."""
     community, days, rid = data.community, data.days, r.resident_id

@@ -158,7 +158,9 @@ def plan_meals(
         date=day_date,
         trips=tuple(trips),
         unserved=tuple(unserved),
-        objective=objective_terms(community, residents, penalties, trips, unserved, travel_total),
+        objective_terms=objective_terms(
+            community, residents, penalties, trips, unserved, travel_total
+        ),
         solve_seconds=round(time.perf_counter() - began, 3),
         engine=solution.engine,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from carecal.explain import MealCarrier
+from carecal.explain import MealCarrier, Why
 from carecal.model import Community, Resident
 from carecal.plans import Status, Stop, Trip, Unserved, UnservedKind
 from carecal.solver.meals.problem import DayProblem, DaySolution
@@ -25,11 +25,9 @@ def plan_status(solution: DaySolution) -> Status:
     return _STATUS.get(solution.status, Status.FEASIBLE)
 
 
-def meal_unserved(resident_id: str, date: dt.date, reason: tuple[str, str]) -> Unserved:
-    """A missed delivery with its ``(reason, fix)`` in plain words."""
-    return Unserved(
-        kind=UnservedKind.MEAL, id=resident_id, date=date, reason=reason[0], fix=reason[1]
-    )
+def meal_unserved(resident_id: str, date: dt.date, why: Why) -> Unserved:
+    """A missed delivery with its reason code, reason and fix."""
+    return Unserved.because(UnservedKind.MEAL, resident_id, date, why)
 
 
 def read_trips(

@@ -82,9 +82,17 @@ def test_not_due_resident_is_not_booked_nor_listed() -> None:
 
 
 def test_due_after_a_year() -> None:
-    """A check 365 days before the first campaign day is due again."""
-    c = campaign([resident("R1", last_check=MON - dt.timedelta(days=365))])
-    assert set(booked(plan(c))) == {"R1"}
+    """Due means no check in the 365 days before the first campaign day: a check 366 days
+    before is due again; one exactly 365 days before is not (it takes no place on a full
+    clinic from someone who is due)."""
+    c = campaign(
+        [
+            resident("R1", last_check=MON - dt.timedelta(days=366)),
+            resident("R2", last_check=MON - dt.timedelta(days=365)),
+        ]
+    )
+    p = plan(c)
+    assert set(booked(p)) == {"R1"} and not p.unserved
 
 
 def test_under_85_walks_in() -> None:

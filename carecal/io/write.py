@@ -40,6 +40,7 @@ from carecal.io.schema import (
     Kind,
     Table,
 )
+from carecal.demand import auto_demand, routed_volunteers
 from carecal.model import Community, Resident, Volunteer
 from carecal.plans import (
     Assignment,
@@ -53,8 +54,6 @@ from carecal.plans import (
     Unserved,
     UnservedKind,
     Wheelchair,
-    auto_demand,
-    routed_volunteers,
 )
 from carecal.policy import Policy
 from carecal.travel import travel_minutes
@@ -753,7 +752,8 @@ def _read_unserved(rows: list[_PlanRow], problems: list[str]) -> list[Unserved]:
         reason = row.get("reason")
         fix = row.get("fix", required=False) or ""
         if len(problems) == before:
-            out.append(Unserved(kind=kind, id=uid, date=date, reason=reason, fix=fix))
+            code = row.get("code", required=False) or "unknown"
+            out.append(Unserved(kind=kind, id=uid, date=date, code=code, reason=reason, fix=fix))
     return out
 
 

@@ -1,98 +1,34 @@
-"""The shift planner: each hard rule where it does not bind and where it binds, the soft
-rules, the explanations, a generated community through the verifier, and the Curtois &
-Qu reader and evaluator on a handwritten instance.
+"""The shift planner through :func:`plan_shifts`: each hard rule where it does not bind and
+where it binds, the soft rules, demand and hints, a generated community through the
+verifier, and the Curtois & Qu reader and evaluator on a handwritten instance.
 
-Every tiny community below runs in the week of Monday 2026-03-02 and switches off the
-soft rules the test is not about (fairness, stability), so the optimum is known by hand.
+The tiny communities (:mod:`shift_weeks`) run in the week of Monday 2026-03-02 with the
+soft rules a test is not about switched off, so the optimum is known by hand.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shift_weeks import (
+    MONDAY,
+    SUNDAY,
+    community,
+    daily,
+    every_day,
+    open_places,
+    plan,
+    volunteer,
+    worked,
+)
 
-from carecal.clock import WEEKDAYS
-from carecal.model import Availability, Community, Request, Role, ShiftTemplate, Skill, Volunteer
-from carecal.plans import ShiftPlan, Status, UnservedKind
-from carecal.policy import Policy
+from carecal.model import Availability, Request, Role, ShiftTemplate
+from carecal.plans import ShiftPlan, Status
 from carecal.solver.shifts import plan_shifts
 from carecal.verify import verify_shifts
-
-MONDAY = dt.date(2026, 3, 2)
-SUNDAY = MONDAY + dt.timedelta(days=6)
-
-
-def volunteer(vid: str, skills: tuple[str, ...] = ("centre",), **limits: object) -> Volunteer:
-    """A volunteer with the given skills and limits (the default: 7 shifts a week)."""
-    limits.setdefault("max_shifts_per_week", 7)
-    return Volunteer(volunteer_id=vid, skills=frozenset(Skill(s) for s in skills), **limits)
-
-
-def every_day(vid: str, start: str = "00:00", end: str = "24:00") -> list[Availability]:
-    """Availability of ``vid`` on all seven weekdays."""
-    return [Availability(volunteer_id=vid, day=d, start=start, end=end) for d in WEEKDAYS]
-
-
-def daily(
-    sid: str, start: str, end: str, low: int = 1, high: int | None = None, role: str = "centre"
-) -> list[ShiftTemplate]:
-    """A shift on each date of the test week (ids are the same; dates differ)."""
-    return [
-        ShiftTemplate(
-            shift_id=sid,
-            role=Role(role),
-            date=MONDAY + dt.timedelta(days=i),
-            start=start,
-            end=end,
-            min_volunteers=low,
-            max_volunteers=high,
-        )
-        for i in range(7)
-    ]
-
-
-def community(
-    volunteers: list[Volunteer],
-    availability: list[Availability],
-    shifts: list[ShiftTemplate],
-    requests: tuple[Request, ...] = (),
-    **policy: object,
-) -> Community:
-    """A community with only the shift tables; fairness and stability off and 7 days in a
-    row allowed unless given."""
-    policy.setdefault("max_consecutive_days", 7)
-    policy.setdefault("weight_fairness", 0)
-    policy.setdefault("weight_stability", 0)
-    return Community(
-        volunteers=tuple(volunteers),
-        availability=tuple(availability),
-        shifts=tuple(shifts),
-        requests=requests,
-        policy=Policy(**policy),  # type: ignore[arg-type]
-    )
-
-
-def plan(c: Community, end: dt.date = SUNDAY, **options: object) -> ShiftPlan:
-    """Plan the test week deterministically, check it with the verifier, return it."""
-    options.setdefault("time_limit", 1.0)
-    result = plan_shifts(c, MONDAY, end, deterministic=True, **options)  # type: ignore[arg-type]
-    assert verify_shifts(c, result) == []
-    return result
-
-
-def worked(result: ShiftPlan, vid: str) -> list[tuple[dt.date, str]]:
-    """The (date, shift_id) pairs volunteer ``vid`` works, in order."""
-    return sorted((a.date, a.shift_id) for a in result.assignments if a.volunteer_id == vid)
-
-
-def open_places(result: ShiftPlan) -> Counter[str]:
-    """Open places per shift id."""
-    return Counter(u.id for u in result.unserved if u.kind == UnservedKind.SHIFT)
-
 
 # --- hard rules, each inactive and binding -----------------------------------------------------
 
@@ -297,17 +233,6 @@ def test_period_minutes_and_per_shift_limit() -> None:
     assert len(result.assignments) == 7
 
 
-def test_min_minutes_out_of_reach_is_infeasible_and_says_who() -> None:
-    """A pledged 2000 minutes but is free for only 7 shifts of 3 hours (1260 minutes)."""
-    c = community(
-        [volunteer("A", min_minutes_per_period=2000)], every_day("A"), daily("S", "09:00", "12:00")
-    )
-    result = plan_shifts(c, MONDAY, SUNDAY, time_limit=1.0, deterministic=True)
-    assert result.status == Status.INFEASIBLE
-    assert not result.assignments
-    assert "A" in result.unserved[0].reason and "1260" in result.unserved[0].reason
-
-
 # --- soft rules --------------------------------------------------------------------------------
 
 
@@ -403,58 +328,6 @@ def test_fairness_spreads_in_proportion_to_pledges() -> None:
     assert result.objective["fairness"] == 0
 
 
-def shares_that_do_not_divide() -> Community:
-    """Seven places, one a day; A and B pledged 7 shifts each, C one: the fair shares are
-    7 x 7/15 = 3.27 for A and B and 7/15 = 0.47 for C, so A and B may work 3 or 4 and C 0
-    or 1 without cost."""
-    return community(
-        [volunteer("A"), volunteer("B"), volunteer("C", max_shifts_per_week=1)],
-        every_day("A") + every_day("B") + every_day("C"),
-        daily("S", "09:00", "12:00", low=1, high=1),
-        weight_fairness=5,
-    )
-
-
-def test_fair_band_holds_both_whole_numbers_around_a_share() -> None:
-    """Inactive: either whole number of shifts next to a volunteer's fair share costs
-    nothing (A at 3 or 4, C at 0 or 1), and the plan covering all seven places costs
-    nothing for fairness. Rounding the shares instead (3, 3, 0 for 7 places) would make
-    someone pay."""
-    from carecal.solver.shifts_problem import build_shift_problem, volunteer_terms
-
-    c = shares_that_do_not_divide()
-    problem = build_shift_problem(c, MONDAY, SUNDAY)
-    assert problem.fair_band == [(3, 4), (3, 4), (0, 1)]
-    for v, shifts in ((0, 3), (0, 4), (2, 0), (2, 1)):
-        assert volunteer_terms(problem, v, frozenset(range(shifts)))["fairness"] == 0
-    result = plan(c)
-    assert len(result.assignments) == 7
-    assert result.objective["fairness"] == 0
-
-
-def test_fair_band_costs_each_shift_outside_it() -> None:
-    """Binds: A at 5 shifts is one above the band (3-4), at 1 two below it; each shift
-    outside costs the weight of 5. explain() names A with the band."""
-    from carecal.solver.shifts_problem import build_shift_problem, volunteer_terms
-
-    problem = build_shift_problem(shares_that_do_not_divide(), MONDAY, SUNDAY)
-    assert volunteer_terms(problem, 0, frozenset(range(5)))["fairness"] == 5
-    assert volunteer_terms(problem, 0, frozenset(range(1)))["fairness"] == 10
-    # A and B pledged 7 days each (shares of 3.5: 3 or 4 is fair), but B's 3 hours a week
-    # allow one 3-hour shift: A works 6, two above the band, B one, two below it.
-    c = community(
-        [volunteer("A"), volunteer("B", max_hours_per_week=3)],
-        every_day("A") + every_day("B"),
-        daily("S", "09:00", "12:00", low=1, high=1),
-        weight_fairness=5,
-    )
-    result = plan(c)
-    assert len(worked(result, "A")) == 6 and len(worked(result, "B")) == 1
-    assert build_shift_problem(c, MONDAY, SUNDAY).fair_band == [(3, 4), (3, 4)]
-    assert result.objective["fairness"] == 5 * 2 + 5 * 2
-    assert "A (6 shifts, fair share 3-4)" in result.explain()
-
-
 def test_stability_keeps_the_same_volunteer_on_a_weekly_shift() -> None:
     """A weekly Monday shift over two weeks, two volunteers: the same one both Mondays."""
     shifts = [
@@ -495,24 +368,6 @@ def test_auto_demand_needs_a_demand() -> None:
     assert len(result.assignments) == 1
     assert open_places(result)["MEAL-Mon"] == 1
     assert result.demand == {(MONDAY, "MEAL-Mon"): (2, None)}
-
-
-def test_explain_names_terms_and_who() -> None:
-    """Two places on Monday and one volunteer: under-cover explained with the shift."""
-    shifts = [
-        ShiftTemplate(
-            shift_id="S",
-            role=Role.CENTRE,
-            date=MONDAY,
-            start="09:00",
-            end="12:00",
-            min_volunteers=2,
-        )
-    ]
-    result = plan(community([volunteer("A")], every_day("A"), shifts), end=MONDAY)
-    text = result.explain()
-    assert "under_cover: 100" in text and "S 2026-03-02" in text
-    assert "needs 2 volunteers and the plan has 1" in result.unserved[0].reason
 
 
 def test_hint_plan_is_a_valid_start() -> None:
@@ -652,37 +507,3 @@ def test_curtois_reader_and_evaluator_by_hand() -> None:
     ours, broken = evaluate(inst, to_roster(result)[0])
     assert broken == []
     assert ours == sum(result.objective.values())
-
-
-def test_neighbourhood_models_start_from_the_whole_current_timetable() -> None:
-    """Every variable of a neighbourhood model is hinted, and the hints form a solution, so
-    CP-SAT starts each neighbourhood from the current timetable (even on one worker)."""
-    from ortools.sat.python import cp_model
-
-    from carecal.solver.shifts import solve_shift_problem
-    from carecal.solver.shifts_model import ShiftModel, build_structure
-    from carecal.solver.shifts_problem import build_shift_problem
-
-    ids = ["A", "B", "C", "D"]
-    c = community(
-        [volunteer(v, min_consecutive_days=2, min_days_off_in_a_row=2) for v in ids],
-        [a for v in ids for a in every_day(v)],
-        daily("AM", "08:00", "12:00", 2, 2) + daily("PM", "13:00", "17:00", 1, 1),
-        (Request(volunteer_id="A", date=MONDAY, want=False, weight=3),),
-        max_weekends=1,
-        weight_fairness=1,
-        weight_stability=1,
-    )
-    problem = build_shift_problem(c, MONDAY, SUNDAY + dt.timedelta(days=7))
-    roster = solve_shift_problem(problem, time_limit=1.0, deterministic=True).roster
-    structure = build_structure(problem)
-    for free_volunteers, free_days in (([0, 2], None), ([0, 1, 2, 3], {3, 4, 5, 6})):
-        model = ShiftModel(problem, structure, free_volunteers, free_days, roster)
-        proto = model.m.proto
-        hinted = dict(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
-        assert set(hinted) == set(range(len(proto.variables)))
-        fixed = model.m.clone()
-        for index, value in hinted.items():
-            fixed.add(fixed.get_int_var_from_proto_index(index) == value)
-        solver = cp_model.CpSolver()
-        assert solver.solve(fixed) == cp_model.OPTIMAL

@@ -13,16 +13,24 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ortools.sat.python import cp_model
 
 from carecal.clock import DAY_MINUTES
-from carecal.solver.shifts_problem import Roster, ShiftProblem, conflicts, fair_cost
+from carecal.solver.shifts.problem import TERMS, Roster, ShiftProblem, conflicts, fair_cost
 
-__all__ = ["Expr", "ShiftModel", "Structure", "build_structure", "is_var", "path_of"]
+__all__ = ["Cost", "Expr", "ShiftModel", "Structure", "build_structure", "is_var", "path_of"]
 
 Expr = Any  # an int, a CP-SAT literal or a linear expression
+
+
+class Cost(NamedTuple):
+    """One weighted expression of the objective, under the name of its term (``TERMS``)."""
+
+    term: str
+    weight: int
+    expr: Expr
 
 
 @dataclass
@@ -40,6 +48,7 @@ class Structure:
 
 
 def build_structure(problem: ShiftProblem) -> Structure:
+    """Which slots overlap on each day and which conflict across days, for the rules."""
     slots = problem.slots
     clique_day, groups, own_group = [], [], {}
     for d in range(problem.n_days):
@@ -106,6 +115,7 @@ def path_of(on: list[bool], rmin: int) -> list[tuple[Any, Any]]:
 
 
 def is_var(e: Expr) -> bool:
+    """Whether ``e`` is a model expression rather than a fixed whole number."""
     return not isinstance(e, int)
 
 
@@ -122,6 +132,17 @@ class ShiftModel:
         Days on which their cells may change (``None``: all days).
     current
         The timetable the fixed cells are taken from (and the hint for the free ones).
+    use_flow
+        Also model a whole-period volunteer's runs of days as a path
+        (:meth:`runs_as_flow`), for its tighter relaxation.
+    hints
+        Hint every variable with the value ``current`` gives it.
+    allowed
+        Per volunteer, the only slots that may be added to ``current`` (others: every
+        slot they may work).
+    objective
+        Model the cover and minimise the objective; without it, only the volunteers' own
+        rules and cost terms (the pricing and first-timetable models).
     """
 
     def __init__(
@@ -145,14 +166,15 @@ class ShiftModel:
         self.current = current
         self.free_days = free_days
         self.x: dict[tuple[int, int], cp_model.IntVar] = {}
-        self.cost: list[tuple[int, Expr]] = []
-        self.offset = 0
+        self.cost: list[Cost] = []
+        # What the fixed cells already cost, per term.
+        self.offset: dict[str, int] = dict.fromkeys(TERMS, 0)
         self.on_hint: list[bool] = []
         self.volunteers = sorted(set(free_volunteers))
         for v in self.volunteers:
             self._volunteer(v)
         if objective:
-            self._cover()
+            self.shift_cover()
             self._objective()
 
     # --- variables ----------------------------------------------------------------------
@@ -223,6 +245,7 @@ class ShiftModel:
         return work
 
     def _weekends(self, work: list[Expr]) -> list[Expr]:
+        """Per weekend of the period, 1 when the volunteer works any day of it."""
         out: list[Expr] = []
         for days in self.p.weekends:
             terms = [work[d] for d in days]
@@ -441,9 +464,9 @@ class ShiftModel:
                 worked = sum(any(self.on_hint[d] for d in days) for days in self.p.weekends)
                 self._hint(excess, max(0, worked - soft))
                 self.m.add(excess >= cp_model.LinearExpr.sum(weekends) - soft)
-                self.cost.append((self.p.weight_weekend, excess))
+                self._pay("weekends", self.p.weight_weekend, excess)
             else:
-                self.offset += self.p.weight_weekend * max(0, sum(weekends) - soft)
+                self.offset["weekends"] += self.p.weight_weekend * max(0, sum(weekends) - soft)
 
     # --- soft rules -----------------------------------------------------------------------
     def requests(self, v: int, vals: dict[int, Expr], work: list[Expr]) -> None:
@@ -459,12 +482,12 @@ class ShiftModel:
                     else int(sum(terms))
                 )
             if not is_var(on):
-                self.offset += r.cost * int(bool(on) != r.want)
+                self.offset["requests"] += r.cost * int(bool(on) != r.want)
             elif r.want:
-                self.offset += r.cost
-                self.cost.append((-r.cost, on))
+                self.offset["requests"] += r.cost
+                self._pay("requests", -r.cost, on)
             else:
-                self.cost.append((r.cost, on))
+                self._pay("requests", r.cost, on)
 
     def fairness(self, v: int, vals: dict[int, Expr]) -> None:
         """Shifts in proportion to what each volunteer pledged."""
@@ -476,7 +499,7 @@ class ShiftModel:
         total = cp_model.LinearExpr.sum(list(vals.values()))
         self.m.add(dev >= total - high)
         self.m.add(dev >= low - total)
-        self.cost.append((self.p.weight_fairness, dev))
+        self._pay("fairness", self.p.weight_fairness, dev)
 
     def stability(self, v: int, vals: dict[int, Expr]) -> None:
         """The same volunteer on the same weekly shift from week to week."""
@@ -485,19 +508,19 @@ class ShiftModel:
         for a, b in self.p.stable_pairs:
             va, vb = vals.get(a, 0), vals.get(b, 0)
             if not is_var(va) and not is_var(vb):
-                self.offset += self.p.weight_stability * int(va != vb)
+                self.offset["stability"] += self.p.weight_stability * int(va != vb)
                 continue
             change = self.m.new_bool_var("change")
             self._hint(change, self._value(va, a, v) != self._value(vb, b, v))
             self.m.add(change >= va - vb)
             self.m.add(change >= vb - va)
-            self.cost.append((self.p.weight_stability, change))
+            self._pay("stability", self.p.weight_stability, change)
 
     def _value(self, e: Expr, i: int, v: int) -> int:
         """The hinted value of cell (v, i), whose model term is ``e``."""
         return int(i in self.current[v]) if is_var(e) else int(e)
 
-    def _cover(self) -> None:
+    def shift_cover(self) -> None:
         """Places short of each shift's minimum, and volunteers above its maximum."""
         p = self.p
         extra: dict[int, list[cp_model.IntVar]] = {}
@@ -515,9 +538,13 @@ class ShiftModel:
         if whole:
             for s in p.slots:
                 if s.index not in extra:
-                    self.offset += s.weight_under * max(0, s.min_volunteers - count[s.index])
+                    self.offset["under_cover"] += s.weight_under * max(
+                        0, s.min_volunteers - count[s.index]
+                    )
                     if s.max_volunteers is not None:
-                        self.offset += s.weight_over * max(0, count[s.index] - s.max_volunteers)
+                        self.offset["over_cover"] += s.weight_over * max(
+                            0, count[s.index] - s.max_volunteers
+                        )
         for i, vars_ in extra.items():
             s = p.slots[i]
             base = count[i]
@@ -526,7 +553,7 @@ class ShiftModel:
                 under = self.m.new_int_var(0, s.min_volunteers - base, f"under_{i}")
                 self._hint(under, max(0, s.min_volunteers - full[i]))
                 self.m.add(under >= s.min_volunteers - expr)
-                self.cost.append((s.weight_under, under))
+                self._pay("under_cover", s.weight_under, under)
             if (
                 s.max_volunteers is not None
                 and s.weight_over
@@ -535,15 +562,26 @@ class ShiftModel:
                 over = self.m.new_int_var(0, base + len(vars_), f"over_{i}")
                 self._hint(over, max(0, full[i] - s.max_volunteers))
                 self.m.add(over >= expr - s.max_volunteers)
-                self.cost.append((s.weight_over, over))
+                self._pay("over_cover", s.weight_over, over)
+
+    # --- objective ------------------------------------------------------------------------
+    def _pay(self, term: str, weight: int, expr: Expr) -> None:
+        """Add ``weight * expr`` to the objective term ``term``."""
+        self.cost.append(Cost(term, weight, expr))
+
+    @property
+    def constant(self) -> int:
+        """What the fixed cells cost in all terms together."""
+        return sum(self.offset.values())
 
     def _objective(self) -> None:
+        """Minimise the named terms: their weighted expressions plus what is fixed."""
         if self.cost:
             self.m.minimize(
                 cp_model.LinearExpr.weighted_sum(
-                    [e for _, e in self.cost], [c for c, _ in self.cost]
+                    [c.expr for c in self.cost], [c.weight for c in self.cost]
                 )
-                + self.offset
+                + self.constant
             )
 
     def fix(self, v: int, i: int, value: bool) -> None:

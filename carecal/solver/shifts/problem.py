@@ -3,8 +3,9 @@
 :func:`build_shift_problem` turns a community, a period and an optional demand into a
 :class:`ShiftProblem`: every shift on every date (a *slot*), who may work it (skill and
 availability), each volunteer's limits, the requests and the soft-rule data.
-:mod:`carecal.solver.shifts` builds CP-SAT models from it; :func:`objective_terms` prices
-any roster of it without a solver, which the neighbourhood search uses to accept moves.
+:mod:`carecal.solver.shifts.model` builds CP-SAT models from it; :func:`objective_terms`
+prices any roster of it without a solver, which the neighbourhood search uses to accept
+moves. :func:`roster_of` reads an earlier plan's assignments into a roster.
 
 A roster is a list, per volunteer index, of the set of slot indices they work.
 """
@@ -13,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from carecal.clock import DAY_MINUTES, date_range, format_time, weekday
 from carecal.model import Community, ShiftTemplate
+from carecal.plans import Assignment
 
 Demand = Mapping[tuple[dt.date, str], int | tuple[int, int | None]]
 """Places wanted on ``auto`` shifts: ``{(date, shift_id): minimum}`` or
@@ -434,3 +436,20 @@ def objective_terms(problem: ShiftProblem, roster: Roster) -> dict[str, int]:
         for name, value in volunteer_terms(problem, v, slots).items():
             terms[name] += value
     return terms
+
+
+def roster_cost(problem: ShiftProblem, roster: Roster) -> int:
+    """The objective of ``roster``: the sum of its terms."""
+    return sum(objective_terms(problem, roster).values())
+
+
+def roster_of(problem: ShiftProblem, assignments: Iterable[Assignment]) -> Roster:
+    """The roster of ``assignments`` (an earlier plan); places outside the problem drop out."""
+    where = {(s.date, s.shift_id): s.index for s in problem.slots}
+    vindex = {vid: v for v, vid in enumerate(problem.volunteer_ids)}
+    roster: Roster = [set() for _ in problem.volunteer_ids]
+    for a in assignments:
+        slot = where.get((a.date, a.shift_id))
+        if slot is not None and a.volunteer_id in vindex:
+            roster[vindex[a.volunteer_id]].add(slot)
+    return roster

@@ -33,8 +33,8 @@ from typing import Any
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from carecal.solver.shifts_model import ShiftModel, Structure
-from carecal.solver.shifts_problem import Roster, ShiftProblem, volunteer_terms
+from carecal.solver.shifts.model import ShiftModel, Structure
+from carecal.solver.shifts.problem import Roster, ShiftProblem, volunteer_terms
 
 __all__ = ["ColumnGeneration", "ColumnReport"]
 
@@ -64,8 +64,8 @@ class _Pricer:
         )
         self.slots = sorted(i for (_, i) in self.model.x)
         self.vars = [self.model.x[(v, i)] for i in self.slots]
-        self.own = [e for _, e in self.model.cost]
-        self.own_w = [c for c, _ in self.model.cost]
+        self.own = [c.expr for c in self.model.cost]
+        self.own_w = [c.weight for c in self.model.cost]
 
     def solve(
         self, price: dict[int, int], limit: float, seed: int, deterministic: bool
@@ -80,7 +80,7 @@ class _Pricer:
         m.clear_objective()
         exprs = self.own + self.vars
         coefs = [_SCALE * c for c in self.own_w] + [-price.get(i, 0) for i in self.slots]
-        m.minimize(cp_model.LinearExpr.weighted_sum(exprs, coefs) + _SCALE * self.model.offset)
+        m.minimize(cp_model.LinearExpr.weighted_sum(exprs, coefs) + _SCALE * self.model.constant)
         solver = cp_model.CpSolver()
         prm = solver.parameters
         prm.num_workers = 1

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from carecal.clock import WEEKDAYS, date_range, format_time, weekday
+from carecal.demand import auto_demand, routed_volunteers
 from carecal.io.read import RawTable, decode_csv, parse_cell, parse_csv_text
 from carecal.io.schema import (
     INPUT_TABLES,
@@ -40,7 +41,6 @@ from carecal.io.schema import (
     Kind,
     Table,
 )
-from carecal.demand import auto_demand, routed_volunteers
 from carecal.model import Community, Resident, Volunteer
 from carecal.plans import (
     Assignment,

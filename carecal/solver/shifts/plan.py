@@ -88,7 +88,7 @@ def plan_shifts(
         end=last,
         assignments=tuple(assignments(problem, solution.roster)),
         unserved=tuple(unserved(community, problem, solution)),
-        objective={k: float(v) for k, v in solution.terms.items()},
+        objective_terms={k: float(v) for k, v in solution.terms.items()},
         bound=solution.bound,
         explain_terms=explain_terms(problem, solution),
         demand={

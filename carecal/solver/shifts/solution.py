@@ -80,12 +80,11 @@ def unserved(
     if solution.infeasible:
         for v in solution.infeasible:
             vid = problem.volunteer_ids[v]
-            reason, fix = shift_pledges_contradict(vid, _why_infeasible(problem, v))
-            out.append(Unserved(kind=UnservedKind.SHIFT, id=vid, reason=reason, fix=fix))
+            why = shift_pledges_contradict(vid, _why_infeasible(problem, v))
+            out.append(Unserved.because(UnservedKind.SHIFT, vid, None, why))
     for v in solution.unknown:
         vid = problem.volunteer_ids[v]
-        reason, fix = shift_no_timetable_in_time(vid)
-        out.append(Unserved(kind=UnservedKind.SHIFT, id=vid, reason=reason, fix=fix))
+        out.append(Unserved.because(UnservedKind.SHIFT, vid, None, shift_no_timetable_in_time(vid)))
     count = [0] * len(problem.slots)
     for slots in solution.roster:
         for i in slots:
@@ -100,7 +99,7 @@ def unserved(
         if s.role not in qualified_for:
             qualified_for[s.role] = sum(1 for v in community.volunteers if v.has(s.role))
         qualified = qualified_for[s.role]
-        reason, fix = shift_short(
+        why = shift_short(
             s.shift_id,
             str(s.date),
             f"{format_time(s.start)}–{format_time(s.end)}",
@@ -112,11 +111,7 @@ def unserved(
             qualified,
         )
         for _ in range(missing):
-            out.append(
-                Unserved(
-                    kind=UnservedKind.SHIFT, id=s.shift_id, date=s.date, reason=reason, fix=fix
-                )
-            )
+            out.append(Unserved.because(UnservedKind.SHIFT, s.shift_id, s.date, why))
     return out
 
 

@@ -4,18 +4,22 @@
 :func:`community_from_frames` takes DataFrames, :func:`write_plan` writes a plan's
 schedules, summary and printable sheets, :func:`read_plan` reads a plan folder back for
 the verifier, and :mod:`carecal.io.schema` describes every column of every table.
+
+The modules, by job: :mod:`~carecal.io.cells` (one cell's value),
+:mod:`~carecal.io.csvtext` (CSV text as raw tables), :mod:`~carecal.io.rows`,
+:mod:`~carecal.io.tables_people`, :mod:`~carecal.io.tables_centre` and
+:mod:`~carecal.io.tables` (one table's rows, then the whole community),
+:mod:`~carecal.io.policy` (``policy.toml``), :mod:`~carecal.io.read` (folder, workbook,
+DataFrames), :mod:`~carecal.io.community_folder`, :mod:`~carecal.io.plan_folder` (a plan
+written and read back) and :mod:`~carecal.io.sheets` (printable pages).
 """
 
-from carecal.io.read import (
-    CarecalWarning,
-    community_from_csv_texts,
-    community_from_frames,
-    parse_policy,
-    read_community,
-    read_policy,
-)
+from carecal.io.community_folder import write_community
+from carecal.io.plan_folder import PlanFileError, read_plan, write_plan
+from carecal.io.policy import parse_policy, read_policy
+from carecal.io.problems import CarecalWarning
+from carecal.io.read import community_from_csv_texts, community_from_frames, read_community
 from carecal.io.schema import INPUT_TABLES, OUTPUT_TABLES, tables_markdown
-from carecal.io.write import PlanFileError, read_plan, write_community, write_plan
 
 __all__ = [
     "INPUT_TABLES",

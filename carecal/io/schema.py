@@ -1,9 +1,10 @@
 """The column specs of every input and output table (DESIGN sections 4 and 5).
 
 One place describes each column: its name, whether it is required, what kind of value it
-holds, its default and a one-line description. The reader (:mod:`carecal.io.read`), the
-writer (:mod:`carecal.io.write`) and the README (through :func:`tables_markdown`) all take
-their column lists from here, so they cannot drift apart.
+holds, its default and a one-line description. The table readers (:mod:`carecal.io.tables`),
+the writers (:mod:`carecal.io.community_folder`, :mod:`carecal.io.plan_folder`) and the
+README (through :func:`tables_markdown`) all take their column lists from here, so they
+cannot drift apart.
 """
 
 from __future__ import annotations

@@ -1,47 +1,33 @@
-"""Write plans and communities to files, and read a (hand-edited) plan folder back.
+"""A plan folder: write a plan's CSV schedules, summary and sheets, and read them back.
 
 Output CSV files have exactly the columns of DESIGN section 5 (taken from
 :mod:`carecal.io.schema`), are UTF-8 with a BOM so that Excel shows Chinese names, and
 every cell that a spreadsheet would take for a formula (starting with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return) is prefixed with ``'``. Every file is written to a
 temporary name in the same folder and renamed over the target, so an interrupted run
-never leaves a half-written schedule.
+never leaves a half-written schedule. The printable sheets come from
+:mod:`carecal.io.sheets`.
 
-Printable sheets are self-contained HTML pages (no scripts, no external files):
-``routes/<volunteer_id>.html`` for each meal carrier, ``escorts/<volunteer_id>.html`` for
-each escort, ``timetables/<volunteer_id>.html`` for each volunteer on the shift plan. They
-carry what the volunteer needs at the door and nothing medical beyond the diet tags.
+:func:`read_plan` reads such a folder back, maybe edited by hand, for the verifier.
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import datetime as dt
-import html
-import io
-import os
-import re
-import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from carecal.clock import WEEKDAYS, date_range, format_time, weekday
+from carecal.clock import date_range
 from carecal.demand import auto_demand, routed_volunteers
-from carecal.io.read import RawTable, decode_csv, parse_cell, parse_csv_text
-from carecal.io.schema import (
-    INPUT_TABLES,
-    OUTPUT_TABLES,
-    SKILLS,
-    Column,
-    Kind,
-    Table,
-)
-from carecal.model import Community, Resident, Volunteer
+from carecal.io.cells import parse_cell
+from carecal.io.csvtext import RawTable, decode_csv, parse_csv_text
+from carecal.io.files import atomic_write, write_table
+from carecal.io.schema import OUTPUT_TABLES, Table
+from carecal.io.sheets import write_escort_sheets, write_route_sheets, write_timetables
+from carecal.model import Community
 from carecal.plans import (
     Assignment,
     Booking,
@@ -55,14 +41,9 @@ from carecal.plans import (
     UnservedKind,
     Wheelchair,
 )
-from carecal.policy import Policy
 from carecal.travel import travel_minutes
 
 Plan = MealPlan | CampaignPlan | ShiftPlan
-
-_RISKY_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?([eE][+-]?\d+)?$")
-_TIME_FIELDS = ("default_window_start", "default_window_end", "meals_ready")
 
 
 class PlanFileError(ValueError):
@@ -73,192 +54,7 @@ class PlanFileError(ValueError):
         super().__init__("\n".join(self.problems))
 
 
-# --- low level: safe cells, atomic files ---------------------------------------------------
-
-
-def spreadsheet_safe(text: str) -> str:
-    """Return ``text`` so that a spreadsheet shows it as text, never runs it as a formula.
-
-    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
-    leading ``'``; plain numbers such as ``-33.86`` are left alone.
-    """
-    if text.startswith(_RISKY_START) and not _NUMBER_RE.match(text):
-        return "'" + text
-    return text
-
-
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
-
-    An interrupted run leaves either the old file or the new one, never half of one, and
-    no temporary file.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return path
-
-
-def _number(value: float | int) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return repr(value) if isinstance(value, float) else str(value)
-
-
-def format_cell(value: Any, column: Column) -> str:
-    """Format one value for a cell of ``column`` (times ``HH:MM``, lists ``;``-joined).
-
-    ``None`` is an empty cell. The result is not yet made spreadsheet-safe.
-    """
-    if value is None:
-        return ""
-    kind = column.kind
-    if kind == Kind.TIME:
-        return format_time(value)
-    if kind == Kind.LIST:
-        return ";".join(_plain(v) for v in value)
-    if kind == Kind.BOOL:
-        return "true" if value else "false"
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        return _number(value)
-    return _plain(value)
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, Enum):
-        return str(value.value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def table_bytes(table: Table, rows: Iterable[Mapping[str, Any]]) -> bytes:
-    """CSV bytes (UTF-8 with BOM) of ``rows`` with exactly the columns of ``table``."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.column_names)
-    for row in rows:
-        writer.writerow([spreadsheet_safe(format_cell(row.get(c.name), c)) for c in table.columns])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def write_table(folder: Path, table: Table, rows: Iterable[Mapping[str, Any]]) -> Path:
-    """Write one table to ``folder/<name>.csv`` atomically; return the path."""
-    return atomic_write(folder / table.file, table_bytes(table, rows))
-
-
-# --- communities ---------------------------------------------------------------------------
-
-
-def _ordered(values: Iterable[str], order: Sequence[str]) -> list[str]:
-    return sorted(values, key=lambda v: order.index(v) if v in order else len(order))
-
-
-def _community_rows(community: Community) -> dict[str, list[dict[str, Any]]]:
-    rows: dict[str, list[dict[str, Any]]] = {}
-    rows["residents"] = [
-        {
-            **r.model_dump(exclude={"window", "meal_days"}),
-            "meal_days": _ordered(r.meal_days, WEEKDAYS),
-            "window_start": r.window.start if r.window else None,
-            "window_end": r.window.end if r.window else None,
-        }
-        for r in community.residents
-    ]
-    rows["volunteers"] = [
-        {
-            **v.model_dump(exclude={"skills", "max_shifts_by_id"}),
-            "skills": _ordered([s.value for s in v.skills], SKILLS),
-            "max_shifts_by_id": [f"{k}={n}" for k, n in v.max_shifts_by_id.items()],
-        }
-        for v in community.volunteers
-    ]
-    rows["availability"] = [
-        {**a.model_dump(), "day": a.day or a.date} for a in community.availability
-    ]
-    rows["sites"] = [s.model_dump() for s in community.sites]
-    rows["shifts"] = [
-        {
-            **s.model_dump(),
-            "day": s.day or s.date,
-            "min_volunteers": "auto" if s.min_volunteers is None else s.min_volunteers,
-        }
-        for s in community.shifts
-    ]
-    rows["requests"] = [q.model_dump() for q in community.requests]
-    rows["campaign"] = [c.model_dump() for c in community.campaign]
-    rows["travel"] = [t.model_dump() for t in community.travel]
-    return rows
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, Mapping):
-        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-
-
-def policy_toml(policy: Policy) -> str:
-    """The ``policy.toml`` text overriding exactly the settings that differ from the defaults."""
-    default = Policy.model_validate({})
-    lines = ["# carecal policy: only the settings that differ from the defaults"]
-    for name in type(policy).model_fields:
-        value, base = getattr(policy, name), getattr(default, name)
-        if value == base or value is None:
-            continue
-        if name in _TIME_FIELDS:
-            value = format_time(value)
-        lines.append(f"{name} = {_toml_value(value)}")
-    return "\n".join(lines) + "\n"
-
-
-def write_community(community: Community, folder: str | Path) -> list[Path]:
-    """Write a community as the input tables of DESIGN section 4 (CSV, UTF-8 with BOM).
-
-    The optional tables (shifts, requests, campaign, travel) are written only when they
-    have rows, and ``policy.toml`` only when the policy differs from the defaults. Reading
-    the folder back with :func:`carecal.io.read_community` gives an equal community.
-
-    Parameters
-    ----------
-    community
-        The community to write.
-    folder
-        The folder to write into (created if needed).
-
-    Returns
-    -------
-    list of Path
-        The files written.
-    """
-    out = Path(folder)
-    paths = []
-    for name, rows in _community_rows(community).items():
-        table = INPUT_TABLES[name]
-        if rows or table.required:
-            paths.append(write_table(out, table, rows))
-    if community.policy != Policy.model_validate({}):
-        text = policy_toml(community.policy)
-        paths.append(atomic_write(out / "policy.toml", text.encode("utf-8")))
-    return paths
-
-
-# --- plans: tables -------------------------------------------------------------------------
+# --- writing -------------------------------------------------------------------------------
 
 
 def _parts(plan: Any) -> tuple[list[MealPlan], CampaignPlan | None, ShiftPlan | None]:
@@ -342,204 +138,6 @@ def summary_markdown(
     return "\n".join(lines) + "\n"
 
 
-# --- plans: printable sheets ---------------------------------------------------------------
-
-_CSS = """
-body { font-family: "Noto Sans", "PingFang SC", "Microsoft YaHei", Arial, sans-serif;
-       font-size: 12pt; margin: 1.5cm; }
-h1 { font-size: 18pt; margin-bottom: 0.2em; } h2 { font-size: 15pt; margin-top: 1.2em; }
-h3 { font-size: 13pt; margin-bottom: 0.3em; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 0.8em; }
-th, td { border: 1px solid #444; padding: 4px 6px; text-align: left; vertical-align: top; }
-th { background: #eee; } .time { white-space: nowrap; font-weight: bold; }
-.note { color: #333; } @media print { h2 { page-break-before: auto; } }
-"""
-
-
-def _page(title: str, body: list[str]) -> bytes:
-    head = (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-    )
-    return (head + "\n".join(body) + "\n</body>\n</html>\n").encode("utf-8")
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    th = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>\n" for row in rows)
-    return f"<table>\n<tr>{th}</tr>\n{body}</table>"
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value))
-
-
-def _time_cell(minutes: int | None) -> str:
-    return f'<span class="time">{format_time(minutes)}</span>' if minutes is not None else ""
-
-
-def _floor(resident: Resident | None) -> str:
-    if resident is None:
-        return ""
-    if resident.floor <= 1:
-        return "ground floor"
-    return f"floor {resident.floor}, {'lift' if resident.has_lift else 'no lift, stairs'}"
-
-
-def _who(volunteer: Volunteer | None, vid: str) -> str:
-    return f"{volunteer.name} ({vid})" if volunteer is not None and volunteer.name else vid
-
-
-def _safe_name(vid: str) -> str:
-    return re.sub(r"[^\w.-]", "_", vid).strip(".") or "volunteer"
-
-
-def _sheet_paths(ids: Iterable[str]) -> dict[str, str]:
-    names: dict[str, str] = {}
-    used: set[str] = set()
-    for vid in ids:
-        base = name = _safe_name(vid)
-        n = 2
-        while name.lower() in used:
-            name, n = f"{base}_{n}", n + 1
-        used.add(name.lower())
-        names[vid] = f"{name}.html"
-    return names
-
-
-def _route_sheet(vid: str, meals: list[MealPlan], community: Community) -> bytes:
-    volunteer = community.volunteer_by_id.get(vid)
-    kitchen = community.kitchen
-    title = f"Meal round: {_who(volunteer, vid)}"
-    body = [
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="note">Start and finish at the kitchen: '
-        f"{_e(kitchen.name or kitchen.site_id)}.</p>",
-    ]
-    for plan in sorted(meals, key=lambda p: p.date):
-        trips = [t for t in plan.trips if t.volunteer_id == vid]
-        if not trips:
-            continue
-        body.append(f"<h2>{_e(plan.date)} ({_e(weekday(plan.date))})</h2>")
-        for trip in trips:
-            body.append(
-                f"<h3>Trip {trip.trip}: leave the kitchen at {_time_cell(trip.leave)} with "
-                f"{trip.portions} portions; back at about {_time_cell(trip.back)}</h3>"
-            )
-            rows = []
-            for number, stop in enumerate(trip.stops, start=1):
-                r = community.resident_by_id.get(stop.resident_id)
-                window = community.window_of(r) if r is not None else None
-                rows.append(
-                    [
-                        str(number),
-                        _time_cell(stop.arrival),
-                        _e(r.name if r else stop.resident_id),
-                        _e(r.address if r else ""),
-                        _e(_floor(r)),
-                        str(stop.portions),
-                        _e(", ".join(stop.diet)),
-                        _e(window) if window is not None else "",
-                    ]
-                )
-            body.append(
-                _table(
-                    ["#", "arrive", "name", "address", "floor", "portions", "diet", "window"],
-                    rows,
-                )
-            )
-    return _page(title, body)
-
-
-def _escort_sheet(vid: str, campaign: CampaignPlan, community: Community) -> bytes:
-    volunteer = community.volunteer_by_id.get(vid)
-    title = f"Health-check escort: {_who(volunteer, vid)}"
-    body = [f"<h1>{_e(title)}</h1>"]
-    jobs = sorted(
-        (b for b in campaign.bookings if vid in b.escort_ids),
-        key=lambda b: (b.date, b.pickup if b.pickup is not None else b.check_start),
-    )
-    for date in dict.fromkeys(b.date for b in jobs):
-        body.append(f"<h2>{_e(date)} ({_e(weekday(date))})</h2>")
-        rows = []
-        for b in (j for j in jobs if j.date == date):
-            r = community.resident_by_id.get(b.resident_id)
-            clinic = community.site_by_id.get(b.clinic_id)
-            chair = {
-                Wheelchair.POOL: "bring a wheelchair from the centre's pool",
-                Wheelchair.OWN: "the resident's own wheelchair",
-                Wheelchair.NONE: "none",
-            }[b.wheelchair]
-            others = [e for e in b.escort_ids if e != vid]
-            with_whom = f" (with {', '.join(others)})" if others else ""
-            rows.append(
-                [
-                    _time_cell(b.pickup),
-                    _e(r.name if r else b.resident_id) + _e(with_whom),
-                    _e(r.address if r else ""),
-                    _e(_floor(r)),
-                    _e(chair),
-                    _e(clinic.name or clinic.site_id if clinic else b.clinic_id),
-                    f"{_time_cell(b.check_start)}–{_time_cell(b.check_end)}",
-                    _time_cell(b.home_again),
-                ]
-            )
-        body.append(
-            _table(
-                [
-                    "pick up",
-                    "name",
-                    "address",
-                    "floor",
-                    "wheelchair",
-                    "clinic",
-                    "check",
-                    "home again",
-                ],
-                rows,
-            )
-        )
-    return _page(title, body)
-
-
-def _timetable(vid: str, shifts: ShiftPlan, community: Community) -> bytes:
-    volunteer = community.volunteer_by_id.get(vid)
-    title = f"Timetable: {_who(volunteer, vid)}"
-    mine = sorted(
-        (a for a in shifts.assignments if a.volunteer_id == vid), key=lambda a: (a.date, a.start)
-    )
-    rows = [
-        [
-            _e(a.date),
-            _e(weekday(a.date)),
-            _e(a.role),
-            _e(a.shift_id),
-            f"{_time_cell(a.start)}–{_time_cell(a.end)}",
-        ]
-        for a in mine
-    ]
-    body = [
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="note">{_e(shifts.start)} to {_e(shifts.end)}: {len(mine)} shift(s).</p>',
-        _table(["date", "day", "role", "shift", "time"], rows),
-    ]
-    return _page(title, body)
-
-
-def _write_sheets(folder: Path, sheets: Mapping[str, bytes]) -> list[Path]:
-    """Write ``name -> page`` into ``folder`` and remove older sheets that are not among them.
-
-    The folder belongs to carecal (``routes/``, ``escorts/``, ``timetables/``): a sheet left
-    from an earlier run for a volunteer who is no longer on the plan would send them out.
-    """
-    paths = [atomic_write(folder / name, page) for name, page in sheets.items()]
-    if folder.is_dir():
-        for old in folder.glob("*.html"):
-            if old.name not in sheets:
-                old.unlink()
-    return paths
-
-
 def write_plan(plan: Any, folder: str | Path, community: Community) -> list[Path]:
     """Write a plan's CSV schedules, summary and printable sheets into ``folder``.
 
@@ -567,27 +165,15 @@ def write_plan(plan: Any, folder: str | Path, community: Community) -> list[Path
     paths: list[Path] = []
     if meals:
         paths.append(write_table(out, OUTPUT_TABLES["meal_routes"], _route_rows(meals)))
-        carriers = list(dict.fromkeys(t.volunteer_id for p in meals for t in p.trips))
-        names = _sheet_paths(carriers)
-        paths += _write_sheets(
-            out / "routes", {names[v]: _route_sheet(v, meals, community) for v in carriers}
-        )
+        paths += write_route_sheets(out / "routes", meals, community)
     if campaign is not None:
         rows = [b.model_dump() for b in campaign.bookings]
         paths.append(write_table(out, OUTPUT_TABLES["health_checks"], rows))
-        escorts = list(dict.fromkeys(e for b in campaign.bookings for e in b.escort_ids))
-        names = _sheet_paths(escorts)
-        paths += _write_sheets(
-            out / "escorts", {names[v]: _escort_sheet(v, campaign, community) for v in escorts}
-        )
+        paths += write_escort_sheets(out / "escorts", campaign, community)
     if shifts is not None:
         rows = [a.model_dump() for a in shifts.assignments]
         paths.append(write_table(out, OUTPUT_TABLES["shift_plan"], rows))
-        people = list(dict.fromkeys(a.volunteer_id for a in shifts.assignments))
-        names = _sheet_paths(people)
-        paths += _write_sheets(
-            out / "timetables", {names[v]: _timetable(v, shifts, community) for v in people}
-        )
+        paths += write_timetables(out / "timetables", shifts, community)
     unserved = [u.model_dump() for u in _unserved_rows(meals, campaign, shifts)]
     paths.append(write_table(out, OUTPUT_TABLES["unserved"], unserved))
     text = summary_markdown(meals, campaign, shifts)

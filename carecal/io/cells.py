@@ -1,0 +1,254 @@
+"""One cell's value, both ways: clean and parse what a table holds, format what we write.
+
+Every cell is read as text (:func:`clean_cell`) and parsed by its column's kind
+(:func:`parse_cell`), so ids such as ``007`` keep their zeros and an empty cell means "use
+the default". Booleans and list separators are accepted in English and Chinese. Writing,
+:func:`format_cell` gives the text of a value and :func:`spreadsheet_safe` keeps a
+spreadsheet from running it as a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from enum import Enum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from carecal.clock import format_time, parse_date, parse_time, parse_weekday
+from carecal.io.problems import one_of, suggest
+from carecal.io.schema import Column, Kind
+
+_TRUE = {"true", "yes", "y", "1", "t", "是", "对", "√"}
+_FALSE = {"false", "no", "n", "0", "f", "否", "不", "×"}
+_LIST_SPLIT = re.compile(r"[;；]")
+_INT_RE = re.compile(r"^[+-]?\d+$")
+_FLOAT_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_DECIMAL_COMMA_RE = re.compile(r"^[+-]?\d+,\d+$")
+_RISKY_START = ("=", "+", "-", "@", "\t", "\r")
+_BLANKS = " \t\r\n\u00a0\u3000\ufeff"
+_NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?([eE][+-]?\d+)?$")
+
+
+def clean_cell(value: Any) -> str:
+    """Turn one cell (from CSV text, a workbook or a DataFrame) into stripped text.
+
+    Empty cells, ``NaN`` and ``None`` become ``""``; whole floats such as ``60.0`` become
+    ``"60"``; dates become ``YYYY-MM-DD``, times ``HH:MM``. A leading ``'`` that a
+    spreadsheet-safe writer put before ``=``, ``+``, ``-``, ``@`` is removed again.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if math.isnan(number):
+            return ""
+        if number.is_integer() and abs(number) < 1e15:
+            return str(int(number))
+        return repr(number)
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        if pd.isna(value):
+            return ""
+        if (value.hour, value.minute, value.second) == (0, 0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return format_time(value.hour * 60 + value.minute)
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    text = str(value).strip(_BLANKS)
+    if len(text) > 1 and text[0] == "'" and text[1] in _RISKY_START:
+        text = text[1:]
+    return text
+
+
+class _CellError(ValueError):
+    """A cell that cannot be parsed; the message says what is wrong and the fix."""
+
+
+def norm_enum(text: str) -> str:
+    """An enumeration value as carecal compares it: lower case, spaces and dashes as ``_``."""
+    return re.sub(r"[\s\-]+", "_", text.strip(_BLANKS).lower())
+
+
+def _parse_int(text: str) -> int:
+    if _INT_RE.match(text):
+        return int(text)
+    if _FLOAT_RE.match(text) and float(text).is_integer():
+        return int(float(text))
+    if _DECIMAL_COMMA_RE.match(text):
+        raise _CellError(f"'{text}' uses a decimal comma; write a whole number")
+    raise _CellError(f"'{text}' is not a whole number; write digits only, for example 3")
+
+
+def _parse_float(text: str) -> float:
+    if _FLOAT_RE.match(text):
+        return float(text)
+    if _DECIMAL_COMMA_RE.match(text):
+        raise _CellError(
+            f"'{text}' uses a decimal comma; write {text.replace(',', '.')} with a decimal point"
+        )
+    raise _CellError(f"'{text}' is not a number; write it with a decimal point, e.g. 31.23")
+
+
+def _parse_bool(text: str) -> bool:
+    key = text.strip(_BLANKS).lower()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise _CellError(f"'{text}' is not yes or no; write true/false, yes/no, 1/0 or 是/否")
+
+
+def _parse_time(text: str) -> int:
+    try:
+        return parse_time(text)
+    except ValueError as e:
+        raise _CellError(str(e)) from None
+
+
+def _parse_date(text: str) -> dt.date:
+    try:
+        return parse_date(text)
+    except ValueError as e:
+        raise _CellError(str(e)) from None
+
+
+def _parse_day(text: str) -> str | dt.date:
+    try:
+        return parse_weekday(text)
+    except ValueError:
+        pass
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise _CellError(
+            f"'{text}' is not a weekday or a date; use Mon, Tue, Wed, Thu, Fri, Sat, Sun "
+            "or a date as YYYY-MM-DD"
+        ) from None
+
+
+def _parse_enum(text: str, column: Column) -> str:
+    key = norm_enum(text)
+    if key in column.allowed:
+        return key
+    raise _CellError(
+        f"'{text}' is not a known {column.name}; "
+        + suggest(key, column.allowed, f"use {one_of(column.allowed)}")
+    )
+
+
+def _list_item(item: str, column: Column) -> str | None:
+    if column.name == "meal_days":
+        try:
+            return parse_weekday(item)
+        except ValueError:
+            return None
+    key = norm_enum(item)
+    return key if key in column.allowed else None
+
+
+def _parse_list(text: str, column: Column) -> tuple[str, ...]:
+    items = [i.strip(_BLANKS) for i in _LIST_SPLIT.split(text)]
+    items = [i for i in items if i]
+    if not column.allowed:
+        return tuple(dict.fromkeys(items))
+    out: list[str] = []
+    for item in items:
+        value = _list_item(item, column)
+        if value is None:
+            hint = "; separate items with ; (not a comma)" if "," in item or "、" in item else ""
+            raise _CellError(
+                f"'{item}' is not a known {column.name.rstrip('s').replace('_', ' ')}; "
+                + suggest(norm_enum(item), column.allowed, f"use {one_of(column.allowed)}")
+                + hint
+            )
+        out.append(value)
+    return tuple(dict.fromkeys(out))
+
+
+def parse_cell(text: str, column: Column) -> Any:
+    """Parse one non-empty cell according to its column's kind.
+
+    Raises
+    ------
+    ValueError
+        With a sentence fragment saying what is wrong and how to write it.
+    """
+    kind = column.kind
+    if kind == Kind.TEXT:
+        return text
+    if kind == Kind.INT:
+        return _parse_int(text)
+    if kind == Kind.FLOAT:
+        return _parse_float(text)
+    if kind == Kind.BOOL:
+        return _parse_bool(text)
+    if kind == Kind.TIME:
+        return _parse_time(text)
+    if kind == Kind.DATE:
+        return _parse_date(text)
+    if kind == Kind.DAY:
+        return _parse_day(text)
+    if kind == Kind.ENUM:
+        return _parse_enum(text, column)
+    return _parse_list(text, column)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Return ``text`` so that a spreadsheet shows it as text, never runs it as a formula.
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    leading ``'``; plain numbers such as ``-33.86`` are left alone.
+    """
+    if text.startswith(_RISKY_START) and not _NUMBER_RE.match(text):
+        return "'" + text
+    return text
+
+
+def _number(value: float | int) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def format_cell(value: Any, column: Column) -> str:
+    """Format one value for a cell of ``column`` (times ``HH:MM``, lists ``;``-joined).
+
+    ``None`` is an empty cell. The result is not yet made spreadsheet-safe.
+    """
+    if value is None:
+        return ""
+    kind = column.kind
+    if kind == Kind.TIME:
+        return format_time(value)
+    if kind == Kind.LIST:
+        return ";".join(_plain(v) for v in value)
+    if kind == Kind.BOOL:
+        return "true" if value else "false"
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return _number(value)
+    return _plain(value)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

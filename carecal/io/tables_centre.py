@@ -1,0 +1,176 @@
+"""The centre's tables: sites, shifts, campaign days and travel times, one reader each
+(the readers' contract is in :mod:`carecal.io.tables`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from carecal.clock import format_time
+from carecal.io.cells import norm_enum
+from carecal.io.csvtext import RawTable
+from carecal.io.rows import (
+    Context,
+    coordinates,
+    day_fields,
+    duplicate_ids,
+    known_ids,
+    start_end,
+    store_ids,
+    table_rows,
+    unknown,
+)
+from carecal.io.schema import INPUT_TABLES, SITE_KINDS, SITES
+from carecal.model import CampaignDay, ShiftTemplate, Site, SiteKind, TravelOverride
+
+
+def parse_sites(ctx: Context, raw: RawTable) -> list[Site]:
+    """sites.csv: the kitchen, clinics and centres; remembers which ids are clinics."""
+    rows = table_rows(ctx, raw, SITES)
+    duplicate_ids(rows, "site_id", "site")
+    store_ids(ctx, "site", known_ids(rows, "site_id"))
+    clinics: set[str] = set()
+    kinds: list[str] = []
+    out = []
+    for r in rows:
+        sid = r.value("site_id", required=True)
+        kind = r.value("kind", required=True)
+        if kind is not None:
+            kinds.append(kind)
+        if kind == SiteKind.CLINIC and sid is not None:
+            clinics.add(sid)
+        lat, lon = coordinates(r, required=True)
+        open_, close = start_end(r, "open", "close", "the opening time")
+        clinic = {
+            name: r.value(name, required=kind == SiteKind.CLINIC, minimum=minimum)
+            for name, minimum in (("slot_minutes", 1), ("places_per_slot", 1), ("check_minutes", 1))
+        }
+        site = r.build(
+            Site,
+            site_id=sid,
+            kind=kind,
+            name=r.value("name") or "",
+            lat=lat,
+            lon=lon,
+            open=open_,
+            close=close,
+            wheelchairs=r.value("wheelchairs", minimum=0) or 0,
+            **clinic,
+        )
+        if site is not None:
+            out.append(site)
+    bad_kind = any(r.text("kind") and norm_enum(r.text("kind")) not in SITE_KINDS for r in rows)
+    if "site" in ctx.ids and rows and "kind" in rows[0].columns and not bad_kind:
+        # A misspelt kind is reported once, not again by every campaign day naming the site.
+        ctx.ids["clinic"] = clinics
+    if not rows:
+        ctx.problems.append(
+            f"{raw.source} has no sites; add at least the kitchen where the meals are cooked"
+        )
+    elif SiteKind.KITCHEN not in kinds and not bad_kind:
+        ctx.problems.append(
+            f"{raw.source} has no kitchen; add a row with kind kitchen where the meals are cooked"
+        )
+    return out
+
+
+def parse_shifts(ctx: Context, raw: RawTable) -> list[ShiftTemplate]:
+    """shifts.csv: weekly or dated shift templates, a weekly id used once."""
+    rows = table_rows(ctx, raw, INPUT_TABLES["shifts"])
+    store_ids(ctx, "shift", known_ids(rows, "shift_id"))
+    seen: dict[tuple[str, str | dt.date], str] = {}
+    out = []
+    for r in rows:
+        sid = r.value("shift_id", required=True)
+        days = day_fields(r, "day", required=True)
+        # A weekly template's id names one shift; a dated shift may reuse an id on other dates.
+        key = (sid, days["date"] or "weekly") if sid is not None and r.text("day") else None
+        if key is not None and key in seen:
+            what = f"shift {sid} on {days['date']}" if days["date"] else f"weekly shift {sid}"
+            r.error(
+                "shift_id",
+                f"{what} is also on {seen[key]}; give each weekly shift its own id",
+            )
+        elif key is not None:
+            seen[key] = r.label
+        start, end = start_end(r, "start", "end", "the shift")
+        min_text = r.text("min_volunteers")
+        minimum = None if min_text.lower() in ("", "auto") else r.value("min_volunteers", minimum=0)
+        maximum = r.value("max_volunteers", minimum=0)
+        if minimum is not None and maximum is not None and minimum > maximum:
+            r.error(
+                "max_volunteers",
+                f"{maximum} is below min_volunteers {minimum}; raise max_volunteers or "
+                "lower min_volunteers",
+            )
+        s = r.build(
+            ShiftTemplate,
+            shift_id=sid,
+            role=r.value("role", required=True),
+            start=start,
+            end=end,
+            min_volunteers=minimum,
+            max_volunteers=maximum,
+            weight_under=r.value("weight_under", minimum=0),
+            weight_over=r.value("weight_over", minimum=0),
+            **days,
+        )
+        if s is not None:
+            out.append(s)
+    return out
+
+
+def parse_campaign(ctx: Context, raw: RawTable) -> list[CampaignDay]:
+    """campaign.csv: the days each clinic runs health checks."""
+    rows = table_rows(ctx, raw, INPUT_TABLES["campaign"])
+    clinics = ctx.ids.get("clinic")
+    out = []
+    for r in rows:
+        date = r.value("date", required=True)
+        clinic_id = r.value("clinic_id", required=True)
+        if unknown(r, "clinic_id", clinic_id, clinics):
+            r.error(
+                "clinic_id",
+                f"{clinic_id} is not a clinic in sites.csv; add it there with kind clinic or "
+                "correct the id",
+            )
+        open_, close = r.value("open"), r.value("close")
+        if open_ is not None and close is not None and close <= open_:
+            r.error(
+                "close",
+                f"the clinic hours {format_time(open_)}–{format_time(close)} close before "
+                "they open; swap open and close or correct them",
+            )
+        day = r.build(CampaignDay, date=date, clinic_id=clinic_id, open=open_, close=close)
+        if day is not None:
+            out.append(day)
+    return out
+
+
+def parse_travel(ctx: Context, raw: RawTable) -> list[TravelOverride]:
+    """travel.csv: travel minutes between two known places, overriding the estimate."""
+    rows = table_rows(ctx, raw, INPUT_TABLES["travel"])
+    tables = ("resident", "volunteer", "site")
+    places = (
+        set().union(*(ctx.ids[t] for t in tables)) if all(t in ctx.ids for t in tables) else None
+    )
+    out = []
+    for r in rows:
+        ends = {}
+        for column in ("from_id", "to_id"):
+            ends[column] = r.value(column, required=True)
+            if unknown(r, column, ends[column], places):
+                r.error(
+                    column,
+                    f"{ends[column]} is not a resident, volunteer or site id; correct the id",
+                )
+        mode = r.value("mode") or "any"
+        t = r.build(
+            TravelOverride,
+            from_id=ends["from_id"],
+            to_id=ends["to_id"],
+            mode=mode,
+            minutes=r.value("minutes", required=True, minimum=0),
+        )
+        if t is not None:
+            out.append(t)
+    return out

@@ -1,0 +1,274 @@
+"""The people's tables: volunteers, residents, availability and requests, one reader each
+(the readers' contract is in :mod:`carecal.io.tables`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from carecal.clock import TimeWindow, format_time, weekday
+from carecal.io.csvtext import RawTable
+from carecal.io.rows import (
+    Context,
+    Row,
+    coordinates,
+    day_fields,
+    duplicate_ids,
+    known_ids,
+    start_end,
+    store_ids,
+    table_rows,
+    unknown,
+)
+from carecal.io.schema import INPUT_TABLES
+from carecal.model import Availability, Request, Resident, Volunteer
+
+MIN_AGE = 60
+"""The roster lists residents aged 60 and over."""
+
+_LIMIT_RE = re.compile(r"^(.+?)\s*[=:]\s*(\d+)$")
+
+
+def parse_volunteers(ctx: Context, raw: RawTable) -> list[Volunteer]:
+    """volunteers.csv: each volunteer's mode, skills, pledges and limits."""
+    rows = table_rows(ctx, raw, INPUT_TABLES["volunteers"])
+    store_ids(ctx, "volunteer", known_ids(rows, "volunteer_id"))
+    duplicate_ids(rows, "volunteer_id", "volunteer")
+    out = []
+    for r in rows:
+        vid = r.value("volunteer_id", required=True)
+        name = r.value("name", required=True)
+        lat, lon = coordinates(r, required=False)
+        mode = r.value("mode", required=True)
+        capacity = r.value("capacity", minimum=1)
+        skills = r.value("skills") or ()
+        if r.text("skills") == "" and "skills" in r.columns:
+            r.warn("skills", "is empty, so this volunteer is never planned; list their skills")
+        v = r.build(
+            Volunteer,
+            volunteer_id=vid,
+            name=name,
+            lat=lat,
+            lon=lon,
+            mode=mode,
+            capacity=capacity,
+            skills=frozenset(skills),
+            max_shifts_per_week=r.value("max_shifts_per_week", minimum=0),
+            max_hours_per_week=r.value("max_hours_per_week", minimum=0),
+            min_minutes_per_period=r.value("min_minutes_per_period", minimum=0),
+            max_minutes_per_period=r.value("max_minutes_per_period", minimum=0),
+            max_consecutive_days=r.value("max_consecutive_days", minimum=1),
+            min_consecutive_days=r.value("min_consecutive_days", minimum=1),
+            min_days_off_in_a_row=r.value("min_days_off_in_a_row", minimum=1),
+            max_weekends=r.value("max_weekends", minimum=0),
+            max_shifts_by_id=_shift_limits(r),
+        )
+        if v is not None:
+            out.append(v)
+    return out
+
+
+def _shift_limits(r: Row) -> dict[str, int]:
+    """``max_shifts_by_id``: items ``shift_id=count`` (``:`` works too).
+
+    The shift ids are checked once shifts.csv is read (:func:`check_shift_limits`).
+    """
+    limits: dict[str, int] = {}
+    for item in r.value("max_shifts_by_id") or ():
+        match = _LIMIT_RE.match(item)
+        if match is None:
+            r.error(
+                "max_shifts_by_id",
+                f"'{item}' is not shift_id=count; write for example EVE=2;SAT=1",
+            )
+            continue
+        limits[match.group(1)] = int(match.group(2))
+        r.ctx.shift_refs.append((r.where("max_shifts_by_id"), match.group(1)))
+    return limits
+
+
+def check_shift_limits(ctx: Context) -> None:
+    """Report ``max_shifts_by_id`` limits naming a shift that shifts.csv does not have."""
+    known = ctx.ids.get("shift")
+    if known is None:
+        return
+    for where, sid in ctx.shift_refs:
+        if sid not in known:
+            ctx.problems.append(
+                f"{where}: shift {sid} is not in shifts.csv; correct the shift_id or remove "
+                "the limit"
+            )
+
+
+def _age_problem(r: Row, birth: dt.date | None, age: int | None, as_of: dt.date) -> None:
+    if birth is not None:
+        if birth > as_of:
+            r.error("birth_date", f"{birth} is in the future; correct the date of birth")
+            return
+        years = as_of.year - birth.year - ((as_of.month, as_of.day) < (birth.month, birth.day))
+        if years < MIN_AGE:
+            r.error(
+                "birth_date",
+                f"born {birth}, so {years} on {as_of}, under {MIN_AGE}; the roster lists "
+                f"residents aged {MIN_AGE} and over",
+            )
+    elif age is not None and age < MIN_AGE:
+        r.error(
+            "age",
+            f"{age} is under {MIN_AGE}; the roster lists residents aged {MIN_AGE} and over",
+        )
+
+
+def parse_residents(ctx: Context, raw: RawTable) -> list[Resident]:
+    """residents.csv: each resident's home, mobility, meal order and age rule."""
+    rows = table_rows(ctx, raw, INPUT_TABLES["residents"])
+    duplicate_ids(rows, "resident_id", "resident")
+    store_ids(ctx, "resident", known_ids(rows, "resident_id"))
+    volunteers = ctx.ids.get("volunteer")
+    p = ctx.policy
+    out = []
+    for r in rows:
+        rid = r.value("resident_id", required=True)
+        name = r.value("name", required=True)
+        birth = r.value("birth_date")
+        age = r.value("age", minimum=0)
+        has_column = "birth_date" in r.columns or "age" in r.columns
+        if (
+            has_column
+            and birth is None
+            and age is None
+            and not r.text("birth_date") + r.text("age")
+        ):
+            r.error("age", "is empty and so is birth_date; give the age or the date of birth")
+        _age_problem(r, birth, age, ctx.as_of)
+        lat, lon = coordinates(r, required=True)
+        window = None
+        start, end = r.value("window_start"), r.value("window_end")
+        if start is not None or end is not None:
+            start = p.default_window_start if start is None else start
+            end = p.default_window_end if end is None else end
+            if end <= start:
+                r.error(
+                    "window_end",
+                    f"the delivery window {format_time(start)}–{format_time(end)} closes "
+                    "before it opens; swap window_start and window_end or correct them",
+                )
+            window = TimeWindow(start, end)
+        last_check = r.value("last_check")
+        if last_check is not None and last_check > ctx.as_of:
+            r.error("last_check", f"{last_check} is in the future; correct the date")
+        preferred = r.value("preferred_volunteers") or ()
+        for v in preferred:
+            if unknown(r, "preferred_volunteers", v, volunteers):
+                r.error(
+                    "preferred_volunteers",
+                    f"volunteer {v} is not in volunteers.csv; correct the id or remove it",
+                )
+        resident = r.build(
+            Resident,
+            resident_id=rid,
+            name=name,
+            birth_date=birth,
+            age=age,
+            lat=lat,
+            lon=lon,
+            address=r.value("address") or "",
+            floor=_default(r.value("floor"), 1),
+            has_lift=bool(r.value("has_lift")),
+            mobility=r.value("mobility", required=True),
+            lives_alone=bool(r.value("lives_alone")),
+            meal_days=frozenset(r.value("meal_days") or ()),
+            portions=r.value("portions", minimum=1) or 1,
+            diet=r.value("diet") or (),
+            window=window,
+            last_check=last_check,
+            owns_wheelchair=r.value("owns_wheelchair"),
+            preferred_volunteers=preferred,
+        )
+        if resident is not None:
+            out.append(resident)
+    return out
+
+
+def _default(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _known_volunteer(r: Row, volunteers: set[str] | None) -> str | None:
+    """The row's ``volunteer_id``, with an error when volunteers.csv has no such id."""
+    vid = r.value("volunteer_id", required=True)
+    if unknown(r, "volunteer_id", vid, volunteers):
+        r.error(
+            "volunteer_id",
+            f"volunteer {vid} is not in volunteers.csv; add them there or correct the id",
+        )
+    return vid
+
+
+def parse_availability(ctx: Context, raw: RawTable) -> list[Availability]:
+    """availability.csv: when each known volunteer is free, or not."""
+    rows = table_rows(ctx, raw, INPUT_TABLES["availability"])
+    volunteers = ctx.ids.get("volunteer")
+    out = []
+    for r in rows:
+        vid = _known_volunteer(r, volunteers)
+        days = day_fields(r, "day", required=True)
+        start, end = start_end(r, "start", "end", "the free time")
+        available = r.value("available")
+        a = r.build(
+            Availability,
+            volunteer_id=vid,
+            start=start,
+            end=end,
+            available=True if available is None else available,
+            **days,
+        )
+        if a is not None:
+            out.append(a)
+    return out
+
+
+def parse_requests(ctx: Context, raw: RawTable) -> list[Request]:
+    """requests.csv: volunteers' wishes for or against a shift or a day."""
+    rows = table_rows(ctx, raw, INPUT_TABLES["requests"])
+    volunteers = ctx.ids.get("volunteer")
+    shifts = ctx.ids.get("shift")
+    out = []
+    for r in rows:
+        vid = _known_volunteer(r, volunteers)
+        days = day_fields(r, "day", required=False)
+        date = r.value("date")
+        if date is not None:
+            if days["date"] is not None and days["date"] != date:
+                r.error("date", f"{date} differs from day {days['date']}; give only one of them")
+            elif days["day"] is not None and days["day"] != weekday(date):
+                # Both columns filled and they disagree: neither may be dropped silently.
+                r.error(
+                    "date",
+                    f"{date} is a {weekday(date)}, but day says {days['day']}; give only one "
+                    "of them",
+                )
+            days = {"day": None, "date": date}
+        if days["day"] is None and days["date"] is None and not r.text("day"):
+            r.error("day", "is empty and so is date; give a weekday or a date")
+        shift_id = r.value("shift_id")
+        if unknown(r, "shift_id", shift_id, shifts):
+            r.error(
+                "shift_id",
+                f"shift {shift_id} is not in shifts.csv; correct the id or leave it empty "
+                "for any shift that day",
+            )
+        want = r.value("want")
+        weight = r.value("weight", minimum=0)
+        req = r.build(
+            Request,
+            volunteer_id=vid,
+            shift_id=shift_id,
+            want=True if want is None else want,
+            weight=1 if weight is None else weight,
+            **days,
+        )
+        if req is not None:
+            out.append(req)
+    return out

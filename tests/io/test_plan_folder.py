@@ -1,0 +1,212 @@
+"""The plan folder: exact columns, BOM, spreadsheet-safe cells, atomic files, the summary,
+and reading a plan folder back."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from carecal.io import PlanFileError, read_plan, write_plan
+from carecal.io.cells import spreadsheet_safe
+from carecal.io.files import atomic_write
+from carecal.plans import MealPlan, ShiftPlan
+
+# The columns of DESIGN section 5, written out here independently of carecal.io.schema.
+DESIGN_COLUMNS = {
+    "meal_routes.csv": "date,volunteer_id,trip,stop,resident_id,arrival,departure,portions,diet,"
+    "food_minutes,travel_minutes",
+    "health_checks.csv": "resident_id,date,slot_start,check_start,check_end,escort_ids,"
+    "wheelchair,pickup,home_again",
+    "shift_plan.csv": "date,shift_id,role,start,end,volunteer_id",
+    "unserved.csv": "kind,id,date,reason,fix",
+}
+
+
+def _rows(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def test_meal_plan_files_have_the_design_columns_and_a_bom(tmp_path, community, meal_plan):
+    paths = write_plan(meal_plan, tmp_path, community)
+    names = {p.relative_to(tmp_path).as_posix() for p in paths}
+    assert names == {
+        "meal_routes.csv",
+        "unserved.csv",
+        "summary.md",
+        "routes/V01.html",
+        "routes/V02.html",
+    }
+    for name in ("meal_routes.csv", "unserved.csv"):
+        assert (tmp_path / name).read_bytes().startswith(b"\xef\xbb\xbf")
+        assert ",".join(_rows(tmp_path / name)[0]) == DESIGN_COLUMNS[name]
+    rows = _rows(tmp_path / "meal_routes.csv")
+    assert rows[1][:9] == [
+        "2026-03-02",
+        "V01",
+        "1",
+        "1",
+        "R001",
+        "10:50",
+        "10:55",
+        "1",
+        "diabetic;soft",
+    ]
+    assert [r[2:4] for r in rows[1:]] == [["1", "1"], ["1", "2"], ["2", "1"], ["1", "1"]]
+
+
+def test_every_plan_kind_has_the_design_columns(
+    tmp_path, community, meal_plan, campaign_plan, shift_plan
+):
+    week = SimpleNamespace(meals=[meal_plan], campaign=campaign_plan, shifts=shift_plan)
+    write_plan(week, tmp_path, community)
+    for name, header in DESIGN_COLUMNS.items():
+        assert ",".join(_rows(tmp_path / name)[0]) == header
+    kinds = [r[0] for r in _rows(tmp_path / "unserved.csv")[1:]]
+    assert kinds == ["meal", "health_check", "shift"]
+    checks = _rows(tmp_path / "health_checks.csv")
+    assert checks[1] == [
+        "R001",
+        "2026-03-10",
+        "09:00",
+        "09:05",
+        "09:25",
+        "V01",
+        "pool",
+        "08:35",
+        "09:55",
+    ]
+    assert checks[2][5:] == ["", "none", "", ""]
+
+
+def test_cells_that_look_like_formulas_are_made_text(
+    tmp_path, community, meal_plan, campaign_plan, shift_plan
+):
+    week = SimpleNamespace(meals=[meal_plan], campaign=campaign_plan, shifts=shift_plan)
+    write_plan(week, tmp_path, community)
+    rows = _rows(tmp_path / "unserved.csv")
+    assert rows[1][3] == '\'=HYPERLINK("http://x")'
+    assert rows[2][4] == "'+ ask another escort" and rows[3][4] == "'@ask V02"
+    assert spreadsheet_safe("-33.86") == "-33.86" and spreadsheet_safe("-x") == "'-x"
+    assert spreadsheet_safe("\tx") == "'\tx" and spreadsheet_safe("\rx") == "'\rx"
+    assert spreadsheet_safe("ok") == "ok"
+
+
+def test_no_temporary_file_is_left_and_an_interrupted_write_keeps_the_old_file(
+    tmp_path, community, meal_plan, monkeypatch
+):
+    write_plan(meal_plan, tmp_path, community)
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+    before = (tmp_path / "meal_routes.csv").read_bytes()
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(tmp_path / "meal_routes.csv", b"half")
+    assert (tmp_path / "meal_routes.csv").read_bytes() == before
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_summary_lists_what_to_do(tmp_path, community, meal_plan, campaign_plan):
+    write_plan(
+        SimpleNamespace(meals=[meal_plan], campaign=campaign_plan, shifts=None), tmp_path, community
+    )
+    text = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "## Meal deliveries on 2026-03-02" in text and "## Health-check campaign" in text
+    assert "## What to do" in text
+    assert "- Add a carrier on Mondays (1: R009)" in text
+    assert "- + ask another escort (1: R003)" in text
+
+
+def test_summary_when_everyone_is_served(tmp_path, community, meal_plan):
+    write_plan(meal_plan.model_copy(update={"unserved": ()}), tmp_path, community)
+    assert "Nothing to do: everyone was served." in (tmp_path / "summary.md").read_text()
+    assert _rows(tmp_path / "unserved.csv") == [DESIGN_COLUMNS["unserved.csv"].split(",")]
+
+
+def test_read_plan_round_trip(tmp_path, community, meal_plan, campaign_plan, shift_plan):
+    week = SimpleNamespace(meals=[meal_plan], campaign=campaign_plan, shifts=shift_plan)
+    write_plan(week, tmp_path, community)
+    meals, campaign, shifts = read_plan(tmp_path, community)
+    assert meals == meal_plan  # leave and back are derived from the files and the community
+    assert campaign == campaign_plan
+    assert shifts == shift_plan.model_copy(update={"end": dt.date(2026, 3, 9)})
+
+
+def test_read_plan_derives_leave_and_back_from_an_edited_file(tmp_path, community, meal_plan):
+    write_plan(meal_plan, tmp_path, community)
+    path = tmp_path / "meal_routes.csv"
+    rows = _rows(path)
+    rows[1][5], rows[1][9] = "10:57", "5"  # first stop later, food five minutes old
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    (plan,) = read_plan(tmp_path, community)
+    assert plan.trips[0].leave == 10 * 60 + 52
+    assert plan.trips[0].back == meal_plan.trips[0].back
+
+
+def test_read_plan_reports_every_malformed_cell(tmp_path, community, meal_plan):
+    write_plan(meal_plan, tmp_path, community)
+    path = tmp_path / "meal_routes.csv"
+    rows = _rows(path)
+    rows[1][5] = "quarter to eleven"
+    rows[2][1] = "V42"
+    rows[3][7] = ""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    with pytest.raises(PlanFileError) as caught:
+        read_plan(tmp_path, community)
+    assert caught.value.problems == [
+        "meal_routes.csv row 2, column arrival: 'quarter to eleven' is not a time; write it as "
+        "HH:MM, for example 09:30",
+        "meal_routes.csv row 3, column volunteer_id: volunteer V42 is not in volunteers.csv; "
+        "correct the id",
+        "meal_routes.csv row 4, column portions: is empty; fill it in",
+    ]
+
+
+def test_read_plan_of_a_folder_without_a_plan_is_empty(tmp_path, community):
+    assert read_plan(tmp_path, community) == []
+
+
+def test_read_plan_booking_on_a_day_without_a_clinic(tmp_path, community, campaign_plan):
+    two_clinics = community.with_changes(
+        sites=(*community.sites, community.sites[1].model_copy(update={"site_id": "C2"}))
+    )
+    write_plan(campaign_plan, tmp_path, two_clinics)
+    with pytest.raises(PlanFileError, match=r"no clinic runs on 2026-03-10 in campaign\.csv"):
+        read_plan(tmp_path, two_clinics)
+
+
+def test_write_plan_rejects_other_objects(tmp_path, community):
+    with pytest.raises(TypeError, match="write_plan"):
+        write_plan(object(), tmp_path, community)
+
+
+def test_week_plan_read_back_keeps_the_auto_demand(tmp_path):
+    """Binds: the week's ``auto`` meals shift asked for the carriers the routes used; read
+    back, the shift plan takes that demand from meal_routes.csv again, and every part of
+    the folder verifies as it did in memory (before, the shift plan read back had no
+    demand and failed with a "demand" violation). Inactive without ``auto`` shifts: the
+    round trip above reads no demand."""
+    from carecal.verify import verify
+    from tests.solver.test_week import _community, _week
+
+    community = _community()
+    week = _week(community)
+    assert week.shifts is not None and week.shifts.demand
+    write_plan(week, tmp_path, community)
+    plans = read_plan(tmp_path, community)
+    (shifts,) = [p for p in plans if isinstance(p, ShiftPlan)]
+    (meals,) = [p for p in plans if isinstance(p, MealPlan)]
+    date = meals.date
+    assert shifts.demand == {(date, "MEALS"): (len(meals.carriers), len(meals.carriers))}
+    for plan in plans:
+        assert verify(community, plan) == []

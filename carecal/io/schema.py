@@ -422,6 +422,11 @@ UNSERVED = Table(
         ),
         _c("id", _T, "the resident or shift", required=True),
         _c("date", _DATE, "the date, if one applies", required=True),
+        _c(
+            "code",
+            _T,
+            "the reason's stable code (docs/tables.md lists every code), for counting and grouping",
+        ),
         _c("reason", _T, "why, in plain words", required=True),
         _c("fix", _T, "what would fix it", required=True),
     ),

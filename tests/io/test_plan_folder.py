@@ -24,7 +24,7 @@ DESIGN_COLUMNS = {
     "health_checks.csv": "resident_id,date,slot_start,check_start,check_end,escort_ids,"
     "wheelchair,pickup,home_again",
     "shift_plan.csv": "date,shift_id,role,start,end,volunteer_id",
-    "unserved.csv": "kind,id,date,reason,fix",
+    "unserved.csv": "kind,id,date,code,reason,fix",
 }
 
 
@@ -90,8 +90,8 @@ def test_cells_that_look_like_formulas_are_made_text(
     week = SimpleNamespace(meals=[meal_plan], campaign=campaign_plan, shifts=shift_plan)
     write_plan(week, tmp_path, community)
     rows = _rows(tmp_path / "unserved.csv")
-    assert rows[1][3] == '\'=HYPERLINK("http://x")'
-    assert rows[2][4] == "'+ ask another escort" and rows[3][4] == "'@ask V02"
+    assert rows[1][4] == '\'=HYPERLINK("http://x")'
+    assert rows[2][5] == "'+ ask another escort" and rows[3][5] == "'@ask V02"
     assert spreadsheet_safe("-33.86") == "-33.86" and spreadsheet_safe("-x") == "'-x"
     assert spreadsheet_safe("\tx") == "'\tx" and spreadsheet_safe("\rx") == "'\rx"
     assert spreadsheet_safe("ok") == "ok"

@@ -102,7 +102,7 @@ def test_auto_demand_comes_from_the_routes() -> None:
 def test_auto_demand_keeps_the_shifts_own_maximum() -> None:
     """Inactive: an ``auto`` shift with its own ``max_volunteers`` keeps it; only the
     minimum comes from the routes."""
-    from carecal.plans import auto_demand
+    from carecal.demand import auto_demand
 
     community = _community()
     (meals,) = community.shifts

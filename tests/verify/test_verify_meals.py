@@ -89,7 +89,14 @@ def good_trip() -> Trip:
 
 
 def r3_unserved() -> Unserved:
-    return Unserved(kind=UnservedKind.MEAL, id="R3", date=MONDAY, reason="left out", fix="")
+    return Unserved(
+        kind=UnservedKind.MEAL,
+        id="R3",
+        date=MONDAY,
+        code="carriers_busy",
+        reason="left out",
+        fix="",
+    )
 
 
 def meal_plan(trips: list[Trip], unserved: list[Unserved] | None = None) -> MealPlan:
@@ -171,7 +178,10 @@ def too_soon() -> MealPlan:
 
 
 def extra(rid: str) -> list[Unserved]:
-    return [r3_unserved(), Unserved(kind=UnservedKind.MEAL, id=rid, reason="x")]
+    return [
+        r3_unserved(),
+        Unserved(kind=UnservedKind.MEAL, id=rid, code="carriers_busy", reason="x"),
+    ]
 
 
 BROKEN: dict[str, tuple[dict[str, Any], Callable[[], MealPlan]]] = {

@@ -43,13 +43,13 @@ def test_objective_terms_and_bound() -> None:
     """Named terms, a bound no larger than their sum, and a summary a coordinator can read."""
     c = two_wheelchair_users(-0.5)
     p = plan(c)
-    assert set(p.objective) == {
+    assert set(p.objective_terms) == {
         "unbooked_value",
         "escort_walk_estimate",
         "most_jobs_per_escort",
         "days_for_oldest",
     }
-    assert p.bound is not None and p.bound <= sum(p.objective.values()) + 1e-6
+    assert p.bound is not None and p.bound <= sum(p.objective_terms.values()) + 1e-6
     assert "2 booked, 2 of them escorted" in p.summary()
 
 

@@ -64,7 +64,7 @@ def test_one_delivery_leaves_so_that_nobody_waits() -> None:
     assert (hhmm(stop.arrival), hhmm(stop.departure)) == ("11:00", "11:02")
     assert stop.food_minutes == 10 and stop.travel_minutes == 10
     assert result.status in (Status.OPTIMAL, Status.FEASIBLE)
-    assert result.objective == {
+    assert result.objective_terms == {
         "missed_deliveries": 0.0,
         "carriers": 120.0,
         "travel_minutes": 20.0,
@@ -80,7 +80,7 @@ def test_window_does_not_bind_the_order() -> None:
     result = plan(meal_day({"R1": 10, "R2": 20}))
     assert len(result.trips) == 1
     assert sorted(result.served) == ["R1", "R2"]
-    assert result.objective["travel_minutes"] == 40
+    assert result.objective_terms["travel_minutes"] == 40
 
 
 def test_window_binds_the_order() -> None:
@@ -300,7 +300,7 @@ def test_vulnerable_resident_served_first_when_only_one_fits() -> None:
     result = plan(community)
     assert result.served == ["R2"]
     assert [u.id for u in result.unserved] == ["R1"]
-    assert result.objective["missed_deliveries"] == 10_000
+    assert result.objective_terms["missed_deliveries"] == 10_000
 
 
 def test_missed_meal_penalty_per_vulnerability() -> None:
@@ -320,7 +320,7 @@ def test_preferred_volunteer_chosen_when_equal() -> None:
     )
     result = plan(community)
     assert result.carriers == ["V2"]
-    assert result.objective["non_preferred"] == 0
+    assert result.objective_terms["non_preferred"] == 0
 
 
 def test_few_carriers_preferred_over_short_travel() -> None:

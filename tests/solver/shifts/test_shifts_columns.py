@@ -147,7 +147,7 @@ def test_plan_shifts_proves_optimality_with_the_column_bound() -> None:
     result = plan_shifts(two_for_one_shift(), MONDAY, SUNDAY, time_limit=5.0, deterministic=True)
     assert result.status == Status.OPTIMAL
     assert result.bound == 80
-    assert sum(result.objective.values()) == 80
+    assert sum(result.objective_terms.values()) == 80
 
 
 def test_cell_values_are_the_lp_mix_per_cell() -> None:

@@ -255,7 +255,7 @@ def test_requests_honoured_when_nothing_forbids() -> None:
     assert (MONDAY, "S") not in a
     assert (MONDAY + dt.timedelta(days=1), "S") in a
     assert (MONDAY + dt.timedelta(days=4), "S") in b
-    assert result.objective["requests"] == 0
+    assert result.objective_terms["requests"] == 0
 
 
 def test_request_that_cannot_be_honoured_costs_its_weight() -> None:
@@ -264,7 +264,7 @@ def test_request_that_cannot_be_honoured_costs_its_weight() -> None:
     reqs = (Request(volunteer_id="A", day="Mon", want=True, weight=3),)
     c = community([volunteer("A")], avail, daily("S", "09:00", "12:00", low=0), reqs)
     result = plan(c)
-    assert result.objective["requests"] == 3 * c.policy.weight_request
+    assert result.objective_terms["requests"] == 3 * c.policy.weight_request
     assert "A" in " ".join(result.explain_terms["requests"])
 
 
@@ -296,7 +296,7 @@ def test_over_cover_costs_and_under_cover_weights() -> None:
     )
     result = plan(c, end=MONDAY)
     assert len(result.assignments) == 1
-    assert result.objective["over_cover"] == 0 and result.objective["requests"] == 1
+    assert result.objective_terms["over_cover"] == 0 and result.objective_terms["requests"] == 1
 
 
 def test_soft_max_weekends_costs_per_extra_weekend() -> None:
@@ -311,7 +311,7 @@ def test_soft_max_weekends_costs_per_extra_weekend() -> None:
     c = community([volunteer("A")], every_day("A"), shifts, max_weekends=1)
     result = plan(c, end=MONDAY + dt.timedelta(days=13))
     assert len(result.assignments) == 2
-    assert result.objective["weekends"] == c.policy.weight_weekend
+    assert result.objective_terms["weekends"] == c.policy.weight_weekend
 
 
 def test_fairness_spreads_in_proportion_to_pledges() -> None:
@@ -325,7 +325,7 @@ def test_fairness_spreads_in_proportion_to_pledges() -> None:
     )
     result = plan(c)
     assert len(worked(result, "A")) == 4 and len(worked(result, "B")) == 2
-    assert result.objective["fairness"] == 0
+    assert result.objective_terms["fairness"] == 0
 
 
 def test_stability_keeps_the_same_volunteer_on_a_weekly_shift() -> None:
@@ -350,7 +350,7 @@ def test_stability_keeps_the_same_volunteer_on_a_weekly_shift() -> None:
     result = plan(c, end=MONDAY + dt.timedelta(days=13))
     assert len(result.assignments) == 2
     assert len({a.volunteer_id for a in result.assignments}) == 1
-    assert result.objective["stability"] == 0
+    assert result.objective_terms["stability"] == 0
 
 
 # --- demand, explanations, hints ----------------------------------------------------------------
@@ -379,7 +379,7 @@ def test_hint_plan_is_a_valid_start() -> None:
     )
     first = plan(c)
     again = plan(c, hint=first)
-    assert sum(again.objective.values()) <= sum(first.objective.values())
+    assert sum(again.objective_terms.values()) <= sum(first.objective_terms.values())
 
 
 def test_empty_period_of_shifts() -> None:
@@ -506,4 +506,4 @@ def test_curtois_reader_and_evaluator_by_hand() -> None:
     assert verify_shifts(c, result) == []
     ours, broken = evaluate(inst, to_roster(result)[0])
     assert broken == []
-    assert ours == sum(result.objective.values())
+    assert ours == sum(result.objective_terms.values())

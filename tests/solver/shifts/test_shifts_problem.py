@@ -32,7 +32,7 @@ def test_fair_band_holds_both_whole_numbers_around_a_share() -> None:
         assert volunteer_terms(problem, v, frozenset(range(shifts)))["fairness"] == 0
     result = plan(c)
     assert len(result.assignments) == 7
-    assert result.objective["fairness"] == 0
+    assert result.objective_terms["fairness"] == 0
 
 
 def test_fair_band_costs_each_shift_outside_it() -> None:
@@ -52,5 +52,5 @@ def test_fair_band_costs_each_shift_outside_it() -> None:
     result = plan(c)
     assert len(worked(result, "A")) == 6 and len(worked(result, "B")) == 1
     assert build_shift_problem(c, MONDAY, SUNDAY).fair_band == [(3, 4), (3, 4)]
-    assert result.objective["fairness"] == 5 * 2 + 5 * 2
+    assert result.objective_terms["fairness"] == 5 * 2 + 5 * 2
     assert "A (6 shifts, fair share 3-4)" in result.explain()

@@ -113,3 +113,28 @@ class Policy(BaseModel):
     def needs_escort_mobility(self, mobility: str) -> bool:
         """Whether a mobility on its own calls for an escort to the clinic."""
         return mobility in self.escort_mobilities
+
+
+def check_policy(policy: Policy, source: str = "policy") -> Policy:
+    """Validate a policy again, however it was made, and return it.
+
+    A ``Policy`` edited with ``model_copy(update=...)`` skips pydantic's validation; every
+    planner and ``verify`` call this first, so no unchecked value reaches a solver.
+
+    Raises
+    ------
+    carecal.CommunityError
+        Listing every invalid field with its value and the fix.
+    """
+    from pydantic import ValidationError
+
+    from carecal.errors import CommunityError
+
+    try:
+        return Policy.model_validate(policy.model_dump())
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            where = ".".join(str(part) for part in err["loc"]) or "policy"
+            problems.append(f"{source} {where} = {err.get('input')!r}: {err['msg']}")
+        raise CommunityError(problems) from None

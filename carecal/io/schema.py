@@ -425,7 +425,7 @@ UNSERVED = Table(
         _c(
             "code",
             _T,
-            "the reason's stable code (docs/tables.md lists every code), for counting and grouping",
+            "the reason's stable code (docs/reasons.md lists every code), for counting and grouping",
         ),
         _c("reason", _T, "why, in plain words", required=True),
         _c("fix", _T, "what would fix it", required=True),

@@ -182,12 +182,13 @@ def carecal_column(engine: str) -> Callable[[VrptwInstance, float, int], Routes]
     """A column that solves the day problem through carecal's ``solve_day``."""
 
     def run(inst: VrptwInstance, time_limit: float, seed: int) -> Routes:
+        from carecal.options import solve_options
         from carecal.solver.meals import solve_day
 
         problem = to_day_problem(inst)
-        solution = solve_day(
-            problem, time_limit=time_limit, deterministic=False, seed=seed, engine=engine
-        )
+        # Both routing searches run on one thread; workers=1 says so in the options.
+        options = solve_options("solve_day", time_limit=time_limit, workers=1, seed=seed)
+        solution = solve_day(problem, options, engine=engine)
         _check_shape(problem, solution)
         return [list(r.nodes) for r in solution.routes]
 

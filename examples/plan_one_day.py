@@ -19,7 +19,8 @@ from carecal.clock import next_weekday
 def main(argv: list[str]) -> int:
     """Read, plan, verify, write; print what a coordinator needs to know."""
     community = carecal.read_community(argv[0]) if argv else carecal.sample_community()
-    date = dt.date.fromisoformat(argv[1]) if len(argv) > 1 else next_weekday(dt.date.today())
+    # plan_meals takes the date as text too ("YYYY-MM-DD"), or a date or a timestamp.
+    date = argv[1] if len(argv) > 1 else next_weekday(dt.date.today())
     out = argv[2] if len(argv) > 2 else "plan-one-day"
 
     plan = carecal.plan_meals(community, date, time_limit=5)

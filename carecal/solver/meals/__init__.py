@@ -7,10 +7,11 @@
 - :mod:`~carecal.solver.meals.pyvrp_engine`: the optional PyVRP engine;
 - :mod:`~carecal.solver.meals.retime`: re-timing trips after the search, and repair;
 - :mod:`~carecal.solver.meals.solution`: trips and objective terms back into a plan;
-- :mod:`~carecal.solver.meals.plan`: :func:`plan_meals`, which runs them in that order.
+- :mod:`~carecal.solver.meals.plan`: :func:`plan_meals`, which runs them in that order,
+  and :func:`meal_plan`, the same on a plain date with checked options (for ``plan_week``).
 """
 
-from carecal.solver.meals.plan import plan_meals
+from carecal.solver.meals.plan import meal_plan, plan_meals
 from carecal.solver.meals.problem import (
     DayProblem,
     DayRoute,
@@ -20,17 +21,19 @@ from carecal.solver.meals.problem import (
     missed_meal_penalty,
 )
 from carecal.solver.meals.retime import earliest_times, retime, retime_and_repair
-from carecal.solver.meals.search import ENGINES, choose_engine, solve_day
+from carecal.solver.meals.search import ENGINES, check_engine, choose_engine, solve_day
 
 __all__ = [
     "ENGINES",
     "DayProblem",
     "DayRoute",
     "DaySolution",
+    "check_engine",
     "choose_engine",
     "day_carriers",
     "delivery_period",
     "earliest_times",
+    "meal_plan",
     "missed_meal_penalty",
     "plan_meals",
     "retime",

@@ -238,7 +238,7 @@ def _arc_costs(model: RoutingModel) -> None:
     budget = max(1, _PREFERENCE_MATRIX_BUDGET // (size * size))
     ranked = sorted(prefers, key=lambda v: (-len(prefers[v]), v))
     if len(ranked) > budget:
-        logger.warning(
+        logger.debug(
             "preferences kept for %d of %d preferred carriers (memory bound)", budget, len(ranked)
         )
     own = set(ranked[:budget])

@@ -33,14 +33,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
-from collections.abc import Callable
 
-from carecal.clock import weekday
+from carecal.clock import coerce_date, weekday
 from carecal.explain import meal_carriers_busy, meal_obstacle
-from carecal.model import Community, coerce_date
+from carecal.model import Community
+from carecal.options import ProgressOption, SolveOptions, solve_options
 from carecal.plans import MealPlan, Status, Unserved
-from carecal.policy import MODES
+from carecal.policy import MODES, check_policy
 from carecal.solver.meals.problem import (
     DayProblem,
     DaySolution,
@@ -50,7 +49,7 @@ from carecal.solver.meals.problem import (
     delivery,
     missed_meal_penalty,
 )
-from carecal.solver.meals.search import check_options, solve_day
+from carecal.solver.meals.search import check_engine, solve_day
 from carecal.solver.meals.solution import (
     meal_unserved,
     objective_terms,
@@ -64,13 +63,15 @@ logger = logging.getLogger(__name__)
 
 def plan_meals(
     community: Community,
-    date: dt.date | str,
+    date: object,
     *,
     carriers: list[str] | None = None,
-    time_limit: float = 10.0,
-    deterministic: bool = False,
     engine: str = "auto",
-    progress: Callable[[str], None] | None = None,
+    time_limit: float = 10.0,
+    workers: int | None = None,
+    seed: int = 0,
+    deterministic: bool = False,
+    progress: ProgressOption = False,
 ) -> MealPlan:
     """Plan the meal-delivery routes of one date.
 
@@ -79,50 +80,123 @@ def plan_meals(
     community
         The community (residents with meal orders, volunteers, availability, a kitchen).
     date
-        The delivery date (a date or ``"YYYY-MM-DD"``).
+        The delivery date: a ``datetime.date``, ``"YYYY-MM-DD"``, or a naive
+        ``datetime``, ``pandas.Timestamp`` or ``numpy.datetime64`` at midnight.
     carriers
-        Volunteer ids to use as carriers; default: every volunteer with the ``meals``
-        skill. Listed volunteers without pledged time that day are left out (logged).
-    time_limit
-        Seconds the routing search may take at most.
-    deterministic
-        Stop the search after a fixed amount of work, so the same input always gives the
-        same plan (for tests); ``time_limit`` stays a safety net.
+        Volunteer ids to use as carriers (a list); default ``None``: every volunteer
+        with the ``meals`` skill. Listed volunteers without pledged time that day are
+        left out (a progress event names them).
     engine
-        The routing engine (see :data:`carecal.solver.meals.search.ENGINES`): ``"auto"`` (the
-        default) uses PyVRP when it is installed and can express every rule of the day,
-        else OR-Tools; ``"ortools"``; or ``"pyvrp"``.
+        The routing engine (see :data:`carecal.solver.meals.search.ENGINES`): ``"auto"``
+        (the default) uses PyVRP when it is installed and can express every rule of the
+        day, else OR-Tools; ``"ortools"``; or ``"pyvrp"``.
+    time_limit
+        Total wall-clock seconds for the whole call, default 10: building the day, the
+        routing search, re-timing the trips and explaining who is unserved all fit in it.
+    workers
+        Solver threads; default ``None`` (every core). Checked, but not used yet: the
+        routing search (OR-Tools or PyVRP) runs on one thread.
+    seed
+        Random seed, default 0. It seeds the PyVRP engine. The OR-Tools routing search
+        has no random element (and no seed parameter), so an OR-Tools plan does not
+        depend on it.
+    deterministic
+        Default ``False``. When ``True``, the search stops after a fixed amount of work
+        (a number of solutions, or of PyVRP iterations, that grows with the day), so the
+        same input always gives the same plan; ``time_limit`` stays a safety net.
     progress
-        Called with short messages while planning.
+        ``False`` (the default) for silence, ``True`` for a progress bar, or a callable
+        that receives each :class:`carecal.progress.ProgressEvent`: stages
+        ``"building"``, ``"routing"`` (with the cost of each improving solution as
+        ``objective``) and ``"done"`` (the plan's objective).
 
     Returns
     -------
     MealPlan
         Trips, the unserved deliveries with reason and fix, the status, the objective
         terms (``missed_deliveries``, ``carriers``, ``travel_minutes``,
-        ``non_preferred``) and the solve time. Status ``EMPTY`` when nobody ordered a
-        meal for that date.
+        ``non_preferred``), ``bound`` ``None`` (the routing search proves no bound) and
+        the solve time. Status ``EMPTY`` when nobody ordered a meal for that date.
 
     Raises
     ------
-    ValueError
-        For invalid input: an unknown or unskilled carrier id, an unknown engine, no
-        kitchen (:class:`carecal.model.CommunityError`), a time limit that is not positive.
+    carecal.OptionError
+        For a ``date`` that names no day (time-zone-aware, or with a time of day), an
+        unknown engine, a ``carriers`` that is not a list of ids, ``engine="pyvrp"`` on a
+        day PyVRP cannot express, or an invalid solving option (time limit, workers,
+        seed, deterministic, progress).
+    carecal.CommunityError
+        For an invalid policy, a carrier id that is not a volunteer or lacks the
+        ``meals`` skill, or a community without a kitchen.
+    carecal.ExtraMissingError
+        For ``engine="pyvrp"`` without PyVRP installed.
     """
-    began = time.perf_counter()
-    day_date = coerce_date(date)
-    check_options(engine, time_limit)
-    say = _say(progress)
-    day = weekday(day_date)
-    residents = community.deliveries_on(day_date)
-    if carriers is not None:
-        check_carrier_ids(community, carriers)
+    options = solve_options(
+        "plan_meals",
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        deterministic=deterministic,
+        progress=progress,
+    )
+    try:
+        day = coerce_date(date, "date")
+        check_policy(community.policy)
+        return meal_plan(community, day, options, carriers=carriers, engine=engine)
+    finally:
+        options.reporter.close()
+
+
+def meal_plan(
+    community: Community,
+    day: dt.date,
+    options: SolveOptions,
+    *,
+    carriers: list[str] | None = None,
+    engine: str = "auto",
+) -> MealPlan:
+    """:func:`plan_meals` on a plain date with checked options (for ``plan_week``).
+
+    Parameters
+    ----------
+    community
+        The community; its policy already checked by the caller.
+    day
+        The delivery date, a plain :class:`datetime.date`.
+    options
+        The solving options of this call, or of this part of a larger call
+        (:meth:`carecal.options.SolveOptions.with_time_limit`); the plan fits in
+        ``options.remaining()``.
+    carriers, engine
+        As for :func:`plan_meals`.
+
+    Returns
+    -------
+    MealPlan
+        As for :func:`plan_meals`.
+
+    Raises
+    ------
+    carecal.OptionError, carecal.CommunityError, carecal.ExtraMissingError
+        As for :func:`plan_meals`.
+    """
+    report = options.reporter
+    check_engine(engine)
+    name = weekday(day)
+    wanted = check_carrier_ids(community, carriers) if carriers is not None else None
+    residents = community.deliveries_on(day)
     if not residents:
-        say(f"No meal orders for {day_date} ({day}).")
-        return MealPlan(status=Status.EMPTY, date=day_date, engine="none")
+        report("done", f"No meal orders for {day} ({name}).")
+        return MealPlan(status=Status.EMPTY, date=day, engine="none")
     kitchen = community.kitchen
-    fleet = day_carriers(community, day_date, carriers)
-    say(f"{len(residents)} meal deliveries and {len(fleet)} carriers on {day_date} ({day}).")
+    fleet = day_carriers(community, day, wanted)
+    report(
+        "building", f"{len(residents)} meal deliveries and {len(fleet)} carriers on {day} ({name})."
+    )
+    if wanted is not None:
+        idle = sorted(set(wanted) - {c.volunteer_id for c in fleet})
+        if idle:
+            report("building", f"Left out, no usable pledged time on {day}: {', '.join(idle)}.")
 
     ids = [kitchen.site_id] + [r.resident_id for r in residents]
     travel = {mode: travel_minutes(community, ids, mode) for mode in MODES}
@@ -132,61 +206,51 @@ def plan_meals(
     unserved: list[Unserved] = []
     routable: list[int] = []
     for i, d in enumerate(deliveries):
-        obstacle = meal_obstacle(d, fleet, community.policy, day)
+        obstacle = meal_obstacle(d, fleet, community.policy, name)
         if obstacle is None:
             routable.append(i)
         else:
-            unserved.append(meal_unserved(d.resident_id, day_date, obstacle))
+            unserved.append(meal_unserved(d.resident_id, day, obstacle))
     if unserved:
-        say(f"{len(unserved)} deliveries cannot be made by any carrier; listed as unserved.")
+        report(
+            "building",
+            f"{len(unserved)} deliveries cannot be made by any carrier; listed as unserved.",
+        )
 
     problem = build_day_problem(
         community, residents, deliveries, penalties, routable, fleet, travel
     )
-    solution = _solve(problem, time_limit, deterministic, engine, progress)
+    solution = _solve(problem, options, engine)
     trips, travel_total = read_trips(problem, solution, residents, routable, fleet)
     ordered = sum(r.portions for r in residents)
     per_round = sum(c.capacity for c in fleet)
     for node in solution.unserved:
         d = deliveries[routable[node - 1]]
-        reason = meal_carriers_busy(d, day, ordered, per_round, len(fleet))
-        unserved.append(meal_unserved(d.resident_id, day_date, reason))
+        reason = meal_carriers_busy(d, name, ordered, per_round, len(fleet))
+        unserved.append(meal_unserved(d.resident_id, day, reason))
     unserved.sort(key=lambda u: u.id)
 
     plan = MealPlan(
         status=plan_status(solution),
-        date=day_date,
+        date=day,
         trips=tuple(trips),
         unserved=tuple(unserved),
         objective_terms=objective_terms(
             community, residents, penalties, trips, unserved, travel_total
         ),
-        solve_seconds=round(time.perf_counter() - began, 3),
+        solve_seconds=round(options.deadline.elapsed(), 3),
         engine=solution.engine,
     )
-    say(
+    report(
+        "done",
         f"Meals planned: {len(plan.served)} served, {len(unserved)} unserved, "
-        f"{len(plan.carriers)} carriers, {len(trips)} trips ({plan.solve_seconds:.1f} s)."
+        f"{len(plan.carriers)} carriers, {len(trips)} trips ({plan.solve_seconds:.1f} s).",
+        objective=plan.objective,
     )
     return plan
 
 
-def _say(progress: Callable[[str], None] | None) -> Callable[[str], None]:
-    def say(message: str) -> None:
-        logger.info(message)
-        if progress is not None:
-            progress(message)
-
-    return say
-
-
-def _solve(
-    problem: DayProblem,
-    time_limit: float,
-    deterministic: bool,
-    engine: str,
-    progress: Callable[[str], None] | None,
-) -> DaySolution:
+def _solve(problem: DayProblem, options: SolveOptions, engine: str) -> DaySolution:
     # No delivery left to route, or nobody to carry: every engine would answer the same.
     if problem.num_nodes == 1 or problem.num_vehicles == 0:
         return DaySolution(
@@ -197,10 +261,4 @@ def _solve(
             engine=engine,
             seconds=0.0,
         )
-    return solve_day(
-        problem,
-        time_limit=time_limit,
-        deterministic=deterministic,
-        engine=engine,
-        progress=progress,
-    )
+    return solve_day(problem, options, engine=engine)

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from carecal.clock import TimeWindow
+from carecal.clock import TimeWindow, coerce_date
+from carecal.errors import CommunityError, OptionError
 from carecal.explain import MealCarrier, MealDelivery
-from carecal.model import Community, Mobility, Resident, Skill, coerce_date
+from carecal.model import Community, Mobility, Resident, Skill
 from carecal.policy import MODES
 
 logger = logging.getLogger(__name__)
@@ -138,26 +139,26 @@ def check_problem(problem: DayProblem) -> None:
 
     Raises
     ------
-    ValueError
+    carecal.OptionError
         Naming the field or the vehicle and what is wrong with it.
     """
     n, m = problem.num_nodes, problem.num_vehicles
     for name in ("service", "tw_start", "tw_end"):
         if len(getattr(problem, name)) != n:
-            raise ValueError(
+            raise OptionError(
                 f"DayProblem.{name} has {len(getattr(problem, name))} entries, not {n}"
             )
     for name in ("vehicle_profile", "vehicle_start", "vehicle_end", "max_trips"):
         if len(getattr(problem, name)) != m:
-            raise ValueError(
+            raise OptionError(
                 f"DayProblem.{name} has {len(getattr(problem, name))} entries, not {m}"
             )
     for mat in problem.travel:
         if mat.shape != (n, n):
-            raise ValueError(f"a DayProblem travel matrix is {mat.shape}, not {(n, n)}")
+            raise OptionError(f"a DayProblem travel matrix is {mat.shape}, not {(n, n)}")
     for v in range(m):
         if problem.vehicle_start[v] > problem.vehicle_end[v]:
-            raise ValueError(
+            raise OptionError(
                 f"vehicle {v} starts at {problem.vehicle_start[v]}, after it must be back "
                 f"({problem.vehicle_end[v]}); give it a start no later than its end"
             )
@@ -166,14 +167,41 @@ def check_problem(problem: DayProblem) -> None:
 # --- carriers, deliveries and penalties of a date ---------------------------------------------
 
 
-def check_carrier_ids(community: Community, ids: Sequence[str]) -> None:
-    """Refuse carrier ids that are not volunteers with the ``meals`` skill.
+def check_carrier_ids(community: Community, ids: object) -> list[str]:
+    """The ``carriers`` argument as a list of ids, each a volunteer with the ``meals`` skill.
+
+    Parameters
+    ----------
+    community
+        The community.
+    ids
+        What the caller gave as ``carriers``: a list (or tuple, or set) of volunteer ids.
+
+    Returns
+    -------
+    list of str
+        The ids, in the order given.
 
     Raises
     ------
-    ValueError
-        Listing every such id with what to do about it.
+    carecal.OptionError
+        When ``ids`` is not a collection of id strings (a single id string included: it
+        would be read letter by letter).
+    carecal.CommunityError
+        Listing every id that is not a volunteer, or a volunteer without the ``meals``
+        skill, with what to do about it.
     """
+    if isinstance(ids, str | bytes) or not isinstance(ids, list | tuple | set | frozenset):
+        raise OptionError(
+            f"carriers must be a list of volunteer ids, for example carriers=['V1', 'V2'], "
+            f"not {ids!r}"
+        )
+    wrong = [vid for vid in ids if not isinstance(vid, str)]
+    if wrong:
+        raise OptionError(
+            f"carriers must be volunteer ids written as text, for example 'V1'; "
+            f"{', '.join(repr(w) for w in wrong)} is not"
+        )
     problems = []
     for vid in ids:
         volunteer = community.volunteer_by_id.get(vid)
@@ -187,7 +215,8 @@ def check_carrier_ids(community: Community, ids: Sequence[str]) -> None:
                 "or leave them out of the carriers"
             )
     if problems:
-        raise ValueError("; ".join(problems))
+        raise CommunityError(problems)
+    return list(ids)
 
 
 def delivery_period(community: Community, date: dt.date) -> TimeWindow:
@@ -207,9 +236,10 @@ def day_carriers(
     community
         The community.
     date
-        The delivery date.
+        The delivery date (anything :func:`carecal.clock.coerce_date` accepts).
     ids
         Volunteer ids to consider (default: every volunteer with the ``meals`` skill).
+        Listed volunteers without pledged time that day are left out (logged at DEBUG).
 
     Returns
     -------
@@ -218,7 +248,7 @@ def day_carriers(
         overlaps :func:`delivery_period` most (the earlier one on a tie); the departure is
         no earlier than ``meals_ready``. Volunteers without a usable block are left out.
     """
-    day_date = coerce_date(date)
+    day_date = coerce_date(date, "date")
     period = delivery_period(community, day_date)
     ready = community.policy.meals_ready
     wanted = set(ids) if ids is not None else None
@@ -231,7 +261,7 @@ def day_carriers(
         blocks = community.availability_on(v.volunteer_id, day_date)
         if not blocks:
             if wanted is not None:
-                logger.warning("carrier %s has no pledged time on %s", v.volunteer_id, day_date)
+                logger.debug("carrier %s has no pledged time on %s", v.volunteer_id, day_date)
             continue
         block = max(
             blocks, key=lambda b: (min(b.end, period.end) - max(b.start, period.start), -b.start)

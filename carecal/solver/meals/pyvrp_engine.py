@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from carecal.errors import ExtraMissingError, OptionError
 from carecal.solver.meals.problem import DayProblem, DayRoute, DaySolution
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,6 @@ logger = logging.getLogger(__name__)
 ENGINE = "pyvrp"
 MIN_PYVRP = (0, 14)
 """Oldest PyVRP release whose API (activities in routes, reloads) this engine uses."""
-_INSTALL_HINT = 'PyVRP is not installed; install it with: pip install "carecal[pyvrp]"'
 
 
 def pyvrp_available() -> bool:
@@ -51,14 +51,16 @@ def import_pyvrp() -> ModuleType:
 
     Raises
     ------
+    carecal.ExtraMissingError
+        When PyVRP is missing; the message gives the install command.
     ImportError
-        When PyVRP is missing or older than :data:`MIN_PYVRP`; the message gives the
-        install or upgrade command.
+        When PyVRP is older than :data:`MIN_PYVRP`; the message gives the upgrade
+        command.
     """
     try:
         module = import_module("pyvrp")
     except ImportError as exc:
-        raise ImportError(_INSTALL_HINT) from exc
+        raise ExtraMissingError("pyvrp", "pyvrp", "The PyVRP routing engine") from exc
     try:
         found = metadata.version("pyvrp")
     except metadata.PackageNotFoundError:
@@ -222,7 +224,7 @@ def schedule_trips(
 
     Raises
     ------
-    ValueError
+    carecal.OptionError
         When the order cannot meet the windows (the engine returned an infeasible plan).
     """
     travel = problem.travel_matrix(vehicle)
@@ -257,7 +259,7 @@ def schedule_trips(
             prev = node
         leave = min(no_wait, latest[pos])
         if leave < ready:
-            raise ValueError(
+            raise OptionError(
                 f"Vehicle {vehicle} trip {number}: the visit order cannot meet the delivery "
                 "windows and the carrier's hours; the engine returned an infeasible plan."
             )
@@ -267,7 +269,7 @@ def schedule_trips(
             pos += 1
             clock = max(clock + int(travel[prev, node]), int(problem.tw_start[node]))
             if clock > latest[pos]:
-                raise ValueError(
+                raise OptionError(
                     f"Vehicle {vehicle} trip {number}: {_name(problem, node)} cannot be "
                     "reached within its window; the engine returned an infeasible plan."
                 )
@@ -334,16 +336,16 @@ def solve_with_pyvrp(
 
     Raises
     ------
-    ImportError
+    carecal.ExtraMissingError
         When PyVRP is not installed (the message gives the install command).
-    ValueError
+    carecal.OptionError
         When the day has a rule PyVRP cannot express (the message says which).
     """
     began = time.perf_counter()
     pyvrp = import_pyvrp()
     reason = cannot_express(problem)
     if reason is not None:
-        raise ValueError(reason)
+        raise OptionError(reason)
     n = problem.num_nodes
     if n <= 1:
         return DaySolution((), (), "optimal", 0.0, ENGINE, time.perf_counter() - began)
@@ -370,7 +372,7 @@ def solve_with_pyvrp(
     )
     best = result.best
     if not best.is_feasible():
-        logger.info("PyVRP found no feasible plan in %.1f s", time.perf_counter() - began)
+        logger.debug("PyVRP found no feasible plan in %.1f s", time.perf_counter() - began)
         return DaySolution(
             (), tuple(range(1, n)), "no_solution", None, ENGINE, time.perf_counter() - began
         )
@@ -395,5 +397,5 @@ def solve_with_pyvrp(
     unserved = tuple(i for i in range(1, n) if i not in served)
     cost = float(_objective(problem, routes, unserved))
     seconds = time.perf_counter() - began
-    logger.info("PyVRP: cost %s, %d routes, %.1f s", cost, len(routes), seconds)
+    logger.debug("PyVRP: cost %s, %d routes, %.1f s", cost, len(routes), seconds)
     return DaySolution(tuple(routes), unserved, "feasible", cost, ENGINE, seconds)

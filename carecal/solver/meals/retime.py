@@ -139,7 +139,7 @@ def _retime(
             nodes = list(trip.nodes)
             leave = _departure(problem, v, nodes, lo, limit)
             if leave is None and not repair:
-                logger.warning("vehicle %d trip %d kept the engine's times", v, trip.trip)
+                logger.debug("vehicle %d trip %d kept the engine's times", v, trip.trip)
                 timed.append(trip)
                 limit = trip.leave
                 continue
@@ -147,7 +147,9 @@ def _retime(
             spare = int(problem.max_trips[v]) - len(timed) - (k + 1)
             pieces = _repair(problem, v, nodes, lo, limit, spare, dropped)
             if len(pieces) != 1 or len(pieces[0][0]) < len(trip.nodes):
-                logger.warning(
+                # An internal step of the plan, not news for the coordinator: the plan's
+                # trips and unserved list already say everything (issue 15 item 10).
+                logger.debug(
                     "vehicle %d trip %d re-cut into %d trips, %d stops left out "
                     "(food age with waiting at doors)",
                     v,

@@ -1,20 +1,33 @@
 """Solving a day problem: engine choice, the OR-Tools search and its progress.
 
-:func:`solve_day` takes a :class:`~carecal.solver.meals.problem.DayProblem` and returns a
+:func:`solve_day` takes a :class:`~carecal.solver.meals.problem.DayProblem` and the call's
+:class:`~carecal.options.SolveOptions` and returns a
 :class:`~carecal.solver.meals.problem.DaySolution`. :func:`choose_engine` picks OR-Tools
 (:mod:`carecal.solver.meals.model`) or PyVRP (:mod:`carecal.solver.meals.pyvrp_engine`);
 an OR-Tools solution is re-timed by :func:`carecal.solver.meals.retime.retime_and_repair`.
+
+How the solving options act on a day:
+
+- ``time_limit``: the search gets what is left of the call's limit once its model is
+  built, less a small reserve for re-timing the trips and reading the plan back;
+- ``seed``: PyVRP's random seed. The OR-Tools routing search has no random element (and
+  no seed parameter): for a given day it always follows the same path, so ``seed`` does
+  not change an OR-Tools plan;
+- ``deterministic``: the search stops after a fixed number of solutions (OR-Tools) or
+  iterations (PyVRP) that grows with the day, so the plan does not depend on the
+  machine's speed; the time limit stays a safety net;
+- ``workers``: not used. Both routing searches run on one thread.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from carecal.errors import OptionError
 from carecal.solver.meals.model import RoutingModel, build_model, penalties, read_routes
 from carecal.solver.meals.problem import DayProblem, DaySolution, check_problem
 from carecal.solver.meals.pyvrp_engine import (
@@ -25,30 +38,35 @@ from carecal.solver.meals.pyvrp_engine import (
 )
 from carecal.solver.meals.retime import retime_and_repair
 
+if TYPE_CHECKING:
+    from carecal.options import SolveOptions
+    from carecal.progress import Reporter
+
 logger = logging.getLogger(__name__)
 
 ENGINES: tuple[str, ...] = ("ortools", "pyvrp", "auto")
 """Engine names :func:`solve_day` accepts."""
 
+# Below this a search cannot even load its model; OR-Tools wants at least a millisecond.
+_SHORTEST = 0.01
+# Improving solutions are reported at most this often (seconds), so a fast search does
+# not flood a progress bar or a notebook callback.
+_REPORT_EVERY = 0.5
 
-def check_options(engine: str, time_limit: float) -> None:
-    """Refuse an unknown engine name or a time limit that is not positive.
+
+def check_engine(engine: object) -> str:
+    """The engine name, if it is one :func:`solve_day` knows.
 
     Raises
     ------
-    ValueError
-        Naming the known engines, or saying the limit must be positive.
+    carecal.OptionError
+        Naming the known engines.
     """
-    _check_engine(engine)
-    if time_limit <= 0:
-        raise ValueError(f"time_limit must be a positive number of seconds, not {time_limit}")
-
-
-def _check_engine(engine: str) -> None:
-    if engine not in ENGINES:
-        raise ValueError(
-            f"routing engine '{engine}' is not known; use one of: {', '.join(ENGINES)}"
+    if not isinstance(engine, str) or engine not in ENGINES:
+        raise OptionError(
+            f"routing engine {engine!r} is not known; use one of: {', '.join(ENGINES)}"
         )
+    return engine
 
 
 def choose_engine(problem: DayProblem, engine: str) -> str:
@@ -69,13 +87,13 @@ def choose_engine(problem: DayProblem, engine: str) -> str:
 
     Raises
     ------
-    ValueError
-        When ``"pyvrp"`` is asked for a day it cannot express (the message says why), or
-        the name is unknown.
-    ImportError
+    carecal.OptionError
+        When ``"pyvrp"`` is asked for a day it cannot express (the message says why and
+        which engine to use instead), or the name is unknown.
+    carecal.ExtraMissingError
         When ``"pyvrp"`` is asked for and PyVRP is not installed.
     """
-    _check_engine(engine)
+    check_engine(engine)
     if engine == "ortools":
         return "ortools"
     if engine == "auto":
@@ -84,49 +102,55 @@ def choose_engine(problem: DayProblem, engine: str) -> str:
         return "ortools"
     reason = cannot_express(problem)
     if reason is not None:
-        raise ValueError(reason)
+        raise OptionError(reason)
     import_pyvrp()
     return "pyvrp"
 
 
+def search_seconds(options: SolveOptions) -> float:
+    """Wall seconds the routing search may take now, within the call's time limit.
+
+    What is left of the limit, less a reserve for what follows the search (re-timing the
+    trips, reading them back, explaining the unserved): 5 % of the limit, at most a
+    second. Never below the shortest search OR-Tools accepts.
+    """
+    reserve = min(1.0, 0.05 * options.time_limit)
+    return max(_SHORTEST, options.remaining() - reserve)
+
+
 def solve_day(
     problem: DayProblem,
+    options: SolveOptions,
     *,
-    time_limit: float = 10.0,
-    deterministic: bool = False,
-    seed: int = 0,
     engine: str = "ortools",
     first_solution: str | None = None,
     metaheuristic: str | None = None,
-    progress: Callable[[str], None] | None = None,
 ) -> DaySolution:
-    """Solve one day's routing problem.
+    """Solve one day's routing problem within the call's options.
 
     Parameters
     ----------
     problem
         The day problem (depot, deliveries, carriers, rules).
-    time_limit
-        Seconds the search may take at most.
-    deterministic
-        Make the result independent of machine speed: the search stops after a fixed
-        amount of work (a solution limit that grows with the problem), with
-        ``time_limit`` only as a safety net. Used by tests.
-    seed
-        Seed for engines that randomise. The OR-Tools search is deterministic for given
-        parameters, so it does not use it.
+    options
+        The call's solving options (:func:`carecal.options.solve_options`). The search
+        ends by :func:`search_seconds`; ``seed`` seeds PyVRP (the OR-Tools search has no
+        random element, so it ignores it); ``deterministic`` stops the search after a
+        fixed amount of work (a solution or iteration count that grows with the problem),
+        with the time limit as a safety net; ``workers`` is not used, both searches run
+        on one thread. Progress goes to ``options.reporter``: stage ``"routing"`` when
+        the search starts, then improving solutions with their cost as ``objective``
+        (OR-Tools, at most twice a second), then the result.
     engine
-        ``"ortools"``; ``"pyvrp"`` (optional extra; a ValueError says why when the day has
-        a rule PyVRP cannot express, see :mod:`carecal.solver.meals.pyvrp_engine`); or
-        ``"auto"``: PyVRP when it is installed and can express the day, else OR-Tools.
+        ``"ortools"`` (the default); ``"pyvrp"`` (optional extra; an OptionError says why
+        when the day has a rule PyVRP cannot express, see
+        :mod:`carecal.solver.meals.pyvrp_engine`); or ``"auto"``: PyVRP when it is
+        installed and can express the day, else OR-Tools.
     first_solution
         Name of an OR-Tools first-solution strategy (e.g. ``"PATH_CHEAPEST_ARC"``,
-        ``"PARALLEL_CHEAPEST_INSERTION"``); default: chosen by problem size.
+        ``"PARALLEL_CHEAPEST_INSERTION"``); default ``"PARALLEL_CHEAPEST_INSERTION"``.
     metaheuristic
         Name of an OR-Tools local-search metaheuristic; default ``"GUIDED_LOCAL_SEARCH"``.
-    progress
-        Called with a short message when the search finds a better plan (at most once a
-        second).
 
     Returns
     -------
@@ -135,34 +159,39 @@ def solve_day(
 
     Raises
     ------
-    ValueError
-        For an unknown engine or strategy name, or a time limit that is not positive.
+    carecal.OptionError
+        For an unknown engine or strategy name, a day problem whose arrays disagree, or
+        ``engine="pyvrp"`` on a day PyVRP cannot express.
+    carecal.ExtraMissingError
+        For ``engine="pyvrp"`` without PyVRP installed.
     """
-    check_options(engine, time_limit)
+    check_engine(engine)
     check_problem(problem)
+    report = options.reporter
     if engine != "ortools" and choose_engine(problem, engine) == "pyvrp":
-        return solve_with_pyvrp(
-            problem, time_limit=time_limit, seed=seed, deterministic=deterministic
+        seconds = search_seconds(options)
+        report(
+            "routing",
+            f"PyVRP: {problem.num_nodes - 1} deliveries, {problem.num_vehicles} carriers, "
+            f"up to {seconds:.1f} s",
         )
-    del seed  # the OR-Tools routing search has no random element to seed
-    return _solve_ortools(
-        problem,
-        time_limit=time_limit,
-        deterministic=deterministic,
-        first_solution=first_solution,
-        metaheuristic=metaheuristic,
-        progress=progress,
-    )
+        solution = solve_with_pyvrp(
+            problem, time_limit=seconds, seed=options.seed, deterministic=options.deterministic
+        )
+        report(
+            "routing",
+            f"PyVRP finished in {solution.seconds:.1f} s ({solution.status})",
+            objective=solution.cost,
+        )
+        return solution
+    return _solve_ortools(problem, options, first_solution, metaheuristic)
 
 
 def _solve_ortools(
     problem: DayProblem,
-    *,
-    time_limit: float,
-    deterministic: bool,
+    options: SolveOptions,
     first_solution: str | None,
     metaheuristic: str | None,
-    progress: Callable[[str], None] | None,
 ) -> DaySolution:
     began = time.perf_counter()
     deliveries = problem.num_nodes - 1
@@ -175,30 +204,34 @@ def _solve_ortools(
             engine="ortools",
             seconds=time.perf_counter() - began,
         )
+    # Strategy names are checked before the (possibly long) model build.
+    strategies = _strategies(first_solution, metaheuristic)
     model = build_model(problem)
-    params = _search_parameters(problem, time_limit, deterministic, first_solution, metaheuristic)
-    _report_progress(model, progress, began)
-    logger.info(
-        "OR-Tools: %d deliveries, %d carriers, %d reload visits, limit %.1f s%s",
-        deliveries,
-        problem.num_vehicles,
-        len(model.reload_owner),
-        time_limit,
-        ", deterministic" if deterministic else "",
+    # The search's share is measured after the build, which can take a while on big days.
+    seconds = search_seconds(options)
+    params = _search_parameters(problem, seconds, options.deterministic, *strategies)
+    _report_progress(model, options.reporter, began)
+    options.reporter(
+        "routing",
+        f"OR-Tools: {deliveries} deliveries, {problem.num_vehicles} carriers, "
+        f"{len(model.reload_owner)} reload visits, up to {seconds:.1f} s"
+        + (", deterministic" if options.deterministic else ""),
     )
     solution = model.routing.SolveWithParameters(params)
-    seconds = time.perf_counter() - began
     status = model.routing.status()
-    logger.info("OR-Tools finished in %.2f s with status %s", seconds, status)
+    logger.debug("OR-Tools finished in %.2f s with status %s", time.perf_counter() - began, status)
     if solution is None:
+        options.reporter("routing", "OR-Tools found no plan within its time")
         return DaySolution(
             routes=(),
             unserved=tuple(range(1, problem.num_nodes)),
             status="no_solution",
             cost=None,
             engine="ortools",
-            seconds=seconds,
+            seconds=time.perf_counter() - began,
         )
+    cost = float(solution.ObjectiveValue())
+    options.reporter("routing", f"OR-Tools finished, cost {cost:g}", objective=cost)
     routes, dropped = retime_and_repair(problem, read_routes(model, solution))
     served = {node for r in routes for node in r.nodes}
     unserved = tuple(j for j in range(1, problem.num_nodes) if j not in served)
@@ -207,9 +240,9 @@ def _solve_ortools(
         routes=routes,
         unserved=unserved,
         status="optimal" if optimal else "feasible",
-        cost=float(solution.ObjectiveValue()),
+        cost=cost,
         engine="ortools",
-        seconds=seconds,
+        seconds=time.perf_counter() - began,
     )
 
 
@@ -218,32 +251,34 @@ def _solve_ortools(
 
 def _enum_value(enum: Any, name: str, what: str) -> int:
     try:
-        return int(enum.Value.Value(name.upper()))
+        return int(enum.Value.Value(str(name).upper()))
     except ValueError:
         names = ", ".join(n for n, _ in enum.Value.items() if n not in ("UNSET", "AUTOMATIC"))
-        raise ValueError(f"'{name}' is not an OR-Tools {what}; use one of: {names}") from None
+        raise OptionError(f"'{name}' is not an OR-Tools {what}; use one of: {names}") from None
+
+
+def _strategies(first_solution: str | None, metaheuristic: str | None) -> tuple[int, int]:
+    """The first-solution strategy and metaheuristic as OR-Tools enum values."""
+    fs_enum = routing_enums_pb2.FirstSolutionStrategy
+    mh_enum = routing_enums_pb2.LocalSearchMetaheuristic
+    first = _enum_value(
+        fs_enum, first_solution or "PARALLEL_CHEAPEST_INSERTION", "first-solution strategy"
+    )
+    meta = _enum_value(mh_enum, metaheuristic or "GUIDED_LOCAL_SEARCH", "metaheuristic")
+    return first, meta
 
 
 def _search_parameters(
     problem: DayProblem,
-    time_limit: float,
+    seconds: float,
     deterministic: bool,
-    first_solution: str | None,
-    metaheuristic: str | None,
+    first_solution: int,
+    metaheuristic: int,
 ) -> Any:
     params = pywrapcp.DefaultRoutingSearchParameters()
-    fs_enum = routing_enums_pb2.FirstSolutionStrategy
-    mh_enum = routing_enums_pb2.LocalSearchMetaheuristic
-    if first_solution is None:
-        params.first_solution_strategy = fs_enum.PARALLEL_CHEAPEST_INSERTION
-    else:
-        params.first_solution_strategy = _enum_value(
-            fs_enum, first_solution, "first-solution strategy"
-        )
-    params.local_search_metaheuristic = _enum_value(
-        mh_enum, metaheuristic or "GUIDED_LOCAL_SEARCH", "metaheuristic"
-    )
-    params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
+    params.first_solution_strategy = first_solution
+    params.local_search_metaheuristic = metaheuristic
+    params.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
     if deterministic:
         params.solution_limit = _deterministic_solution_limit(problem)
     return params
@@ -258,21 +293,22 @@ def _deterministic_solution_limit(problem: DayProblem) -> int:
 # --- progress ------------------------------------------------------------------------------
 
 
-def _report_progress(
-    model: RoutingModel, progress: Callable[[str], None] | None, began: float
-) -> None:
-    if progress is None:
-        return
+def _report_progress(model: RoutingModel, report: Reporter, began: float) -> None:
+    """Report improving solutions (the first at once, then at most every half second)."""
     routing = model.routing
-    last = [began]
+    last = [float("-inf")]
     best = [float("inf")]
 
     def at_solution() -> None:
         cost = routing.CostVar().Value()
         now = time.perf_counter()
-        if cost < best[0] and now - last[0] >= 1.0:
+        if cost < best[0] and now - last[0] >= _REPORT_EVERY:
             best[0] = cost
             last[0] = now
-            progress(f"routing: better plan after {now - began:.0f} s (cost {cost})")
+            report(
+                "routing",
+                f"better plan after {now - began:.1f} s (cost {cost})",
+                objective=float(cost),
+            )
 
     routing.AddAtSolutionCallback(at_solution)

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from carecal.options import SolveOptions, solve_options
 from carecal.solver.meals import DayProblem
 
 INT = np.int64
@@ -44,3 +45,10 @@ def line_problem(
         labels=("kitchen", "R-1", "R-2", "R-3"),
         **extra,
     )
+
+
+def day_options(
+    time_limit: float = 5.0, *, deterministic: bool = True, **extra: Any
+) -> SolveOptions:
+    """Checked solving options for one ``solve_day`` call (deterministic by default)."""
+    return solve_options("solve_day", time_limit=time_limit, deterministic=deterministic, **extra)

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
+import time
 from collections import Counter
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,8 +23,10 @@ from meal_days import MONDAY, carrier, meal_day, resident
 
 from carecal.clock import format_time, parse_time
 from carecal.datasets import make_community
-from carecal.model import Community, Mobility, Skill
+from carecal.errors import CommunityError, OptionError
+from carecal.model import Availability, Community, Mobility, Skill
 from carecal.plans import MealPlan, Status, Stop, Trip
+from carecal.progress import ProgressEvent
 from carecal.solver.meals import day_carriers, missed_meal_penalty, plan_meals
 from carecal.verify import verify_meals
 
@@ -161,17 +167,19 @@ def test_food_age_binds_the_ride() -> None:
     assert stop_of(result, "R2").food_minutes == 44
 
 
-def test_food_age_binds_through_waiting_at_a_door() -> None:
-    """R2 (20 min out) closes 11:10; R1 (10 min out, on the way) opens 11:50.
-
-    On one trip (leaving by 10:50 for R2) R1's meal would wait at the door until 11:50:
-    60 minutes old. So two trips: R2 first, R1 once the carrier is back.
-    """
-    community = meal_day(
+def door_wait_day() -> Community:
+    """R2 (20 min out) closes 11:10; R1 (10 min out, on the way) opens 11:50."""
+    return meal_day(
         {"R1": 10, "R2": 20},
         residents=[resident("R1", ("11:50", "12:00")), resident("R2", ("11:00", "11:10"))],
     )
-    result = plan(community)
+
+
+def test_food_age_binds_through_waiting_at_a_door() -> None:
+    """On one trip (leaving by 10:50 for R2) R1's meal would wait at the door until 11:50:
+    60 minutes old. So two trips: R2 first, R1 once the carrier is back.
+    """
+    result = plan(door_wait_day())
     assert sorted(result.served) == ["R1", "R2"]
     assert all(s.food_minutes <= 45 for t in result.trips for s in t.stops)
     assert trip_of(result, "R1") != trip_of(result, "R2")
@@ -339,7 +347,7 @@ def test_carrier_list_restricts_the_carriers() -> None:
 
 def test_unknown_carrier_is_refused() -> None:
     community = meal_day({"R1": 10})
-    with pytest.raises(ValueError, match="carrier V9 is not in volunteers"):
+    with pytest.raises(CommunityError, match="carrier V9 is not in volunteers"):
         plan_meals(community, MONDAY, carriers=["V9"])
 
 
@@ -347,23 +355,154 @@ def test_carrier_without_the_meals_skill_is_refused() -> None:
     community = meal_day(
         {"R1": 10}, carriers=[carrier("V1"), carrier("V2", skills=frozenset({Skill.CENTRE}))]
     )
-    with pytest.raises(ValueError, match="V2 does not have the meals skill"):
+    with pytest.raises(CommunityError, match="V2 does not have the meals skill"):
         plan_meals(community, MONDAY, carriers=["V2"])
 
 
-def test_unknown_engine_is_refused() -> None:
-    with pytest.raises(ValueError, match="not known"):
-        plan_meals(meal_day({"R1": 10}), MONDAY, engine="gurobi")
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"engine": "gurobi"}, "routing engine 'gurobi' is not known"),
+        ({"time_limit": 0}, "plan_meals: time_limit must be a positive number"),
+        ({"workers": 0}, "plan_meals: workers must be a whole number"),
+        ({"seed": -1}, "plan_meals: seed must be a whole number"),
+        ({"carriers": "V1"}, "carriers must be a list of volunteer ids"),
+        ({"carriers": ["V1", 2]}, "carriers must be volunteer ids written as text"),
+    ],
+)
+def test_bad_options_are_refused(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(OptionError, match=message):
+        plan_meals(meal_day({"R1": 10}), MONDAY, **options)
 
 
-def test_date_as_text_and_progress_messages() -> None:
-    messages: list[str] = []
+def test_an_invalid_policy_is_refused_before_planning() -> None:
+    """A policy edited with model_copy skips pydantic; plan_meals checks it again."""
+    community = meal_day({"R1": 10})
+    broken = community.policy.model_copy(update={"max_food_minutes": -5})
+    with pytest.raises(CommunityError, match="max_food_minutes"):
+        plan_meals(community.model_copy(update={"policy": broken}), MONDAY)
+
+
+def test_date_as_text_and_progress_events() -> None:
+    events: list[ProgressEvent] = []
     result = plan_meals(
-        meal_day({"R1": 10}), "2026-11-30", deterministic=True, progress=messages.append
+        meal_day({"R1": 10}), "2026-11-30", deterministic=True, progress=events.append
     )
     assert result.date == MONDAY
-    assert any("1 meal deliveries and 1 carriers" in m for m in messages)
+    assert events and all(isinstance(e, ProgressEvent) for e in events)
+    assert {e.planner for e in events} == {"plan_meals"}
+    assert any("1 meal deliveries and 1 carriers" in e.message for e in events)
+    stages = [e.stage for e in events]
+    assert stages[0] == "building" and "routing" in stages and stages[-1] == "done"
+    assert any(e.stage == "routing" and e.objective is not None for e in events)
+    assert events[-1].objective == result.objective
+    assert all(e.bound is None for e in events) and result.bound is None
     assert "1 of 1 served" in result.summary()
+
+
+def test_a_day_without_orders_reports_done() -> None:
+    events: list[ProgressEvent] = []
+    community = meal_day({"R1": 10}, residents=[resident("R1", meal_days=frozenset({"Tue"}))])
+    result = plan_meals(community, MONDAY, progress=events.append)
+    assert result.status == Status.EMPTY
+    assert [e.stage for e in events] == ["done"]
+
+
+def test_listed_carriers_without_time_that_day_are_named() -> None:
+    """V2 pledges nothing on Mondays: left out, and a progress event says so."""
+    volunteer, _ = carrier("V2")
+    community = meal_day({"R1": 10}, carriers=[carrier("V1"), (volunteer, [])])
+    events: list[ProgressEvent] = []
+    result = plan_meals(
+        community, MONDAY, carriers=["V1", "V2"], deterministic=True, progress=events.append
+    )
+    assert result.carriers == ["V1"]
+    assert any("Left out" in e.message and "V2" in e.message for e in events)
+
+
+def test_internal_steps_are_logged_at_debug_not_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """Re-cutting a trip after the search is an internal step (issue 15 item 10).
+
+    The door-waiting day makes the search (which sees no waiting) put both deliveries on
+    one trip that re-timing then cuts in two; nothing of it may reach WARNING.
+    """
+    caplog.set_level(logging.DEBUG, logger="carecal")
+    result = plan(door_wait_day(), engine="ortools")
+    assert len(result.trips) == 2
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert any(r.levelno == logging.DEBUG for r in caplog.records)
+
+
+def test_time_limit_bounds_the_whole_call() -> None:
+    """Building the day, the search and re-timing all fit in the call's time limit."""
+    community = make_community(residents=120, volunteers=12, meal_orders=60, seed=5)
+    began = time.perf_counter()
+    result = plan_meals(community, dt.date(2026, 11, 30), engine="ortools", time_limit=1.0)
+    elapsed = time.perf_counter() - began
+    assert result.trips
+    # The search runs to its share of the limit; a little slack for a busy machine.
+    assert 0.5 < elapsed < 1.6
+    assert result.solve_seconds <= round(elapsed, 3) + 0.001
+
+
+# --- the date, whatever names it ------------------------------------------------------------
+
+DECEMBER_7 = dt.date(2026, 12, 7)
+"""A Monday on which carrier V2 marked themselves unavailable (a dated availability row)."""
+
+
+def v2_away_on_december_7() -> Community:
+    """V1 and V2 pledge Mondays 10:00–13:00; V2 is off on 2026-12-07; R1 prefers V2."""
+    away, rows = carrier("V2")
+    off = Availability(
+        volunteer_id="V2", date=DECEMBER_7, start="00:00", end="24:00", available=False
+    )
+    return meal_day(
+        {"R1": 10},
+        residents=[resident("R1", preferred_volunteers=("V2",))],
+        carriers=[carrier("V1"), (away, [*rows, off])],
+    )
+
+
+def test_the_preferred_carrier_serves_on_other_mondays() -> None:
+    """The control: on 2026-11-30 V2 is free and carries R1's meal."""
+    assert plan(v2_away_on_december_7()).carriers == ["V2"]
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        DECEMBER_7,
+        "2026-12-07",
+        dt.datetime(2026, 12, 7),
+        pd.Timestamp("2026-12-07"),
+        np.datetime64("2026-12-07T00:00"),
+    ],
+    ids=["date", "str", "datetime", "Timestamp", "datetime64"],
+)
+def test_a_carrier_off_on_the_date_is_not_routed_whatever_names_it(when: object) -> None:
+    """Regression: a pandas Timestamp slipped through as a date subclass, missed V2's
+    dated row, and routed V2 on the day they had marked unavailable."""
+    community = v2_away_on_december_7()
+    expected = plan_meals(community, DECEMBER_7, deterministic=True, time_limit=5)
+    result = plan_meals(community, when, deterministic=True, time_limit=5)
+    assert type(result.date) is dt.date and result.date == DECEMBER_7
+    assert result.carriers == ["V1"] and result.served == ["R1"]
+    assert (result.trips, result.unserved) == (expected.trips, expected.unserved)
+    assert verify_meals(community, result) == []
+
+
+@pytest.mark.parametrize(
+    ("when", "message"),
+    [
+        (pd.Timestamp("2026-12-07", tz="Asia/Shanghai"), "carries a time zone"),
+        (pd.Timestamp("2026-12-07 10:30"), "has a time of day"),
+    ],
+    ids=["tz-aware", "10:30"],
+)
+def test_a_date_with_a_zone_or_a_time_is_refused(when: object, message: str) -> None:
+    with pytest.raises(OptionError, match=rf"^date .*{message}"):
+        plan_meals(v2_away_on_december_7(), when)
 
 
 def test_deterministic_mode_gives_the_same_plan_twice() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from line_days import line_problem as line
 
 from carecal.solver.meals import DayRoute, earliest_times, retime, retime_and_repair
@@ -50,3 +53,14 @@ def test_repair_cuts_a_trip_where_waiting_spoils_a_meal() -> None:
     routes, dropped = retime_and_repair(one, [route])
     assert dropped == (1,) and [r.nodes for r in routes] == [(3,)]
     assert retime(one, [route]) == (route,)
+
+
+def test_a_re_cut_trip_is_logged_at_debug(caplog: pytest.LogCaptureFixture) -> None:
+    """Cutting a trip is an internal step: DEBUG, never WARNING (issue 15 item 10)."""
+    caplog.set_level(logging.DEBUG, logger="carecal")
+    route = DayRoute(0, 1, 0, (3, 1), (30, 200), 215)
+    two = line(windows=[(200, 300), (0, 1000), (0, 1000)], max_trips=2, max_ride=30)
+    retime_and_repair(two, [route])
+    (record,) = [r for r in caplog.records if "re-cut into 2 trips" in r.getMessage()]
+    assert record.levelno == logging.DEBUG
+    assert all(r.levelno < logging.WARNING for r in caplog.records)

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from line_days import line_problem
+from line_days import day_options, line_problem
 
+from carecal.errors import ExtraMissingError, OptionError
 from carecal.solver.meals import (
     DayProblem,
     DayRoute,
@@ -113,26 +114,26 @@ def test_auto_chooses_ortools_when_pyvrp_cannot_express() -> None:
 def test_explicit_pyvrp_fails_with_the_reason(problem: DayProblem) -> None:
     reason = cannot_express(problem)
     assert reason is not None
-    with pytest.raises(ValueError, match="The PyVRP engine cannot") as info:
-        solve_day(problem, time_limit=1, engine="pyvrp")
+    with pytest.raises(OptionError, match="The PyVRP engine cannot") as info:
+        solve_day(problem, day_options(1), engine="pyvrp")
     assert str(info.value) == reason
 
 
 def test_auto_solves_an_inexpressible_day_with_ortools() -> None:
     problem = line_problem(max_ride=45, penalty=np.array([0, 1000, 1000, 1000], dtype=INT))
-    solution = solve_day(problem, time_limit=2, deterministic=True, engine="auto")
+    solution = solve_day(problem, day_options(2), engine="auto")
     assert solution.engine == "ortools"
     assert not solution.unserved
 
 
 def test_unknown_engine_is_refused() -> None:
-    with pytest.raises(ValueError, match="not known"):
+    with pytest.raises(OptionError, match="not known"):
         choose_engine(line_problem(), "gurobi")
 
 
 def test_missing_pyvrp_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pyvrp", None)  # makes `import pyvrp` fail
-    with pytest.raises(ImportError, match=r'pip install "carecal\[pyvrp\]"'):
+    with pytest.raises(ExtraMissingError, match=r'pip install "carecal\[pyvrp\]"'):
         solve_with_pyvrp(line_problem(), time_limit=1)
     assert choose_engine(line_problem(), "auto") == "ortools"
 
@@ -174,7 +175,7 @@ def test_schedule_matches_the_ortools_engine_retiming() -> None:
 
 def test_schedule_rejects_an_order_that_misses_a_window() -> None:
     problem = line_problem(windows=[(0, 1000), (0, 1000), (0, 35)])
-    with pytest.raises(ValueError, match="cannot meet the delivery windows"):
+    with pytest.raises(OptionError, match="cannot meet the delivery windows"):
         schedule_trips(problem, 0, [[1, 2, 3]])
 
 
@@ -196,7 +197,7 @@ def test_windows_decide_the_order() -> None:
     """R-3 closes at 30, R-2 is open 40-50, R-1 opens at 100: only 3, 2, 1 fits."""
     pytest.importorskip("pyvrp")
     problem = line_problem(windows=[(100, 200), (40, 50), (0, 30)])
-    solution = solve_day(problem, time_limit=2, deterministic=True, engine="pyvrp")
+    solution = solve_day(problem, day_options(2), engine="pyvrp")
     assert [r.nodes for r in solution.routes] == [(3, 2, 1)]
     check_shape(problem, solution)
 
@@ -232,7 +233,7 @@ def test_no_carriers_leaves_everyone_unserved() -> None:
 
 def test_auto_prefers_pyvrp_when_it_can_express_the_day() -> None:
     pytest.importorskip("pyvrp")
-    solution = solve_day(line_problem(), time_limit=2, deterministic=True, engine="auto")
+    solution = solve_day(line_problem(), day_options(2), engine="auto")
     assert solution.engine == "pyvrp"
 
 
@@ -344,7 +345,7 @@ def test_default_policy_meal_day_refuses_pyvrp_and_auto_uses_ortools() -> None:
     from carecal.verify import verify
 
     community = make_community(residents=80, volunteers=12, seed=1, meal_orders=15, carriers=3)
-    with pytest.raises(ValueError, match="hot-meal limit"):
+    with pytest.raises(OptionError, match="hot-meal limit"):
         plan_meals(community, "2026-12-01", time_limit=1, engine="pyvrp")
     plan = plan_meals(community, "2026-12-01", time_limit=2, deterministic=True, engine="auto")
     assert plan.engine == "ortools"

@@ -8,15 +8,19 @@ from typing import Any
 
 import numpy as np
 import pytest
+from line_days import day_options
 from line_days import line_problem as line
 
+from carecal.errors import OptionError
+from carecal.progress import ProgressEvent
 from carecal.solver.meals import DayProblem, DayRoute, solve_day
+from carecal.solver.meals.search import search_seconds
 
 INT = np.int64
 
 
 def solve(problem: DayProblem, **options: Any) -> Any:
-    return solve_day(problem, time_limit=5, deterministic=True, **options)
+    return solve_day(problem, day_options(), **options)
 
 
 def test_one_trip_along_the_line() -> None:
@@ -114,7 +118,7 @@ def test_vehicle_without_trips_stays_home() -> None:
 
 
 def test_vehicle_ending_before_it_starts_is_refused() -> None:
-    with pytest.raises(ValueError, match="vehicle 0 starts at 50, after it must be back"):
+    with pytest.raises(OptionError, match="vehicle 0 starts at 50, after it must be back"):
         solve(line(hours=(50, 40)))
 
 
@@ -146,14 +150,31 @@ def test_depot_only_problem() -> None:
         ({"engine": "gurobi"}, "not known"),
         ({"first_solution": "NO_SUCH_STRATEGY"}, "PATH_CHEAPEST_ARC"),
         ({"metaheuristic": "NO_SUCH_SEARCH"}, "GUIDED_LOCAL_SEARCH"),
-        ({"time_limit": 0}, "positive"),
     ],
 )
 def test_bad_options_are_refused(options: dict[str, Any], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        solve_day(line(), **{"time_limit": 1, **options})
+    with pytest.raises(OptionError, match=message):
+        solve_day(line(), day_options(1), **options)
 
 
 def test_named_strategies_are_accepted() -> None:
     solution = solve(line(), first_solution="path_cheapest_arc", metaheuristic="GREEDY_DESCENT")
     assert solution.unserved == ()
+
+
+def test_the_search_reports_its_progress() -> None:
+    """A progress callable hears the search start and its improving solutions' costs."""
+    events: list[ProgressEvent] = []
+    solution = solve_day(line(vehicles=2), day_options(progress=events.append))
+    assert events and {e.stage for e in events} == {"routing"}
+    costs = [e.objective for e in events if e.objective is not None]
+    assert costs and costs[-1] == solution.cost
+    assert costs == sorted(costs, reverse=True)
+
+
+def test_the_search_fits_in_what_is_left_of_the_call() -> None:
+    """The search's share is what remains of the limit, less a reserve for re-timing."""
+    options = day_options(2.0, deterministic=False)
+    before = options.remaining()
+    assert before - 0.2 < search_seconds(options) <= before - 0.05 * 2.0
+    assert search_seconds(day_options(0.001)) > 0

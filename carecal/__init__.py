@@ -4,24 +4,30 @@ Read a community (``read_community``), plan the day's meal routes (``plan_meals`
 health-check campaign (``plan_health_checks``) and the volunteers' shifts
 (``plan_shifts``), or all three for a week (``plan_week``); check any plan with
 ``verify`` and write it with ``write_plan``.
+
+``import carecal`` is quick: the domain model, the plans, the errors and the verifier are
+imported with it, while the readers and writers (pandas), the planners (OR-Tools) and
+the bundled data sets are imported the first time one of their names is touched.
 """
 
-from carecal.datasets import make_community, sample_community
-from carecal.io import (
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from carecal._lazy import lazy_exports
+from carecal.errors import (
+    CarecalError,
     CarecalWarning,
+    CommunityError,
+    ExtraMissingError,
+    OptionError,
     PlanFileError,
-    community_from_frames,
-    read_community,
-    read_plan,
-    read_policy,
-    write_community,
-    write_plan,
 )
 from carecal.model import (
     Availability,
     CampaignDay,
+    ClinicDay,
     Community,
-    CommunityError,
     Mobility,
     Request,
     Resident,
@@ -38,6 +44,7 @@ from carecal.plans import (
     Booking,
     CampaignPlan,
     MealPlan,
+    Plan,
     ShiftPlan,
     Status,
     Stop,
@@ -48,13 +55,29 @@ from carecal.plans import (
     Wheelchair,
 )
 from carecal.policy import Policy
-from carecal.solver.campaign import plan_health_checks
-from carecal.solver.meals import plan_meals
-from carecal.solver.shifts import plan_shifts
-from carecal.solver.week import plan_week
+from carecal.progress import ProgressEvent
+
+# Importing the subpackage sets the attribute ``carecal.verify`` to the module; this
+# import then binds the name to the function, which is what ``carecal.verify(...)`` means.
+# ``import carecal.verify.meals`` still finds the package through ``sys.modules``.
 from carecal.verify import Violation, verify
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    from carecal.datasets import make_community, sample_community
+    from carecal.io import (
+        community_from_frames,
+        read_community,
+        read_plan,
+        read_policy,
+        write_community,
+        write_plan,
+    )
+    from carecal.solver.campaign import plan_health_checks
+    from carecal.solver.meals import plan_meals
+    from carecal.solver.shifts import plan_shifts
+    from carecal.solver.week import plan_week
+
+__version__ = "0.2.0"
 
 __all__ = [
     "Assignment",
@@ -62,13 +85,19 @@ __all__ = [
     "Booking",
     "CampaignDay",
     "CampaignPlan",
+    "CarecalError",
     "CarecalWarning",
+    "ClinicDay",
     "Community",
     "CommunityError",
+    "ExtraMissingError",
     "MealPlan",
     "Mobility",
+    "OptionError",
+    "Plan",
     "PlanFileError",
     "Policy",
+    "ProgressEvent",
     "Request",
     "Resident",
     "Role",
@@ -102,3 +131,21 @@ __all__ = [
     "write_community",
     "write_plan",
 ]
+
+# Pandas (io), OR-Tools (solver) and the data sets load when one of these is first touched.
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "carecal.datasets": ("make_community", "sample_community"),
+            "carecal.io.read": ("community_from_frames", "read_community"),
+            "carecal.io.policy": ("read_policy",),
+            "carecal.io.community_folder": ("write_community",),
+            "carecal.io.plan_folder": ("read_plan", "write_plan"),
+            "carecal.solver.meals": ("plan_meals",),
+            "carecal.solver.campaign": ("plan_health_checks",),
+            "carecal.solver.shifts": ("plan_shifts",),
+            "carecal.solver.week": ("plan_week",),
+        },
+        __all__,
+    )

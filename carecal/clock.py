@@ -14,6 +14,8 @@ import datetime as dt
 import re
 from typing import NamedTuple
 
+from carecal.errors import CommunityError, OptionError
+
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 _WEEKDAY_ALIASES: dict[str, str] = {
@@ -74,15 +76,16 @@ def parse_time(text: str) -> int:
 
     Raises
     ------
-    ValueError
-        With a sentence saying what was expected.
+    CommunityError
+        With a sentence saying what was expected. It is a ``ValueError``: the readers catch
+        it per cell and add the file, row and column.
     """
     match = _TIME_RE.match(str(text))
     if not match:
-        raise ValueError(f"'{text}' is not a time; write it as HH:MM, for example 09:30")
+        raise CommunityError(f"'{text}' is not a time; write it as HH:MM, for example 09:30")
     hours, minutes = int(match.group(1)), int(match.group(2))
     if minutes > 59 or hours > 24 or (hours == 24 and minutes > 0):
-        raise ValueError(f"'{text}' is not a time of day; use 00:00 to 24:00")
+        raise CommunityError(f"'{text}' is not a time of day; use 00:00 to 24:00")
     return hours * 60 + minutes
 
 
@@ -99,8 +102,10 @@ def parse_date(text: str) -> dt.date:
 
     Raises
     ------
-    ValueError
-        With a sentence saying what was expected.
+    CommunityError
+        With a sentence saying what was expected (a ``ValueError``, as for
+        :func:`parse_time`). An argument of a planner goes through :func:`coerce_date`
+        instead, which raises ``OptionError``.
     """
     cleaned = str(text).strip().replace("/", "-")
     # Excel hands dates over with a midnight time part.
@@ -108,7 +113,7 @@ def parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(cleaned)
     except ValueError:
-        raise ValueError(
+        raise CommunityError(
             f"'{text}' is not a date; write it as YYYY-MM-DD, for example 2026-03-02"
         ) from None
 
@@ -118,13 +123,13 @@ def parse_weekday(text: str) -> str:
 
     Raises
     ------
-    ValueError
-        When the text is not a weekday.
+    CommunityError
+        When the text is not a weekday (a ``ValueError``, as for :func:`parse_time`).
     """
     key = str(text).strip().lower()
     if key in _WEEKDAY_ALIASES:
         return _WEEKDAY_ALIASES[key]
-    raise ValueError(f"'{text}' is not a weekday; use Mon, Tue, Wed, Thu, Fri, Sat or Sun")
+    raise CommunityError(f"'{text}' is not a weekday; use Mon, Tue, Wed, Thu, Fri, Sat or Sun")
 
 
 def weekday(date: dt.date) -> str:
@@ -176,8 +181,6 @@ def coerce_date(value: object, argument: str = "date") -> dt.date:
         For a time-zone-aware value, a time of day other than midnight, or anything that
         does not name a day; the message names the argument and how to write it.
     """
-    from carecal.errors import OptionError
-
     how = "give a date, 'YYYY-MM-DD', or a naive timestamp at midnight"
     if _is_numpy_datetime(value):
         value = _from_numpy(value, argument, how)
@@ -225,8 +228,6 @@ def _is_numpy_datetime(value: object) -> bool:
 
 
 def _from_numpy(value: object, argument: str, how: str) -> dt.date:
-    from carecal.errors import OptionError
-
     # numpy is loaded already when such a value exists. NaT is unequal to itself; a value
     # unequal to its own day has a time of day; a day outside years 1-9999 is no date.
     day = value.astype("datetime64[D]")  # type: ignore[attr-defined]
@@ -256,8 +257,6 @@ def coerce_period(
         When either end does not name a day, ``end`` is missing, or it comes before
         ``start``.
     """
-    from carecal.errors import OptionError
-
     first = coerce_date(start, "start")
     if end is None:
         if default_days is None:

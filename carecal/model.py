@@ -15,12 +15,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from carecal import clock
 from carecal.clock import (
     WEEKDAYS,
     TimeWindow,
     date_range,
     format_time,
-    parse_date,
     parse_time,
     weekday,
 )
@@ -70,6 +70,8 @@ def _time(value: Any) -> Any:
 
 
 class _Frozen(BaseModel):
+    # The validators of the parts raise CommunityError; pydantic wraps it, as it wraps any
+    # ValueError, in its ValidationError, whose sentences the readers reword per row.
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -103,15 +105,15 @@ class Resident(_Frozen):
     @model_validator(mode="after")
     def _check(self) -> Resident:
         if self.age is None and self.birth_date is None:
-            raise ValueError(f"resident {self.resident_id}: give an age or a birth_date")
+            raise CommunityError(f"resident {self.resident_id}: give an age or a birth_date")
         if self.window is not None and self.window.end <= self.window.start:
-            raise ValueError(
+            raise CommunityError(
                 f"resident {self.resident_id}: delivery window {format_time(self.window.start)}"
                 f"–{format_time(self.window.end)} closes before it opens"
             )
         bad = [d for d in self.meal_days if d not in WEEKDAYS]
         if bad:
-            raise ValueError(f"resident {self.resident_id}: unknown meal days {sorted(bad)}")
+            raise CommunityError(f"resident {self.resident_id}: unknown meal days {sorted(bad)}")
         return self
 
     def age_on(self, date: dt.date) -> int:
@@ -168,7 +170,7 @@ class Volunteer(_Frozen):
     @classmethod
     def _mode(cls, value: str) -> str:
         if value not in MODES:
-            raise ValueError(f"mode '{value}' is not one of {', '.join(MODES)}")
+            raise CommunityError(f"mode '{value}' is not one of {', '.join(MODES)}")
         return value
 
     def has(self, skill: Skill | str) -> bool:
@@ -195,11 +197,11 @@ class Availability(_Frozen):
     @model_validator(mode="after")
     def _check(self) -> Availability:
         if (self.day is None) == (self.date is None):
-            raise ValueError("give either a weekday or a date")
+            raise CommunityError("give either a weekday or a date")
         if self.day is not None and self.day not in WEEKDAYS:
-            raise ValueError(f"'{self.day}' is not a weekday")
+            raise CommunityError(f"'{self.day}' is not a weekday")
         if self.end <= self.start:
-            raise ValueError(
+            raise CommunityError(
                 f"availability {format_time(self.start)}–{format_time(self.end)} ends before it "
                 "starts"
             )
@@ -234,7 +236,7 @@ class Site(_Frozen):
     @model_validator(mode="after")
     def _check(self) -> Site:
         if self.close <= self.open:
-            raise ValueError(
+            raise CommunityError(
                 f"site {self.site_id}: closes at {format_time(self.close)}, before it opens at "
                 f"{format_time(self.open)}"
             )
@@ -265,9 +267,9 @@ class ShiftTemplate(_Frozen):
     @model_validator(mode="after")
     def _check(self) -> ShiftTemplate:
         if (self.day is None) == (self.date is None):
-            raise ValueError(f"shift {self.shift_id}: give either a weekday or a date")
+            raise CommunityError(f"shift {self.shift_id}: give either a weekday or a date")
         if self.end <= self.start:
-            raise ValueError(f"shift {self.shift_id}: ends before it starts")
+            raise CommunityError(f"shift {self.shift_id}: ends before it starts")
         return self
 
     def applies_to(self, date: dt.date) -> bool:
@@ -740,6 +742,14 @@ def _subtract(windows: list[TimeWindow], hole: TimeWindow) -> list[TimeWindow]:
     return out
 
 
-def coerce_date(value: dt.date | str) -> dt.date:
-    """Accept a date or an ISO string (convenience for notebooks)."""
-    return value if isinstance(value, dt.date) else parse_date(value)
+def coerce_date(value: dt.date | str, argument: str = "date") -> dt.date:
+    """A date argument as a plain ``datetime.date`` (kept for the 0.1 planners).
+
+    The rule is :func:`carecal.clock.coerce_date`'s, so every planner reads dates alike.
+
+    Raises
+    ------
+    OptionError
+        When ``value`` does not name a day; the message names ``argument``.
+    """
+    return clock.coerce_date(value, argument)

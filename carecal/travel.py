@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from carecal.errors import CommunityError, OptionError
+
 if TYPE_CHECKING:
     from carecal.model import Community
 
@@ -46,7 +48,7 @@ def coordinates(community: Community, place_id: str) -> tuple[float, float]:
 
     Raises
     ------
-    KeyError
+    CommunityError
         When no place has that id, or a volunteer has no home coordinates.
     """
     if place_id in community.site_by_id:
@@ -58,9 +60,13 @@ def coordinates(community: Community, place_id: str) -> tuple[float, float]:
     if place_id in community.volunteer_by_id:
         v = community.volunteer_by_id[place_id]
         if v.lat is None or v.lon is None:
-            raise KeyError(f"volunteer {place_id} has no home coordinates (lat, lon)")
+            raise CommunityError(
+                f"volunteer {place_id} has no home coordinates; fill lat and lon in volunteers"
+            )
         return v.lat, v.lon
-    raise KeyError(f"no resident, volunteer or site has the id {place_id}")
+    raise CommunityError(
+        f"no resident, volunteer or site has the id {place_id}; correct the id or add the place"
+    )
 
 
 def travel_minutes(
@@ -81,9 +87,16 @@ def travel_minutes(
     -------
     numpy.ndarray
         ``int64`` matrix, ``[i, j]`` = minutes from ``place_ids[i]`` to ``place_ids[j]``.
+
+    Raises
+    ------
+    OptionError
+        When ``mode`` is not a travel mode.
+    CommunityError
+        When an id names no place, or a volunteer without home coordinates.
     """
     if mode not in TRAVEL_MODES:
-        raise ValueError(f"travel mode '{mode}' is not one of {', '.join(TRAVEL_MODES)}")
+        raise OptionError(f"travel mode '{mode}' is not one of {', '.join(TRAVEL_MODES)}")
     ids = list(place_ids)
     points = [coordinates(community, pid) for pid in ids]
     lat = np.array([p[0] for p in points], dtype=float)

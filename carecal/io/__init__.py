@@ -12,14 +12,25 @@ The modules, by job: :mod:`~carecal.io.cells` (one cell's value),
 :mod:`~carecal.io.policy` (``policy.toml``), :mod:`~carecal.io.read` (folder, workbook,
 DataFrames), :mod:`~carecal.io.community_folder`, :mod:`~carecal.io.plan_folder` (a plan
 written and read back) and :mod:`~carecal.io.sheets` (printable pages).
+
+Importing the package itself loads neither pandas nor the readers: each function below is
+imported from its module the first time it is touched, so that ``import carecal`` and
+``import carecal.io.schema`` stay quick.
 """
 
-from carecal.io.community_folder import write_community
-from carecal.io.plan_folder import PlanFileError, read_plan, write_plan
-from carecal.io.policy import parse_policy, read_policy
-from carecal.io.problems import CarecalWarning
-from carecal.io.read import community_from_csv_texts, community_from_frames, read_community
-from carecal.io.schema import INPUT_TABLES, OUTPUT_TABLES, tables_markdown
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from carecal._lazy import lazy_exports
+from carecal.errors import CarecalWarning, PlanFileError
+
+if TYPE_CHECKING:
+    from carecal.io.community_folder import write_community
+    from carecal.io.plan_folder import read_plan, write_plan
+    from carecal.io.policy import parse_policy, read_policy
+    from carecal.io.read import community_from_csv_texts, community_from_frames, read_community
+    from carecal.io.schema import INPUT_TABLES, OUTPUT_TABLES, tables_markdown
 
 __all__ = [
     "INPUT_TABLES",
@@ -36,3 +47,20 @@ __all__ = [
     "write_community",
     "write_plan",
 ]
+
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "carecal.io.schema": ("INPUT_TABLES", "OUTPUT_TABLES", "tables_markdown"),
+            "carecal.io.read": (
+                "community_from_csv_texts",
+                "community_from_frames",
+                "read_community",
+            ),
+            "carecal.io.policy": ("parse_policy", "read_policy"),
+            "carecal.io.community_folder": ("write_community",),
+            "carecal.io.plan_folder": ("read_plan", "write_plan"),
+        },
+        __all__,
+    )

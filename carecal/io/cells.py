@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from carecal.clock import format_time, parse_date, parse_time, parse_weekday
+from carecal.errors import CommunityError
 from carecal.io.problems import one_of, suggest
 from carecal.io.schema import Column, Kind
 
@@ -74,7 +75,7 @@ def clean_cell(value: Any) -> str:
     return text
 
 
-class _CellError(ValueError):
+class _CellError(CommunityError):
     """A cell that cannot be parsed; the message says what is wrong and the fix."""
 
 
@@ -184,8 +185,9 @@ def parse_cell(text: str, column: Column) -> Any:
 
     Raises
     ------
-    ValueError
-        With a sentence fragment saying what is wrong and how to write it.
+    CommunityError
+        With a sentence fragment saying what is wrong and how to write it; the readers
+        catch it (as the ``ValueError`` it also is) and add the file, row and column.
     """
     kind = column.kind
     if kind == Kind.TEXT:

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from carecal.clock import date_range
 from carecal.demand import auto_demand, routed_volunteers
+from carecal.errors import OptionError, PlanFileError
 from carecal.io.cells import parse_cell
 from carecal.io.csvtext import RawTable, decode_csv, parse_csv_text
 from carecal.io.files import atomic_write, write_table
@@ -46,14 +46,6 @@ from carecal.travel import travel_minutes
 Plan = MealPlan | CampaignPlan | ShiftPlan
 
 
-class PlanFileError(ValueError):
-    """A plan folder that cannot be read. ``problems`` lists every problem, one sentence each."""
-
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems: list[str] = list(problems)
-        super().__init__("\n".join(self.problems))
-
-
 # --- writing -------------------------------------------------------------------------------
 
 
@@ -67,7 +59,7 @@ def _parts(plan: Any) -> tuple[list[MealPlan], CampaignPlan | None, ShiftPlan | 
     if hasattr(plan, "meals") or hasattr(plan, "campaign") or hasattr(plan, "shifts"):
         meals = list(getattr(plan, "meals", None) or [])
         return meals, getattr(plan, "campaign", None), getattr(plan, "shifts", None)
-    raise TypeError(
+    raise OptionError(
         f"write_plan() takes a MealPlan, CampaignPlan, ShiftPlan or a week plan, not {type(plan)}"
     )
 
@@ -159,6 +151,11 @@ def write_plan(plan: Any, folder: str | Path, community: Community) -> list[Path
         (campaign), ``shift_plan.csv`` (shifts), ``unserved.csv`` and ``summary.md``
         (always), and ``routes/<volunteer_id>.html``, ``escorts/<volunteer_id>.html``,
         ``timetables/<volunteer_id>.html``.
+
+    Raises
+    ------
+    OptionError
+        When ``plan`` is not a plan.
     """
     out = Path(folder)
     meals, campaign, shifts = _parts(plan)
@@ -202,8 +199,9 @@ class _PlanRow:
             if required:
                 self.problems.append(f"{self.where(column)}: is empty; fill it in")
             return None
+        spec = self.table.column(column)
         try:
-            return parse_cell(text, self.table.column(column))
+            return parse_cell(text, spec)
         except ValueError as e:
             self.problems.append(f"{self.where(column)}: {e}")
             return None

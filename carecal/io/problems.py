@@ -12,9 +12,11 @@ import warnings
 
 from pydantic import ValidationError
 
+# The warning class lives with the errors; it is imported here because the readers and
+# older code take it from this module.
+from carecal.errors import CarecalWarning
 
-class CarecalWarning(UserWarning):
-    """Something in the input that carecal does not use or that looks odd, but is no error."""
+__all__ = ["CarecalWarning", "one_of", "suggest", "validation_sentences", "warn"]
 
 
 def warn(message: str) -> None:

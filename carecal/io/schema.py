@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from carecal.clock import WEEKDAYS
+from carecal.errors import OptionError
 from carecal.model import Mobility, Role, SiteKind, Skill
 from carecal.plans import UnservedKind, Wheelchair
 from carecal.policy import MODES
@@ -110,13 +111,15 @@ class Table:
 
         Raises
         ------
-        KeyError
+        OptionError
             When the table has no such column.
         """
         for c in self.columns:
             if c.name == name:
                 return c
-        raise KeyError(f"{self.file} has no column {name}")
+        raise OptionError(
+            f"{self.file} has no column {name}; its columns are {', '.join(self.column_names)}"
+        )
 
 
 def _c(

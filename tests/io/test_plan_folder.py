@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from carecal.errors import OptionError
 from carecal.io import PlanFileError, read_plan, write_plan
 from carecal.io.cells import spreadsheet_safe
 from carecal.io.files import atomic_write
@@ -186,7 +187,7 @@ def test_read_plan_booking_on_a_day_without_a_clinic(tmp_path, community, campai
 
 
 def test_write_plan_rejects_other_objects(tmp_path, community):
-    with pytest.raises(TypeError, match="write_plan"):
+    with pytest.raises(OptionError, match="write_plan"):
         write_plan(object(), tmp_path, community)
 
 

@@ -8,6 +8,7 @@ built and raises :class:`CommunityError` listing every problem at once.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -25,7 +26,7 @@ from carecal.clock import (
     weekday,
 )
 from carecal.errors import CommunityError
-from carecal.policy import MODES, Policy
+from carecal.policy import MODES, Policy, check_policy
 
 
 class Mobility(StrEnum):
@@ -703,10 +704,50 @@ class Community(_Frozen):
         )
 
     def with_changes(self, **changes: Any) -> Community:
-        """A copy with some tables replaced, validated again."""
+        """A copy with some tables replaced, validated again.
+
+        ``policy`` may be a :class:`~carecal.policy.Policy`, which replaces the policy, or
+        a dict of settings, which is merged into the current policy as
+        :meth:`with_policy` does.
+
+        Raises
+        ------
+        CommunityError
+            When a table or a policy value is invalid.
+        """
         data = {name: getattr(self, name) for name in type(self).model_fields}
         data.update(changes)
+        policy = changes.get("policy")
+        if isinstance(policy, Mapping):
+            data["policy"] = self._merged_policy(policy)
+        elif "policy" in changes:
+            data["policy"] = check_policy(policy)
         return Community(**data)
+
+    def with_policy(self, **changes: Any) -> Community:
+        """A copy whose policy has some settings changed and the others kept.
+
+        For example ``community.with_policy(max_food_minutes=40, capacity={"walk": 5})``:
+        times may be ``"HH:MM"``; ``capacity`` and ``speed_kmh`` change only the modes
+        given. The new policy is checked as ``policy.toml`` is.
+
+        Raises
+        ------
+        CommunityError
+            Naming each invalid setting, its value and the fix (``max_food_minutes = -5``).
+        """
+        return self.with_changes(policy=dict(changes))
+
+    def _merged_policy(self, changes: Mapping[str, Any]) -> Policy:
+        current = self.policy
+        merged = {name: getattr(current, name) for name in type(current).model_fields}
+        for key, value in changes.items():
+            # A per-mode table changes only the modes it names, keeping the current others.
+            old = merged.get(key)
+            if isinstance(old, Mapping) and isinstance(value, Mapping):
+                value = {**old, **value}
+            merged[key] = value
+        return check_policy(merged)
 
 
 def _duplicates(what: str, ids: list[str]) -> list[str]:

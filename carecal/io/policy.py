@@ -2,29 +2,43 @@
 
 The file holds overrides of :class:`~carecal.policy.Policy` defaults; keys are its field
 names and times are ``"HH:MM"``. Written back, it holds exactly the settings that differ
-from the defaults.
+from the defaults. Every problem is a sentence naming the file, the key, the value and
+the fix (:func:`carecal.policy.policy_values` words them).
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from carecal.clock import format_time
-from carecal.io.problems import one_of, suggest, validation_sentences
 from carecal.model import CommunityError
-from carecal.policy import MODES, Policy
-from carecal.travel import TRAVEL_MODES
+from carecal.policy import (
+    TIME_FIELDS,
+    Policy,
+    policy_sentences,
+    policy_values,
+    toml_value,
+)
 
-_TIME_FIELDS = ("default_window_start", "default_window_end", "meals_ready")
+
+def _number_as_time(key: str, value: Any) -> str:
+    """The fix for a time written as a number: ``1045`` most likely meant ``"10:45"``."""
+    hours, minutes = divmod(int(value), 100) if float(value).is_integer() else (-1, 0)
+    if 0 <= hours <= 24 and minutes < 60 and hours * 60 + minutes <= 24 * 60:
+        example = f"{hours:02d}:{minutes:02d}"
+    else:
+        example = format_time(Policy.model_fields[key].get_default())
+    return f'write it as "HH:MM" in quotes, for example {key} = "{example}"'
 
 
 def policy_from_text(text: str, label: str) -> tuple[Policy | None, list[str]]:
-    """The policy in ``text`` and the problems found (``None`` when there are any)."""
+    """The policy in ``text`` and the problems found (``None`` when there are any).
+
+    ``label`` names the file in every problem (``policy.toml``).
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -33,28 +47,34 @@ def policy_from_text(text: str, label: str) -> tuple[Policy | None, list[str]]:
             'in quotes such as meals_ready = "10:45"'
         ]
     problems = []
-    fields = list(Policy.model_fields)
-    for key in list(data):
-        if key not in Policy.model_fields:
+    for key in TIME_FIELDS:
+        value = data.get(key)
+        # In Python an int is minutes since midnight; in the file a bare number is almost
+        # always a clock time typed without quotes (meals_ready = 1045), so it is refused.
+        if isinstance(value, Real) and not isinstance(value, bool):
             problems.append(
-                f"{label}: {key} is not a policy setting; "
-                + suggest(key, fields, "the README lists every setting", 0.6)
+                f"{label}: {key} = {toml_value(value)}: a number is not a time here; "
+                + _number_as_time(key, value)
             )
             del data[key]
-    for key, modes in (("capacity", MODES), ("speed_kmh", TRAVEL_MODES)):
-        if isinstance(data.get(key), dict):
-            for mode in list(data[key]):
-                if mode not in modes:
-                    problems.append(
-                        f"{label}: {key}.{mode} is not a travel mode; "
-                        + suggest(mode, modes, f"use {one_of(modes)}")
-                    )
-                    del data[key][mode]
+    values, found = policy_values(data)
+    problems += policy_sentences(found, label)
+    if problems:
+        return None, problems
+    return Policy.model_validate(values), []
+
+
+def policy_from_bytes(data: bytes, label: str) -> tuple[Policy | None, list[str]]:
+    """:func:`policy_from_text` for a file's bytes, which TOML requires to be UTF-8."""
     try:
-        policy = Policy.model_validate(data)
-    except ValidationError as e:
-        return None, problems + validation_sentences(e, label)
-    return (policy if not problems else None), problems
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, [
+            f"{label} is not UTF-8 text (it may have been saved as GB18030/ANSI); a TOML "
+            "file must be UTF-8: open it in a text editor and save it again with the "
+            "encoding UTF-8"
+        ]
+    return policy_from_text(text, label)
 
 
 def parse_policy(text: str, source: str = "policy.toml") -> Policy:
@@ -66,7 +86,7 @@ def parse_policy(text: str, source: str = "policy.toml") -> Policy:
     Raises
     ------
     CommunityError
-        Listing every problem in the file.
+        Listing every problem in the file, each naming ``source``.
     """
     policy, problems = policy_from_text(text, source)
     if problems or policy is None:
@@ -83,27 +103,18 @@ def read_policy(path_or_text: str | Path) -> Policy:
     Raises
     ------
     CommunityError
-        Listing every problem in the file.
+        Listing every problem in the file (a file that is not UTF-8 is one).
     """
     looks_like_path = "\n" not in str(path_or_text) and "=" not in str(path_or_text)
     if isinstance(path_or_text, Path) or looks_like_path:
         path = Path(path_or_text)
         if not path.is_file():
             raise CommunityError([f"{path} does not exist; give the path of a policy.toml"])
-        return parse_policy(path.read_text(encoding="utf-8-sig"), path.name)
+        policy, problems = policy_from_bytes(path.read_bytes(), path.name)
+        if problems or policy is None:
+            raise CommunityError(problems)
+        return policy
     return parse_policy(path_or_text)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, Mapping):
-        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    return "[" + ", ".join(_toml_value(v) for v in value) + "]"
 
 
 def policy_toml(policy: Policy) -> str:
@@ -114,7 +125,7 @@ def policy_toml(policy: Policy) -> str:
         value, base = getattr(policy, name), getattr(default, name)
         if value == base or value is None:
             continue
-        if name in _TIME_FIELDS:
+        if name in TIME_FIELDS:
             value = format_time(value)
-        lines.append(f"{name} = {_toml_value(value)}")
+        lines.append(f"{name} = {toml_value(value)}")
     return "\n".join(lines) + "\n"

@@ -22,7 +22,7 @@ import pandas as pd
 
 from carecal.io.cells import clean_cell
 from carecal.io.csvtext import RawTable, decode_csv, frame_to_table, parse_csv_text
-from carecal.io.policy import policy_from_text
+from carecal.io.policy import policy_from_bytes, policy_from_text
 from carecal.io.problems import warn
 from carecal.io.schema import INPUT_TABLES
 from carecal.io.tables import community_from_tables
@@ -188,9 +188,7 @@ def read_community(source: str | Path, *, as_of: dt.date | None = None) -> Commu
     policy: Policy | None = None
     policy_problems: list[str] = []
     if policy_file.is_file():
-        policy, policy_problems = policy_from_text(
-            policy_file.read_text(encoding="utf-8-sig"), policy_file.name
-        )
+        policy, policy_problems = policy_from_bytes(policy_file.read_bytes(), policy_file.name)
     return community_from_tables(
         tables, policy, as_of=as_of, policy_problems=problems + policy_problems
     )

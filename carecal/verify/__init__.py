@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from carecal.model import Community
 from carecal.plans import CampaignPlan, MealPlan, ShiftPlan, WeekPlan
+from carecal.policy import check_policy
 from carecal.verify.campaign import verify_campaign
 from carecal.verify.meals import verify_meals
 from carecal.verify.shifts import verify_shifts
@@ -43,7 +44,14 @@ def verify(
     -------
     list of Violation
         Every violation found, in a stable order.
+
+    Raises
+    ------
+    CommunityError
+        When the community's policy is invalid (it is checked first, as the planners do,
+        so that a plan is never judged against rules that could not hold).
     """
+    check_policy(community.policy)
     if isinstance(plan, MealPlan):
         return verify_meals(community, plan)
     if isinstance(plan, CampaignPlan):

@@ -84,9 +84,9 @@ DEFECTS: dict[str, list[str]] = {
         "resident.csv is not a file carecal reads; did you mean residents.csv?"
     ],
     "PolicyUnknownKey": [
-        "policy.toml: max_food_minuts is not a policy setting; did you mean max_food_minutes?"
+        "policy.toml: max_food_minuts = 40: is not a policy setting; did you mean max_food_minutes?"
     ],
-    "PolicyMalformedTime": ["policy.toml, meals_ready: '10h45' is not a time"],
+    "PolicyMalformedTime": ['policy.toml: meals_ready = "10h45": is not a time of day'],
     "PolicyNotToml": ["policy.toml is not valid TOML"],
     "RequestUnknownShift": ["requests.csv row 2 (volunteer V01), column shift_id: shift M9"],
     "ShiftMaxBelowMin": ["column max_volunteers: 2 is below min_volunteers 4"],
@@ -96,7 +96,7 @@ DEFECTS: dict[str, list[str]] = {
     "TravelUnknownId": ["travel.csv row 2 (place K1), column to_id: R009 is not a resident"],
     "TravelUnknownMode": ["column mode: 'horse' is not a known mode"],
     "ManyDefects": [
-        "max_food_minuts is not a policy setting",
+        "max_food_minuts = 40: is not a policy setting",
         "row 2 (volunteer V01), column mode: 'scooter'",
         "row 2 (resident R001), column lat: '31,2301' uses a decimal comma",
         "row 3 (resident R002), column age: 57 is under 60",

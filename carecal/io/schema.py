@@ -374,6 +374,13 @@ HEALTH_CHECKS = Table(
     (
         _c("resident_id", _T, "the resident", required=True),
         _c("date", _DATE, "the campaign day", required=True),
+        _c(
+            "clinic_id",
+            _T,
+            "the clinic (sites.csv) the check is at; carecal always writes it",
+            default="the clinic that runs on the date, when exactly one does (folders "
+            "written by carecal 0.1 have no such column)",
+        ),
         _c("slot_start", _TIME, "the booked slot", required=True),
         _c("check_start", _TIME, "the check begins", required=True),
         _c("check_end", _TIME, "the check ends", required=True),

@@ -30,6 +30,7 @@ from typing import Any
 from carecal.datasets import make_community
 from carecal.model import Community, Mobility
 from carecal.plans import CampaignPlan
+from carecal.progress import ProgressEvent
 from carecal.solver.campaign import plan_health_checks
 from carecal.verify import verify_campaign
 
@@ -73,9 +74,10 @@ def run(args: argparse.Namespace, seed: int) -> dict[str, Any]:
     facts = describe(community)
     stages: list[str] = []
 
-    def progress(message: str) -> None:
-        if message.startswith("booking: value"):
-            stages.append(message)
+    def progress(event: ProgressEvent) -> None:
+        # The booking stage ends with one event that says how it ended (value and bound).
+        if event.stage == "booking" and event.message.startswith("booking: value"):
+            stages.append(event.message)
 
     start = time.perf_counter()
     plan: CampaignPlan = plan_health_checks(
@@ -83,8 +85,7 @@ def run(args: argparse.Namespace, seed: int) -> dict[str, Any]:
     )
     seconds = time.perf_counter() - start
     violations = verify_campaign(community, plan)
-    total = sum(plan.objective.values())
-    gap = (total - plan.bound) / total if plan.bound is not None and total > 0 else 0.0
+    gap = plan.gap or 0.0
     escorted = sum(1 for b in plan.bookings if b.escort_ids)
     return {
         "seed": seed,

@@ -27,7 +27,7 @@ from carecal.io.csvtext import RawTable, decode_csv, parse_csv_text
 from carecal.io.files import atomic_write, write_table
 from carecal.io.schema import OUTPUT_TABLES, Table
 from carecal.io.sheets import write_escort_sheets, write_route_sheets, write_timetables
-from carecal.model import Community
+from carecal.model import Community, SiteKind
 from carecal.plans import (
     Assignment,
     Booking,
@@ -287,12 +287,36 @@ def _read_routes(
     return trips
 
 
-def _clinic_on(date: dt.date, community: Community) -> str | None:
-    clinics = [d.clinic_id for d in community.campaign if d.date == date]
-    if clinics:
-        return clinics[0]
-    every = [s.site_id for s in community.sites_of("clinic")]
-    return every[0] if len(every) == 1 else None
+def _clinic_of(
+    row: _PlanRow, date: dt.date, community: Community, problems: list[str]
+) -> str | None:
+    """The clinic of a booking: its ``clinic_id`` cell, or, in a folder written before
+    carecal wrote that column, the one clinic that runs on the date
+    (:meth:`Community.clinic_day`, the rule the planner and the verifier use)."""
+    clinic = row.get("clinic_id", required=False)
+    clinics = [s.site_id for s in community.sites_of(SiteKind.CLINIC)]
+    if clinic is not None:
+        if clinic not in clinics:
+            problems.append(
+                f"{row.where('clinic_id')}: {clinic} is not a clinic in sites.csv "
+                f"({', '.join(clinics) or 'none'}); correct the id"
+            )
+            return None
+        return str(clinic)
+    running = [c for c in clinics if community.clinic_day(date, c) is not None]
+    if len(running) == 1:
+        return running[0]
+    which = (
+        f"{len(running)} clinics run on {date} ({', '.join(running)})"
+        if running
+        else f"no clinic runs on {date} in campaign.csv"
+    )
+    problems.append(
+        f"{row.where('clinic_id')}: the booking does not say at which clinic it is, and "
+        f"{which}; fill in clinic_id with the clinic of the booking (sites.csv: "
+        f"{', '.join(clinics) or 'none'})"
+    )
+    return None
 
 
 def _read_bookings(
@@ -314,17 +338,25 @@ def _read_bookings(
                 f"{row.where('resident_id')}: resident {rid} is not in residents.csv; "
                 "correct the id"
             )
-        clinic = None
         if values["date"] is not None:
-            clinic = _clinic_on(values["date"], community)
-            if clinic is None:
-                problems.append(
-                    f"{row.where('date')}: no clinic runs on {values['date']} in campaign.csv; "
-                    "add the day to campaign.csv or correct the date"
-                )
-        if len(problems) == before and clinic is not None:
-            out.append(Booking(clinic_id=clinic, **values))
+            values["clinic_id"] = _clinic_of(row, values["date"], community, problems)
+        if len(problems) == before:
+            out.append(Booking(**values))
     return out
+
+
+def _campaign_days_of(
+    bookings: list[Booking], unserved: list[Unserved], community: Community
+) -> tuple[list[dt.date], list[tuple[dt.date, str]]]:
+    """A campaign read back: its dates and its clinic days, from its bookings.
+
+    The clinic days are the bookings' (date, clinic) pairs, which the verifier checks
+    against :meth:`Community.clinic_day`. The dates are theirs (and those of the unserved
+    entries that have one); with no booking at all, the dates of ``campaign.csv``.
+    """
+    clinic_days = sorted({(b.date, b.clinic_id) for b in bookings})
+    dates = sorted({d for d, _ in clinic_days} | {u.date for u in unserved if u.date})
+    return dates or sorted({c.date for c in community.campaign}), clinic_days
 
 
 def _read_unserved(rows: list[_PlanRow], problems: list[str]) -> list[Unserved]:
@@ -362,9 +394,11 @@ def read_plan(folder: str | Path, community: Community) -> list[Plan]:
     What the CSV files do not hold is derived: a trip leaves the kitchen at its first
     stop's ``arrival`` minus that stop's ``food_minutes``, and is back at the last stop's
     ``departure`` plus the travel time from there to the kitchen in the carrier's mode
-    (:func:`carecal.travel.travel_minutes`). A booking's clinic is the clinic of
-    ``campaign.csv`` on its date (or the only clinic). A campaign's dates are those of
-    ``campaign.csv``, or else the dates in the files; a shift plan spans the first to the
+    (:func:`carecal.travel.travel_minutes`). A booking's clinic is its ``clinic_id``; in a
+    folder written by carecal 0.1, without that column, it is the one clinic that runs on
+    its date by :meth:`Community.clinic_day` (the planner's and the verifier's rule). A
+    campaign's clinic days are its bookings' dates and clinics, and its dates theirs
+    (``campaign.csv``'s when nothing is booked); a shift plan spans the first to the
     last date in the files, and its ``auto`` shifts ask for as many volunteers as the
     folder's meal routes (carriers) and bookings (escorts) use on each date, as
     :func:`carecal.plans.auto_demand` gave them when the week was planned.
@@ -422,13 +456,12 @@ def read_plan(folder: str | Path, community: Community) -> list[Plan]:
             )
         )
     if checks is not None or by_kind["campaign"]:
-        dates = sorted({d.date for d in community.campaign}) or sorted(
-            {b.date for b in bookings} | {u.date for u in by_kind["campaign"] if u.date is not None}
-        )
+        dates, clinic_days = _campaign_days_of(bookings, by_kind["campaign"], community)
         plans.append(
             CampaignPlan(
                 status=Status.FEASIBLE,
                 dates=tuple(dates),
+                clinic_days=tuple(clinic_days),
                 bookings=tuple(bookings),
                 unserved=tuple(by_kind["campaign"]),
             )

@@ -377,6 +377,13 @@ HEALTH_CHECKS = Table(
     (
         _c("resident_id", _T, "the resident", required=True),
         _c("date", _DATE, "the campaign day", required=True),
+        _c(
+            "clinic_id",
+            _T,
+            "the clinic (sites.csv) the check is at; carecal always writes it",
+            default="the clinic that runs on the date, when exactly one does (folders "
+            "written by carecal 0.1 have no such column)",
+        ),
         _c("slot_start", _TIME, "the booked slot", required=True),
         _c("check_start", _TIME, "the check begins", required=True),
         _c("check_end", _TIME, "the check ends", required=True),
@@ -428,7 +435,8 @@ UNSERVED = Table(
         _c(
             "code",
             _T,
-            "the reason's stable code (docs/reasons.md lists every code), for counting and grouping",
+            "the reason's stable code (docs/reasons.md lists every code), for counting "
+            "and grouping",
         ),
         _c("reason", _T, "why, in plain words", required=True),
         _c("fix", _T, "what would fix it", required=True),

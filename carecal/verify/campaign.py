@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from carecal.clock import TimeWindow, format_time
-from carecal.model import Community, Mobility, Resident, SiteKind, Skill
+from carecal.model import ClinicDay, Community, Mobility, Resident, SiteKind, Skill
 from carecal.plans import Booking, CampaignPlan, UnservedKind, Wheelchair
+from carecal.policy import check_policy
 from carecal.travel import travel_minutes
 from carecal.verify.violation import Report, Violation
 
@@ -17,13 +18,17 @@ from carecal.verify.violation import Report, Violation
 def verify_campaign(community: Community, plan: CampaignPlan) -> list[Violation]:
     """Re-check a health-check campaign plan against every hard rule of the campaign.
 
-    Checked: bookings on campaign days, on the clinic's slot grid and inside its hours;
-    no slot overfilled; everyone due listed exactly once (booked, or unserved as
-    ``health_check`` or ``home_check``), nobody booked who is not due, bedridden residents
-    not booked; escort and wheelchair fields consistent with the resident's needs; pickup
-    and home-again times allowing for the push and the handling; each escort trained,
-    every job inside one of their free windows counting the walk from home or from the
-    previous job, no two jobs overlapping including the walk between them, at most the
+    Checked first: the policy (:func:`carecal.policy.check_policy`). Then: each clinic
+    day of the plan (``plan.clinic_days``, or, when the plan lists none, each date and
+    clinic of its bookings) is one on which that clinic runs, by the one rule of
+    :meth:`carecal.model.Community.clinic_day`; each booking at one of the plan's clinic
+    days, on that clinic's slot grid and inside its hours; no slot overfilled; everyone
+    due listed exactly once (booked, or unserved as ``health_check`` or ``home_check``),
+    nobody booked who is not due, bedridden residents not booked; escort and wheelchair
+    fields consistent with the resident's needs; pickup and home-again times allowing for
+    the push and the handling; each escort trained, every job inside one of their free
+    windows counting the walk from home or from the previous job, no two jobs
+    overlapping including the walk between them (at any clinic of the date), at most the
     policy's jobs per day; at no moment more pool chairs out than a pool site holds.
 
     Parameters
@@ -37,14 +42,21 @@ def verify_campaign(community: Community, plan: CampaignPlan) -> list[Violation]
     -------
     list of Violation
         Every violation found, in a stable order.
+
+    Raises
+    ------
+    CommunityError
+        When the community's policy is invalid.
     """
+    check_policy(community.policy)
     out: list[Violation] = []
 
     def bad(rule: str, message: str) -> None:
         out.append(Violation(rule=rule, message=message))
 
-    days = _campaign_hours(community, plan.dates, bad)
-    first = min(plan.dates) if plan.dates else None
+    days = _clinic_days(community, plan, bad)
+    dates = set(plan.dates) | {date for date, _ in plan.clinic_days}
+    first = min(dates) if dates else min((b.date for b in plan.bookings), default=None)
     residents = community.resident_by_id
     count = Counter(b.resident_id for b in plan.bookings)
     for rid, n in sorted(count.items()):
@@ -52,21 +64,19 @@ def verify_campaign(community: Community, plan: CampaignPlan) -> list[Violation]
             bad("once", f"resident {rid} is booked {n} times; keep one booking per resident")
     places = _CampaignPlaces(community, plan.bookings)
     escorted: list[tuple[Booking, Resident]] = []
-    per_slot: Counter[tuple[dt.date, int]] = Counter()
+    per_slot: Counter[tuple[dt.date, str, int]] = Counter()
     for b in plan.bookings:
         r = residents.get(b.resident_id)
         if r is None:
             bad("unknown", f"booking for {b.resident_id}, who is not on the roster")
             continue
-        day = days.get(b.date)
-        if day is None:
-            bad(
-                "campaign_day",
-                f"resident {b.resident_id} is booked on {b.date}, which is not a campaign day "
-                f"of this plan; move the booking to one of {', '.join(map(str, plan.dates))}",
-            )
+        if (b.date, b.clinic_id) not in days:
+            _off_the_plans_days(b, dates, days, bad)
             continue
-        per_slot[b.date, b.slot_start] += 1
+        day = days[b.date, b.clinic_id]
+        if day is None:
+            continue  # the clinic does not run that day: reported once, by _clinic_days
+        per_slot[b.date, b.clinic_id, b.slot_start] += 1
         _check_booking_time(b, day, bad)
         if first is not None and not community.is_due(r, first):
             bad(
@@ -95,12 +105,13 @@ def verify_campaign(community: Community, plan: CampaignPlan) -> list[Violation]
                 f"resident {b.resident_id} comes on their own (no escort needed) but the "
                 "booking has an escort, a wheelchair or pickup times; clear them",
             )
-    for (date, start), n in sorted(per_slot.items()):
-        day = days[date]
+    for (date, clinic_id, start), n in sorted(per_slot.items()):
+        day = days[date, clinic_id]
+        assert day is not None  # counted only for clinic days that run
         if n > day.places_per_slot:
             bad(
                 "slot_capacity",
-                f"the {format_time(start)} slot on {date} at clinic {day.clinic_id} has {n} "
+                f"the {format_time(start)} slot on {date} at clinic {clinic_id} has {n} "
                 f"checks and {day.places_per_slot} places; move {n - day.places_per_slot} "
                 "to another slot",
             )
@@ -111,54 +122,70 @@ def verify_campaign(community: Community, plan: CampaignPlan) -> list[Violation]
     return out
 
 
-class _CampaignDay(NamedTuple):
-    clinic_id: str
-    open: int
-    close: int
-    slot_minutes: int
-    places_per_slot: int
-    check_minutes: int
-
-
-def _campaign_hours(
-    community: Community,
-    dates: Iterable[dt.date],
-    bad: Report,
-) -> dict[dt.date, _CampaignDay]:
-    """The clinic and its hours on each date: campaign.csv, else the first clinic."""
-    rows = {c.date: c for c in community.campaign}
-    clinics = community.sites_of(SiteKind.CLINIC)
-    days = {}
-    for date in dates:
-        row = rows.get(date)
-        if row is not None:
-            site = community.site_by_id[row.clinic_id]
-            open_ = site.open if row.open is None else row.open
-            close = site.close if row.close is None else row.close
-        elif clinics:
-            site, open_, close = clinics[0], clinics[0].open, clinics[0].close
-        else:
-            bad("clinic", "the plan has campaign dates but sites has no clinic")
-            continue
-        days[date] = _CampaignDay(
-            site.site_id,
-            open_,
-            close,
-            site.slot_minutes or 1,
-            site.places_per_slot or 0,
-            site.check_minutes or 0,
-        )
+def _clinic_days(
+    community: Community, plan: CampaignPlan, bad: Report
+) -> dict[tuple[dt.date, str], ClinicDay | None]:
+    """The plan's clinic days under the community's one rule; ``None`` where a clinic does
+    not run on a date (reported here, once)."""
+    pairs = list(plan.clinic_days) or sorted(
+        {(b.date, b.clinic_id) for b in plan.bookings if not plan.dates or b.date in plan.dates}
+    )
+    days: dict[tuple[dt.date, str], ClinicDay | None] = {}
+    for date, clinic_id in pairs:
+        day = community.clinic_day(date, clinic_id)
+        days[date, clinic_id] = day
+        if day is None:
+            bad("clinic", _not_running(community, date, clinic_id))
     return days
 
 
-def _check_booking_time(b: Booking, day: _CampaignDay, bad: Report) -> None:
-    rid = b.resident_id
-    if b.clinic_id != day.clinic_id:
-        bad(
-            "clinic",
-            f"resident {rid} is booked at {b.clinic_id} on {b.date}, but the campaign is at "
-            f"{day.clinic_id} that day",
+def _not_running(community: Community, date: dt.date, clinic_id: str) -> str:
+    """Why a clinic does not run on a date, and the fix, in one sentence."""
+    clinics = [s.site_id for s in community.sites_of(SiteKind.CLINIC)]
+    listed = sorted(c.clinic_id for c in community.campaign if c.date == date)
+    if clinic_id not in clinics:
+        why = f"{clinic_id} is not a clinic in sites.csv ({', '.join(clinics) or 'none'})"
+        fix = "correct the clinic_id"
+    elif listed:
+        why = f"campaign.csv lists only {', '.join(listed)} that day"
+        fix = f"add a row ({date}, {clinic_id}) to campaign.csv or book at {listed[0]}"
+    elif date.weekday() >= 5:
+        why = "campaign.csv does not list it, and it is a weekend day"
+        fix = f"add a row ({date}, {clinic_id}) to campaign.csv or move the booking"
+    else:
+        why = (
+            f"campaign.csv does not list it, and with {len(clinics)} clinics it must say which runs"
         )
+        fix = f"add a row ({date}, {clinic_id}) to campaign.csv"
+    return f"clinic {clinic_id} does not run on {date} ({why}); {fix}"
+
+
+def _off_the_plans_days(
+    b: Booking,
+    dates: set[dt.date],
+    days: dict[tuple[dt.date, str], ClinicDay | None],
+    bad: Report,
+) -> None:
+    """Report a booking at none of the plan's clinic days."""
+    rid = b.resident_id
+    if b.date not in dates:
+        shown = ", ".join(str(d) for d in sorted(dates))
+        bad(
+            "campaign_day",
+            f"resident {rid} is booked on {b.date}, which is not a campaign day of this "
+            f"plan; move the booking to one of {shown}",
+        )
+        return
+    running = sorted(c for (d, c), day in days.items() if d == b.date and day is not None)
+    bad(
+        "clinic",
+        f"resident {rid} is booked at {b.clinic_id} on {b.date}, but the plan runs the "
+        f"campaign at {', '.join(running) or 'no clinic'} that day",
+    )
+
+
+def _check_booking_time(b: Booking, day: ClinicDay, bad: Report) -> None:
+    rid = b.resident_id
     if b.slot_start < day.open or (b.slot_start - day.open) % day.slot_minutes:
         bad(
             "slot",
@@ -240,7 +267,7 @@ def _check_escort_fields(
     community: Community,
     b: Booking,
     r: Resident,
-    day: _CampaignDay,
+    day: ClinicDay,
     places: _CampaignPlaces,
     bad: Report,
 ) -> bool:

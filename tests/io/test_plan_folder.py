@@ -12,18 +12,22 @@ from types import SimpleNamespace
 
 import pytest
 
-from carecal.errors import OptionError
+from carecal.errors import CarecalError, OptionError
 from carecal.io import PlanFileError, read_plan, write_plan
 from carecal.io.cells import spreadsheet_safe
 from carecal.io.files import atomic_write
+from carecal.model import Community
 from carecal.plans import MealPlan, ShiftPlan
+
+TUESDAY = dt.date(2026, 3, 10)
+"""The campaign day of the ``campaign_plan`` fixture."""
 
 # The columns of DESIGN section 5, written out here independently of carecal.io.schema.
 DESIGN_COLUMNS = {
     "meal_routes.csv": "date,volunteer_id,trip,stop,resident_id,arrival,departure,portions,diet,"
     "food_minutes,travel_minutes",
-    "health_checks.csv": "resident_id,date,slot_start,check_start,check_end,escort_ids,"
-    "wheelchair,pickup,home_again",
+    "health_checks.csv": "resident_id,date,clinic_id,slot_start,check_start,check_end,"
+    "escort_ids,wheelchair,pickup,home_again",
     "shift_plan.csv": "date,shift_id,role,start,end,volunteer_id",
     "unserved.csv": "kind,id,date,code,reason,fix",
 }
@@ -74,6 +78,7 @@ def test_every_plan_kind_has_the_design_columns(
     assert checks[1] == [
         "R001",
         "2026-03-10",
+        "C1",
         "09:00",
         "09:05",
         "09:25",
@@ -82,7 +87,7 @@ def test_every_plan_kind_has_the_design_columns(
         "08:35",
         "09:55",
     ]
-    assert checks[2][5:] == ["", "none", "", ""]
+    assert checks[2][6:] == ["", "none", "", ""]
 
 
 def test_cells_that_look_like_formulas_are_made_text(
@@ -137,7 +142,8 @@ def test_read_plan_round_trip(tmp_path, community, meal_plan, campaign_plan, shi
     write_plan(week, tmp_path, community)
     meals, campaign, shifts = read_plan(tmp_path, community)
     assert meals == meal_plan  # leave and back are derived from the files and the community
-    assert campaign == campaign_plan
+    # The clinic days read back are the bookings' dates and clinics.
+    assert campaign == campaign_plan.model_copy(update={"clinic_days": ((TUESDAY, "C1"),)})
     assert shifts == shift_plan.model_copy(update={"end": dt.date(2026, 3, 9)})
 
 
@@ -177,13 +183,74 @@ def test_read_plan_of_a_folder_without_a_plan_is_empty(tmp_path, community):
     assert read_plan(tmp_path, community) == []
 
 
-def test_read_plan_booking_on_a_day_without_a_clinic(tmp_path, community, campaign_plan):
-    two_clinics = community.with_changes(
+def _two_clinics(community: Community) -> Community:
+    """The Valid community with a second clinic C2 beside C1 (and no campaign.csv)."""
+    return community.with_changes(
         sites=(*community.sites, community.sites[1].model_copy(update={"site_id": "C2"}))
     )
-    write_plan(campaign_plan, tmp_path, two_clinics)
-    with pytest.raises(PlanFileError, match=r"no clinic runs on 2026-03-10 in campaign\.csv"):
-        read_plan(tmp_path, two_clinics)
+
+
+def _drop_column(path: Path, name: str) -> None:
+    """Rewrite a CSV file without one column, as carecal 0.1 wrote health_checks.csv."""
+    rows = _rows(path)
+    i = rows[0].index(name)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows([r[:i] + r[i + 1 :] for r in rows])
+
+
+def test_read_plan_keeps_the_clinic_of_each_booking(tmp_path, community, campaign_plan):
+    """Defect 1: with two clinics and no campaign.csv row, the booking's clinic is read from
+    its clinic_id cell (before, the reader guessed it and refused the date)."""
+    two = _two_clinics(community)
+    at_c2 = campaign_plan.model_copy(
+        update={
+            "bookings": tuple(
+                b.model_copy(update={"clinic_id": "C2"}) for b in campaign_plan.bookings
+            )
+        }
+    )
+    write_plan(at_c2, tmp_path, two)
+    (read,) = read_plan(tmp_path, two)
+    assert {b.clinic_id for b in read.bookings} == {"C2"}
+    assert read.clinic_days == ((TUESDAY, "C2"),) and read.dates == (TUESDAY,)
+
+
+def test_read_plan_of_a_0_1_folder_takes_the_only_clinic(tmp_path, community, campaign_plan):
+    """A folder without clinic_id (carecal 0.1): one clinic runs on the date, so it is that."""
+    write_plan(campaign_plan, tmp_path, community)
+    _drop_column(tmp_path / "health_checks.csv", "clinic_id")
+    (read,) = read_plan(tmp_path, community)
+    assert read.bookings == campaign_plan.bookings
+
+
+def test_read_plan_of_a_0_1_folder_with_two_clinics_names_row_and_fix(
+    tmp_path, community, campaign_plan
+):
+    """Without clinic_id and with two clinics neither of which campaign.csv lists that
+    date, the reader cannot tell the clinic: it says which row and how to fix it."""
+    two = _two_clinics(community)
+    write_plan(campaign_plan, tmp_path, two)
+    _drop_column(tmp_path / "health_checks.csv", "clinic_id")
+    with pytest.raises(PlanFileError) as caught:
+        read_plan(tmp_path, two)
+    assert caught.value.problems[0] == (
+        "health_checks.csv row 2, column clinic_id: the booking does not say at which clinic "
+        "it is, and no clinic runs on 2026-03-10 in campaign.csv; fill in clinic_id with the "
+        "clinic of the booking (sites.csv: C1, C2)"
+    )
+    assert len(caught.value.problems) == 2  # one per booking row
+    assert isinstance(caught.value, CarecalError)
+
+
+def test_read_plan_refuses_a_clinic_id_that_is_no_clinic(tmp_path, community, campaign_plan):
+    write_plan(campaign_plan, tmp_path, community)
+    path = tmp_path / "health_checks.csv"
+    rows = _rows(path)
+    rows[1][2] = "K1"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    with pytest.raises(PlanFileError, match=r"row 2, column clinic_id: K1 is not a clinic"):
+        read_plan(tmp_path, community)
 
 
 def test_write_plan_rejects_other_objects(tmp_path, community):

@@ -30,9 +30,14 @@ The rules, as the centre states them
   between places; an escort without home coordinates starts at their first job's first
   place.
 - **Walk-ins** (everyone else due) come on their own and take the remaining places.
-- **Days.** The days of ``campaign.csv`` (one clinic per date, its hours or the day's own
-  ``open``/``close``), or the caller's dates (at the first clinic unless campaign.csv
-  lists the date). Who is due, and who needs an escort, is judged on the first day.
+- **Days.** The clinic days of :meth:`carecal.model.Community.clinic_days`, the one rule
+  the planner, the verifier and the plan-folder reader share: the rows of
+  ``campaign.csv`` (a date at a clinic, its hours or the day's own ``open``/``close``;
+  several clinics may run on one date), in the caller's period if one is given, and,
+  when the community has exactly one clinic, that clinic on the period's other
+  Monday-to-Friday dates. An escort's jobs on one date never overlap, whichever clinic
+  they go to, and a pool's chairs serve every clinic of the date. Who is due, and who
+  needs an escort, is judged on the first day.
 
 The objective, in order: book as many due residents as possible, the oldest, those living
 alone and those longest without a check first (:func:`priority`); then the least walking
@@ -44,17 +49,18 @@ How it is built
 ---------------
 One module a step, in the order the planner runs them:
 
-- :mod:`~carecal.solver.campaign.problem`: the campaign as plain data (clinic days,
-  priority, each escort job's fixed times, which escort windows could take which job);
+- :mod:`~carecal.solver.campaign.problem`: the campaign as plain data (priority, each
+  escort job's fixed times, which escort windows could take which job);
 - :mod:`~carecal.solver.campaign.model`: the CP-SAT model, one method per rule above, and
   the objective as named terms;
 - :mod:`~carecal.solver.campaign.search`: the greedy start and the two solves;
 - :mod:`~carecal.solver.campaign.solution`: the bookings read back, walk-ins filled in;
 - :mod:`~carecal.solver.campaign.unserved`: why each resident left out was not booked;
-- :mod:`~carecal.solver.campaign.plan`: :func:`plan_health_checks`, which runs them.
+- :mod:`~carecal.solver.campaign.plan`: :func:`plan_health_checks` (the public call) and
+  :func:`campaign_plan` (the planner on given clinic days), which run them.
 """
 
-from carecal.solver.campaign.plan import plan_health_checks
-from carecal.solver.campaign.problem import ClinicDay, campaign_days, priority
+from carecal.solver.campaign.plan import campaign_plan, plan_health_checks
+from carecal.solver.campaign.problem import priority
 
-__all__ = ["ClinicDay", "campaign_days", "plan_health_checks", "priority"]
+__all__ = ["campaign_plan", "plan_health_checks", "priority"]

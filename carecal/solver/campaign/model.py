@@ -7,13 +7,14 @@ Walk-ins only take places, so they are counted, not scheduled: the model books t
 after the solve they fill the places the escorted residents left, oldest first into the
 earliest slots. This split loses nothing.
 
-Escorted residents get a slot (one Boolean per resident, day and slot) and an escort
-window (a *tour*: one escort, one date, one availability window); a tour's jobs are
-optional intervals in a ``NoOverlap``, pool chairs are optional intervals in a
-``Cumulative`` per pool site and day. The walk between two jobs of a tour is modelled in
-one of two ways:
+Escorted residents get a slot (one Boolean per resident, clinic day and slot) and an
+escort window (a *tour*: one escort, one clinic day, one availability window). The tours
+of one escort's window on one date (one per clinic running that date) form a *shift*:
+its jobs are optional intervals in a ``NoOverlap``, whichever clinic they go to; pool
+chairs are optional intervals in a ``Cumulative`` per pool site and date. The walk
+between two jobs of a shift is modelled in one of two ways:
 
-- **exact** (up to ``exact_walk_pairs`` pairs of jobs that could share a tour: small
+- **exact** (up to ``exact_walk_pairs`` pairs of jobs that could share a shift: small
   campaigns): for each such pair an order literal, and the later job starts no earlier
   than the earlier one ends plus the walk between them;
 - **margins** (larger campaigns): each job is padded before by the walk from a hub (the
@@ -34,10 +35,12 @@ pool legs; the verifier checks the real walks.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
+from carecal.clock import TimeWindow
 from carecal.solver.campaign.problem import CampaignData
 
 
@@ -73,7 +76,8 @@ class CampaignModel:
         self.y: dict[tuple[str, int], cp_model.IntVar] = {
             (rid, t): m.new_bool_var(f"y[{rid},{t}]") for rid, t in data.fits
         }
-        self.order: dict[tuple[int, str, str], cp_model.IntVar] = {}
+        # order[a, ta, b, tb]: of two jobs of one shift, a's (tour ta) comes before b's.
+        self.order: dict[tuple[str, int, str, int], cp_model.IntVar] = {}
         # Walk-ins, best priority first: u[i] books the i-th.
         self.walkin_order = sorted(
             data.walkins,
@@ -147,12 +151,13 @@ class CampaignModel:
     def _escort_jobs_never_overlap_walks_included(self) -> None:
         """One escort's jobs never overlap, counting the walk from one job to the next."""
         data = self.data
-        per_tour: dict[int, list[cp_model.IntervalVar]] = defaultdict(list)
-        jobs_of: dict[int, list[str]] = defaultdict(list)
+        per_shift: dict[int, list[cp_model.IntervalVar]] = defaultdict(list)
+        jobs_of: dict[int, list[tuple[str, int]]] = defaultdict(list)
         for (rid, t), y in self.y.items():
             job = data.jobs[rid, data.tours[t].day]
             before = data.pad_before(rid, t)
-            per_tour[t].append(
+            shift = data.tours[t].shift
+            per_shift[shift].append(
                 self.m.new_optional_fixed_size_interval_var(
                     self.start[rid] - job.lead - before,
                     before + job.lead + job.tail + data.pad_after(rid),
@@ -160,40 +165,42 @@ class CampaignModel:
                     f"job[{rid},{t}]",
                 )
             )
-            jobs_of[t].append(rid)
-        for intervals in per_tour.values():
+            jobs_of[shift].append((rid, t))
+        for intervals in per_shift.values():
             if len(intervals) > 1:
                 self.m.add_no_overlap(intervals)
         if not data.exact:
             return
-        # Exact walks: whichever of two jobs of a tour comes first, the escort walks from
-        # its end place to the other's start place in between.
-        for t, rids in jobs_of.items():
-            d = data.tours[t].day
-            for i, a in enumerate(rids):
-                for b in rids[i + 1 :]:
-                    ja, jb = data.jobs[a, d], data.jobs[b, d]
-                    ab = self.m.new_bool_var(f"order[{t},{a},{b}]")
-                    self.m.add_bool_or([ab, self.y[a, t].Not(), self.y[b, t].Not()]).with_name(
-                        f"order[{t},{a},{b}]"
-                    )
+        # Exact walks: whichever of two jobs of a shift comes first (at the same clinic or
+        # two clinics of that date), the escort walks from its end place to the other's
+        # start place in between.
+        for jobs in jobs_of.values():
+            for i, (a, ta) in enumerate(jobs):
+                for b, tb in jobs[i + 1 :]:
+                    if a == b:
+                        continue  # one resident is booked at one clinic day at most
+                    ja, jb = data.jobs[a, data.tours[ta].day], data.jobs[b, data.tours[tb].day]
+                    ya, yb = self.y[a, ta], self.y[b, tb]
+                    ab = self.m.new_bool_var(f"order[{a},{ta},{b},{tb}]")
+                    self.m.add_bool_or([ab, ya.Not(), yb.Not()])
                     w_ab = data.walk(ja.end_place, jb.start_place)
                     w_ba = data.walk(jb.end_place, ja.start_place)
                     self.m.add(
                         self.start[b] - jb.lead >= self.start[a] + ja.tail + w_ab
-                    ).only_enforce_if([ab, self.y[a, t], self.y[b, t]])
+                    ).only_enforce_if([ab, ya, yb])
                     self.m.add(
                         self.start[a] - ja.lead >= self.start[b] + jb.tail + w_ba
-                    ).only_enforce_if([ab.Not(), self.y[a, t], self.y[b, t]])
-                    self.order[t, a, b] = ab
+                    ).only_enforce_if([ab.Not(), ya, yb])
+                    self.order[a, ta, b, tb] = ab
 
     def _escort_jobs_per_day_capped(self) -> None:
-        """No escort takes more than the policy's jobs per day."""
-        cap = self.data.community.policy.max_escort_jobs_per_day
-        per_day: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
+        """No escort takes more than the policy's jobs per day (at all clinics that day)."""
+        data = self.data
+        cap = data.community.policy.max_escort_jobs_per_day
+        per_day: dict[tuple[str, dt.date], list[cp_model.IntVar]] = defaultdict(list)
         for (_, t), v in self.y.items():
-            tour = self.data.tours[t]
-            per_day[tour.escort_id, tour.day].append(v)
+            tour = data.tours[t]
+            per_day[tour.escort_id, data.days[tour.day].date].append(v)
         for vs in per_day.values():
             if len(vs) > cap:
                 self.m.add(sum(vs) <= cap)
@@ -202,12 +209,13 @@ class CampaignModel:
         """At no moment are more pool chairs out of a pool site than it holds."""
         data = self.data
         sites = data.community.site_by_id
-        groups: dict[tuple[str, int], list[cp_model.IntervalVar]] = defaultdict(list)
+        # Keyed by date: the chairs of a pool serve every clinic running that date.
+        groups: dict[tuple[str, dt.date], list[cp_model.IntervalVar]] = defaultdict(list)
         for (rid, d), present in self.on_day.items():
             job = data.jobs[rid, d]
             if job.pool_site is None:
                 continue
-            groups[job.pool_site, d].append(
+            groups[job.pool_site, data.days[d].date].append(
                 self.m.new_optional_fixed_size_interval_var(
                     self.start[rid] - job.lead,
                     job.lead + job.tail,
@@ -227,7 +235,7 @@ class CampaignModel:
         can be booked is tighter.
         """
         data, days = self.data, self.data.days
-        chair_jobs: dict[tuple[str, int], list[tuple[cp_model.IntVar, int, int, int]]]
+        chair_jobs: dict[tuple[str, dt.date], list[tuple[cp_model.IntVar, int, int, int]]]
         chair_jobs = defaultdict(list)
         for (rid, d), present in self.on_day.items():
             job = data.jobs[rid, d]
@@ -236,18 +244,22 @@ class CampaignModel:
             ks = data.slot_options[rid, d]
             earliest = days[d].slots[ks[0]] - job.lead
             latest = days[d].slots[ks[-1]] + job.tail
-            chair_jobs[job.pool_site, d].append((present, job.lead + job.tail, earliest, latest))
+            chair_jobs[job.pool_site, days[d].date].append(
+                (present, job.lead + job.tail, earliest, latest)
+            )
         for (site, _), items in chair_jobs.items():
             span = max(i[3] for i in items) - min(i[2] for i in items)
             capacity = data.community.site_by_id[site].wheelchairs
             if sum(i[1] for i in items) > capacity * span:
                 self.m.add(sum(i[0] * i[1] for i in items) <= capacity * span)
-        per_tour: dict[int, list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
+        per_shift: dict[int, list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
+        window_of: dict[int, TimeWindow] = {}
         for (rid, t), y in self.y.items():
             job = data.jobs[rid, data.tours[t].day]
-            per_tour[t].append((y, job.lead + job.tail))
-        for t, jobs in per_tour.items():
-            window = data.tours[t].window
+            per_shift[data.tours[t].shift].append((y, job.lead + job.tail))
+            window_of[data.tours[t].shift] = data.tours[t].window
+        for shift, jobs in per_shift.items():
+            window = window_of[shift]
             length = window.end - window.start
             if sum(n for _, n in jobs) > length:
                 self.m.add(sum(y * n for y, n in jobs) <= length)
@@ -259,7 +271,7 @@ class CampaignModel:
         per_escort: dict[str, list[cp_model.IntVar]] = defaultdict(list)
         for (_, t), v in self.y.items():
             per_escort[data.tours[t].escort_id].append(v)
-        cap = data.community.policy.max_escort_jobs_per_day * len(data.days)
+        cap = data.community.policy.max_escort_jobs_per_day * len(data.dates)
         self.most_jobs = m.new_int_var(0, cap, "most_jobs")
         for vs in per_escort.values():
             m.add(self.most_jobs >= sum(vs))
@@ -276,7 +288,7 @@ class CampaignModel:
             "most_jobs_per_escort": ([self.most_jobs], [1]),
             "days_for_oldest": (
                 list(self.on_day.values()),
-                [data.age_weight[rid] * d for rid, d in self.on_day],
+                [data.age_weight[rid] * data.date_rank(d) for rid, d in self.on_day],
             ),
         }
         return {name: weighted(vs, cs) for name, (vs, cs) in self.term_parts.items()}
@@ -297,8 +309,8 @@ class CampaignModel:
     def weights(self) -> dict[str, int]:
         """Weights that make the lower tiers strictly subordinate (a lexicographic order)."""
         data = self.data
-        days_ub = sum(data.age_weight.values()) * max(0, len(data.days) - 1)
-        jobs_ub = data.community.policy.max_escort_jobs_per_day * len(data.days)
+        days_ub = sum(data.age_weight.values()) * max(0, len(data.dates) - 1)
+        jobs_ub = data.community.policy.max_escort_jobs_per_day * len(data.dates)
         most_walk: dict[str, int] = defaultdict(int)
         for rid, t in self.y:
             most_walk[rid] = max(most_walk[rid], self.walk_estimate(rid, t))

@@ -4,67 +4,146 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
-from collections.abc import Sequence
 
+from carecal.clock import coerce_period
+from carecal.errors import CommunityError, OptionError
 from carecal.explain import campaign_home_check
-from carecal.model import Community, Mobility
+from carecal.model import ClinicDay, Community, Mobility
+from carecal.options import ProgressOption, SolveOptions, solve_options
 from carecal.plans import CampaignPlan, Status, Unserved, UnservedKind
+from carecal.policy import check_policy
 from carecal.solver.campaign.model import CampaignModel
-from carecal.solver.campaign.problem import campaign_days, prepare
-from carecal.solver.campaign.search import Progress, solve_in_two_stages
+from carecal.solver.campaign.problem import prepare
+from carecal.solver.campaign.search import solve_in_two_stages
 from carecal.solver.campaign.solution import fill_walkins, read_escorted
 from carecal.solver.campaign.unserved import explain_unbooked
 
 log = logging.getLogger(__name__)
 
+EXACT_WALK_PAIRS = 2_000
+"""Up to this many pairs of jobs that could share an escort's shift, the walks between
+jobs are modelled pair by pair; above it, by walk margins (see
+:mod:`carecal.solver.campaign.model`), which is sound but may leave an escort less time
+than needed."""
+
 
 def plan_health_checks(
     community: Community,
-    dates: Sequence[dt.date] | None = None,
+    start: object = None,
+    end: object = None,
     *,
     time_limit: float = 30.0,
-    deterministic: bool = False,
-    progress: Progress | None = None,
     workers: int | None = None,
-    exact_walk_pairs: int = 2_000,
+    seed: int = 0,
+    deterministic: bool = False,
+    progress: ProgressOption = False,
 ) -> CampaignPlan:
     """Plan the health-check campaign: slots, escorts and pool wheelchairs.
 
     Parameters
     ----------
     community
-        The community; ``community.campaign`` gives the days unless ``dates`` is given.
-    dates
-        Campaign dates instead of ``campaign.csv`` (see :func:`campaign_days`).
+        The community.
+    start, end
+        The first and last day of the campaign (both included): a ``datetime.date``, a
+        ``"YYYY-MM-DD"`` string, or anything naming a day. Give both or neither; default
+        ``None``: the days of ``campaign.csv``. The clinic days are those of
+        :meth:`carecal.model.Community.clinic_days`: the rows of ``campaign.csv`` in the
+        period (several clinics on one date are fine) and, when the community has exactly
+        one clinic, that clinic with its own hours on the other Monday-to-Friday dates.
     time_limit
-        Seconds for the solver (both solves together).
-    deterministic
-        Same input, same plan: a deterministic time budget and interleaved search.
-    progress
-        Called with a short message on each better solution.
+        Total wall-clock seconds for the call (default 30.0), both solves and reading
+        the plan back included.
     workers
-        CP-SAT workers (default: the machine's cores, at most 8).
-    exact_walk_pairs
-        Up to this many pairs of (escort window, two jobs), the walk between two jobs of
-        an escort is modelled exactly, pair by pair; above it, by walk margins (see
-        :mod:`carecal.solver.campaign.model`), which is sound but may leave an escort less
-        time than needed.
+        CP-SAT threads (default ``None``: every core of the machine).
+    seed
+        Seed of the solver and of the greedy start's shuffles (default 0).
+    deterministic
+        Same input, same plan (default ``False``): each solve stops after a fixed amount
+        of work instead of the clock (see :mod:`carecal.solver.cpsat`).
+    progress
+        ``False`` (default), ``True`` for a progress bar, or a callable that receives
+        each :class:`carecal.progress.ProgressEvent` (stages ``"booking"`` and
+        ``"walking and spread"``, with each better solution's objective and bound).
 
     Returns
     -------
     CampaignPlan
-        Bookings, the unserved (home checks and anyone not booked, with reason and fix),
-        the named objective terms (weighted so that their sum is the lexicographic
-        objective), the solver's bound and the status.
+        Bookings (each at its clinic day), the clinic days and dates planned, the
+        unserved (home checks and anyone not booked, with reason and fix), the named
+        objective terms (weighted so that their sum is the lexicographic objective), the
+        solver's bound and the status.
+
+    Raises
+    ------
+    OptionError
+        When only one of ``start`` and ``end`` is given, either does not name a day,
+        ``end`` comes before ``start``, or a solving option is invalid.
+    CommunityError
+        Before solving, when the policy is invalid, there is no clinic, the period holds
+        no campaign day, or the community has several clinics and ``campaign.csv`` does
+        not say which runs on a weekday of the period.
+    """
+    options = solve_options(
+        "plan_health_checks",
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        deterministic=deterministic,
+        progress=progress,
+    )
+    try:
+        first: dt.date | None = None
+        last: dt.date | None = None
+        if (start is None) != (end is None):
+            raise OptionError(
+                "plan_health_checks: give both start and end of the campaign, or neither "
+                "to plan the days of campaign.csv"
+            )
+        if start is not None:
+            first, last = coerce_period(start, end)
+        check_policy(community.policy)
+        days = community.clinic_days(first, last)
+        return campaign_plan(community, days, options)
+    finally:
+        options.reporter.close()
+
+
+def campaign_plan(
+    community: Community,
+    days: list[ClinicDay],
+    options: SolveOptions,
+    *,
+    exact_walk_pairs: int = EXACT_WALK_PAIRS,
+) -> CampaignPlan:
+    """Plan the campaign on the given clinic days (the planner behind every caller).
+
+    Parameters
+    ----------
+    community
+        The community (its policy already checked).
+    days
+        The clinic days, from :meth:`carecal.model.Community.clinic_days`, in date then
+        clinic order; at least one.
+    options
+        The solving options (:func:`carecal.options.solve_options`); the call fits in
+        what is left of their time limit.
+    exact_walk_pairs
+        See :data:`EXACT_WALK_PAIRS` (default).
+
+    Returns
+    -------
+    CampaignPlan
+        As :func:`plan_health_checks` returns it.
 
     Raises
     ------
     CommunityError
-        When there are no campaign days or no clinic.
+        When ``days`` is empty.
     """
-    began = time.perf_counter()
-    days = campaign_days(community, dates)
+    if not days:
+        raise CommunityError(["there are no clinic days to plan the campaign on"])
+    days = sorted(days, key=lambda d: (d.date, d.clinic_id))
     first = days[0].date
     due = [r for r in community.residents if community.is_due(r, first)]
     home = [r for r in due if r.mobility == Mobility.BEDRIDDEN]
@@ -75,13 +154,15 @@ def plan_health_checks(
         Unserved.because(UnservedKind.HOME_CHECK, r.resident_id, None, campaign_home_check())
         for r in home
     ]
-    dates_out = tuple(d.date for d in days)
+    dates_out = tuple(sorted({d.date for d in days}))
+    clinic_days = tuple((d.date, d.clinic_id) for d in days)
     if not clinic_due:
         return CampaignPlan(
             status=Status.EMPTY,
             dates=dates_out,
+            clinic_days=clinic_days,
             unserved=tuple(home_unserved),
-            solve_seconds=time.perf_counter() - began,
+            solve_seconds=options.deadline.elapsed(),
         )
 
     data = prepare(community, days, escorted, walkins, first, exact_walk_pairs)
@@ -98,21 +179,13 @@ def plan_health_checks(
         len(model.m.proto.variables),
     )
 
-    solved = solve_in_two_stages(
-        model,
-        weights,
-        began=began,
-        time_limit=time_limit,
-        deterministic=deterministic,
-        workers=workers,
-        progress=progress,
-    )
+    solved = solve_in_two_stages(model, weights, options)
     values = solved.values
     total_value = data.total_value
 
     bookings = read_escorted(model, values)
     bookings += fill_walkins(data, bookings)
-    bookings.sort(key=lambda b: (b.date, b.check_start, b.resident_id))
+    bookings.sort(key=lambda b: (b.date, b.check_start, b.clinic_id, b.resident_id))
     # The walk-ins filled in afterwards may book more than the solver counted.
     booked_value = sum(data.value[b.resident_id] for b in bookings)
     raw = {name: model.evaluate(name, values) for name in terms}
@@ -137,9 +210,10 @@ def plan_health_checks(
     return CampaignPlan(
         status=status,
         dates=dates_out,
+        clinic_days=clinic_days,
         bookings=tuple(bookings),
         unserved=tuple(unserved),
         objective_terms=objective,
         bound=bound,
-        solve_seconds=time.perf_counter() - began,
+        solve_seconds=options.deadline.elapsed(),
     )

@@ -1,10 +1,13 @@
 """The campaign as plain data: clinic days, priority and every escort job's fixed times.
 
-Everything here is computed without OR-Tools: the clinic days and their slots
-(:func:`campaign_days`), what booking each resident is worth (:func:`priority`), each
-escorted resident's job on each day (from the pool or the door, to the check and home
-again), the escort windows (*tours*), which tours could take which job in which slots,
-and, on large campaigns, the walk margins that stand in for the walks between jobs (see
+Everything here is computed without OR-Tools, from the clinic days that
+:meth:`carecal.model.Community.clinic_days` gives (one date at one clinic each; several
+clinics may run on one date): what booking each resident is worth (:func:`priority`),
+each escorted resident's job on each clinic day (from the pool or the door, to the check
+and home again), the escort windows (*tours*, one per clinic day; the tours of one
+escort's window on one date form a *shift*, whose jobs never overlap whichever clinic
+they go to), which tours could take which job in which slots, and, on large campaigns,
+the walk margins that stand in for the walks between jobs (see
 :mod:`carecal.solver.campaign.model`).
 """
 
@@ -12,116 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from carecal.clock import TimeWindow, format_time
-from carecal.model import Community, CommunityError, Resident, SiteKind, Skill
+from carecal.clock import TimeWindow
+from carecal.model import ClinicDay, Community, Resident, SiteKind, Skill
 from carecal.travel import travel_minutes
 
 BOOKING_POINTS = 100
 """What one booking is worth in the first objective tier; priority adds up to 30 points."""
-
-
-@dataclass(frozen=True)
-class ClinicDay:
-    """One campaign date at one clinic: its hours and slot starts (minutes since midnight)."""
-
-    date: dt.date
-    clinic_id: str
-    open: int
-    close: int
-    slot_minutes: int
-    places_per_slot: int
-    check_minutes: int
-    slots: tuple[int, ...]
-
-    @property
-    def places(self) -> int:
-        """Places on this day."""
-        return self.places_per_slot * len(self.slots)
-
-
-def campaign_days(community: Community, dates: Iterable[dt.date] | None = None) -> list[ClinicDay]:
-    """The campaign's clinic days, in date order.
-
-    Parameters
-    ----------
-    community
-        Gives ``campaign`` (``campaign.csv``) and the clinics in ``sites``.
-    dates
-        Campaign dates chosen by the caller: a date listed in ``community.campaign`` runs
-        at its clinic and hours there, any other at the first clinic in ``sites`` with
-        its own hours. ``None`` takes the days of ``community.campaign``.
-
-    Returns
-    -------
-    list of ClinicDay
-        One per date.
-
-    Raises
-    ------
-    CommunityError
-        When there is no campaign day, no clinic, or a date is listed twice.
-    """
-    rows: list[tuple[dt.date, str, int | None, int | None]]
-    if dates is not None:
-        clinics = community.sites_of(SiteKind.CLINIC)
-        if not clinics:
-            raise CommunityError(
-                ["sites has no clinic; add a row with kind clinic where the checks are done"]
-            )
-        listed = {c.date: c for c in community.campaign}
-        rows = [
-            (d, listed[d].clinic_id, listed[d].open, listed[d].close)
-            if d in listed
-            else (d, clinics[0].site_id, None, None)
-            for d in dates
-        ]
-    else:
-        rows = [(c.date, c.clinic_id, c.open, c.close) for c in community.campaign]
-    if not rows:
-        raise CommunityError(
-            [
-                "there are no campaign days; add campaign.csv (date, clinic_id) or give the "
-                "dates to plan"
-            ]
-        )
-    seen: set[dt.date] = set()
-    problems = []
-    days = []
-    for date, clinic_id, open_, close in sorted(rows, key=lambda row: row[0]):
-        if date in seen:
-            where = "campaign.csv" if dates is None else "the dates to plan"
-            problems.append(f"{where} lists {date} twice; keep one clinic per date")
-            continue
-        seen.add(date)
-        clinic = community.site_by_id[clinic_id]
-        start = clinic.open if open_ is None else open_
-        end = clinic.close if close is None else close
-        assert clinic.slot_minutes and clinic.check_minutes and clinic.places_per_slot is not None
-        if end <= start:
-            problems.append(
-                f"campaign day {date}: the clinic closes at {format_time(end)}, before it "
-                f"opens at {format_time(start)}; correct open/close in campaign.csv"
-            )
-            continue
-        slots = tuple(range(start, end - clinic.check_minutes + 1, clinic.slot_minutes))
-        days.append(
-            ClinicDay(
-                date=date,
-                clinic_id=clinic_id,
-                open=start,
-                close=end,
-                slot_minutes=clinic.slot_minutes,
-                places_per_slot=clinic.places_per_slot,
-                check_minutes=clinic.check_minutes,
-                slots=slots,
-            )
-        )
-    if problems:
-        raise CommunityError(problems)
-    return days
 
 
 def priority(community: Community, resident: Resident, first_day: dt.date) -> int:
@@ -162,11 +64,15 @@ class Job:
 
 @dataclass(frozen=True)
 class Tour:
-    """One escort's jobs on one date inside one availability window."""
+    """One escort's jobs at one clinic day inside one availability window."""
 
     escort_id: str
     day: int
+    """The index of the clinic day in :attr:`CampaignData.days`."""
     window: TimeWindow
+    shift: int = 0
+    """The escort's window on that date: tours of one shift (the same window, at the
+    clinics that run that date) share the escort, so their jobs never overlap."""
 
 
 @dataclass
@@ -188,10 +94,16 @@ class CampaignData:
     """Whether walks between jobs are modelled pair by pair (else by margins)."""
     tours: list[Tour]
     escorts: list[str]
+    dates: list[dt.date] = field(default_factory=list)
+    """The campaign's dates, sorted, each once (several clinic days may share a date)."""
     fits: dict[tuple[str, int], tuple[int, int, int]] = field(default_factory=dict)
     """(resident, tour) -> (walk-in margin, first slot index, last slot index) that fit."""
     slot_options: dict[tuple[str, int], list[int]] = field(default_factory=dict)
     """(resident, day) -> indices of the slots some tour could reach."""
+
+    def date_rank(self, d: int) -> int:
+        """0 for the first campaign date, 1 for the second, ... of clinic day ``d``."""
+        return self.dates.index(self.days[d].date)
 
     @property
     def total_value(self) -> int:
@@ -230,14 +142,14 @@ def prepare(
     community
         The community: sites, escorts, their availability and the policy.
     days
-        The campaign's clinic days (:func:`campaign_days`).
+        The campaign's clinic days (:meth:`carecal.model.Community.clinic_days`).
     escorted, walkins
         The due residents who need an escort, and those who come on their own.
     first_day
         The day on which ages and priority are judged.
     exact_walk_pairs
-        Up to this many pairs of jobs that could share a tour, the walks between jobs are
-        modelled pair by pair; above it, by walk margins.
+        Up to this many pairs of jobs that could share an escort's shift, the walks
+        between jobs are modelled pair by pair; above it, by walk margins.
 
     Returns
     -------
@@ -288,8 +200,9 @@ def prepare(
         for v in escorts
         for p in starts
     }
+    shifts: dict[tuple[str, dt.date, TimeWindow], int] = {}
     tours = [
-        Tour(v.volunteer_id, d, w)
+        Tour(v.volunteer_id, d, w, shifts.setdefault((v.volunteer_id, day.date, w), len(shifts)))
         for d, day in enumerate(days)
         for v in escorts
         for w in community.availability_on(v.volunteer_id, day.date)
@@ -309,10 +222,11 @@ def prepare(
         exact=True,
         tours=tours,
         escorts=[v.volunteer_id for v in escorts],
+        dates=sorted({day.date for day in days}),
     )
     _fit_jobs_to_tours(data)
-    per_tour = Counter(t for _, t in data.fits)
-    if sum(n * (n - 1) // 2 for n in per_tour.values()) > exact_walk_pairs:
+    per_shift = Counter(tours[t].shift for _, t in data.fits)
+    if sum(n * (n - 1) // 2 for n in per_shift.values()) > exact_walk_pairs:
         data.exact = False
         data.margin_in, data.margin_out = _walk_margins(
             [(rid, j.start_place, j.end_place) for (rid, d), j in jobs.items() if d == 0],

@@ -11,24 +11,23 @@ even when the solver finds none in time.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
-import os
 import random
-import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from carecal.model import Resident
+from carecal.options import SolveOptions
+from carecal.plans import Status
 from carecal.solver.campaign.model import CampaignModel
 from carecal.solver.campaign.problem import busy_periods
+from carecal.solver.cpsat import ProgressCallback, cp_solver, status_of
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -48,14 +47,7 @@ class Solved:
 
 
 def solve_in_two_stages(
-    model: CampaignModel,
-    weights: dict[str, int],
-    *,
-    began: float,
-    time_limit: float,
-    deterministic: bool,
-    workers: int | None,
-    progress: Progress | None,
+    model: CampaignModel, weights: dict[str, int], options: SolveOptions
 ) -> Solved:
     """Book the most priority, then keep it and walk, spread and delay the least.
 
@@ -65,12 +57,11 @@ def solve_in_two_stages(
         The campaign model; the second stage adds its booking value as a constraint.
     weights
         The objective terms' weights (:meth:`CampaignModel.weights`).
-    began
-        When the planner started (``time.perf_counter()``); ``time_limit`` counts from it.
-    time_limit
-        Seconds for both solves together, less a moment kept for reading the plan back.
-    deterministic, workers, progress
-        As for :func:`carecal.solver.campaign.plan_health_checks`.
+    options
+        The call's solving options: the two solves share what is left of its time limit
+        (``options.remaining()``), less a moment kept for reading the plan back; each
+        better solution is reported through ``options.reporter`` (stages ``"booking"``
+        and ``"walking and spread"``).
 
     Returns
     -------
@@ -81,29 +72,29 @@ def solve_in_two_stages(
     terms = model.terms
     # Stage 1: the most booking value, from the best greedy plan.
     model.m.maximize(terms["booked_value"])
-    values = greedy_hint(model)
+    values = greedy_hint(model, options.seed)
     for v in model.all_vars():
         model.m.add_hint(v, values[v.index])
     total_value = model.data.total_value
-    budget = max(0.1, time_limit - (time.perf_counter() - began))
-    solver = make_solver(budget * 0.5, deterministic, workers)
-    code = solver.solve(model.m, Reporter(progress, "booking"))
-    first_optimal = code == cp_model.OPTIMAL
+    # Keep a moment for reading the plan back and explaining who was left out.
+    reserve = min(1.0, 0.03 * options.time_limit)
+    budget = max(0.0, options.remaining() - reserve) * 0.5
+    solver, code = _solve(model.m, options, budget, "booking")
+    first = status_of(code, has_plan=False)
+    first_optimal = first == Status.OPTIMAL
     value_bound = total_value
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if first.has_plan:
         value_bound = min(total_value, math.floor(solver.best_objective_bound + 1e-6))
         values = {v.index: solver.value(v) for v in model.all_vars()}
     else:
         # Slow machine or tiny budget: the greedy plan (feasible by construction) stands.
-        log.info("campaign: no solver plan in %.1f s; keeping the greedy plan", budget * 0.5)
+        log.info("campaign: no solver plan in %.1f s; keeping the greedy plan", budget)
     best_value = model.evaluate("booked_value", values)
-    stage = (
+    options.reporter(
+        "booking",
         f"booking: value {best_value} of {total_value} (bound {value_bound}, "
-        f"{'optimal' if first_optimal else 'not proven'}) in {solver.wall_time:.1f} s"
+        f"{'optimal' if first_optimal else 'not proven'}) in {solver.wall_time:.1f} s",
     )
-    log.info("campaign %s", stage)
-    if progress is not None:
-        progress(stage)
 
     # Stage 2: keep the booking value, then the least walking, spread and days.
     model.m.clear_hints()
@@ -115,17 +106,15 @@ def solve_in_two_stages(
         + weights["most_jobs_per_escort"] * terms["most_jobs_per_escort"]
         + terms["days_for_oldest"]
     )
-    # Keep a moment for reading the plan back and explaining who was left out.
-    reserve = min(1.0, 0.03 * time_limit)
-    budget = time_limit - reserve - (time.perf_counter() - began)
+    budget = options.remaining() - reserve
     second_optimal = False
     lower_bound = 0.0
     if budget > 0.05:
-        solver2 = make_solver(budget, deterministic, workers)
-        code2 = solver2.solve(model.m, Reporter(progress, "walking and spread"))
-        if code2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        solver2, code2 = _solve(model.m, options, budget, "walking and spread")
+        second = status_of(code2, has_plan=False)
+        if second.has_plan:
             values = {v.index: solver2.value(v) for v in model.all_vars()}
-            second_optimal = code2 == cp_model.OPTIMAL
+            second_optimal = second == Status.OPTIMAL
             lower_bound = solver2.best_objective_bound
 
     return Solved(
@@ -137,27 +126,41 @@ def solve_in_two_stages(
     )
 
 
-def _apart(
-    model: CampaignModel, d: int, one: tuple[int, int, int, str], other: tuple[int, int, int, str]
-) -> bool:
-    """Whether two jobs of one tour (padded span, slot start, resident) fit apart."""
+def _solve(
+    m: cp_model.CpModel, options: SolveOptions, seconds: float, stage: str
+) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
+    """One stage's solve under the call's options, with the campaign's one tuning."""
+    solver = cp_solver(options, seconds)
+    # Probing costs seconds on the escort and pool constraints and buys little here.
+    solver.parameters.cp_model_probing_level = 0
+    callback = ProgressCallback(options.reporter, stage)
+    return solver, solver.solve(m, callback)
+
+
+Span = tuple[int, int, int, str, int]
+"""A job in a greedy shift: padded start and end, slot start, resident, clinic day."""
+
+
+def _apart(model: CampaignModel, one: Span, other: Span) -> bool:
+    """Whether two jobs of one escort's shift fit apart, the walk between them included."""
     if not (one[1] <= other[0] or other[1] <= one[0]):
         return False
     if not model.data.exact:
         return True
+    # Apart, the job with the earlier slot is the earlier job.
     first, second = (one, other) if one[2] <= other[2] else (other, one)
-    ja, jb = model.data.jobs[first[3], d], model.data.jobs[second[3], d]
+    ja, jb = model.data.jobs[first[3], first[4]], model.data.jobs[second[3], second[4]]
     walk = model.data.walk(ja.end_place, jb.start_place)
     return second[2] - jb.lead >= first[2] + ja.tail + walk
 
 
-def greedy_hint(model: CampaignModel) -> dict[int, int]:
+def greedy_hint(model: CampaignModel, seed: int = 0) -> dict[int, int]:
     """A feasible plan to start the search from; CP-SAT then improves on it.
 
     The best of a few greedy passes (earliest slot, least walk), each taking the
     residents in another order: best priority first, fewest options first, pool
-    chairs first, and a few seeded shuffles; each order is tried again with whoever
-    was left out first.
+    chairs first, and a few shuffles seeded from ``seed``; each order is tried again
+    with whoever was left out first.
     """
     data = model.data
     first = data.days[0].date
@@ -171,11 +174,11 @@ def greedy_hint(model: CampaignModel) -> dict[int, int]:
         sorted(by_priority, key=lambda r: options[r.resident_id]),
         sorted(by_priority, key=lambda r: r.has_own_wheelchair),
     ]
-    for seed in range(5):
+    for offset in range(5):
         shuffled = list(by_priority)
-        random.Random(seed).shuffle(shuffled)
+        random.Random(seed * 5 + offset).shuffle(shuffled)
         orders.append(shuffled)
-    best: tuple[int, dict[str, tuple[int, int, int]], dict[tuple[str, int], int]] | None
+    best: tuple[int, dict[str, tuple[int, int, int]], dict[tuple[str, dt.date], int]] | None
     best = None
     for order in orders:
         # Squeaky wheel: whoever was left out goes first in the next pass.
@@ -194,15 +197,17 @@ def greedy_hint(model: CampaignModel) -> dict[int, int]:
 
 def _greedy(
     model: CampaignModel, order: list[Resident]
-) -> tuple[dict[str, tuple[int, int, int]], dict[tuple[str, int], int]]:
+) -> tuple[dict[str, tuple[int, int, int]], dict[tuple[str, dt.date], int]]:
     """One greedy pass: each resident in turn into the earliest slot and the tour with
     the least walk that still fit every rule."""
     data, days = model.data, model.data.days
     cap = data.community.policy.max_escort_jobs_per_day
-    busy: dict[int, list[tuple[int, int, int, str]]] = defaultdict(list)
-    per_escort_day: dict[tuple[str, int], int] = defaultdict(int)
+    # Keyed by shift and by date: an escort's window, and a pool's chairs, serve every
+    # clinic that runs on the date.
+    busy: dict[int, list[Span]] = defaultdict(list)
+    per_escort_day: dict[tuple[str, dt.date], int] = defaultdict(int)
     slot_count: dict[tuple[int, int], int] = defaultdict(int)
-    chairs: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    chairs: dict[tuple[str, dt.date], list[tuple[int, int]]] = defaultdict(list)
     tours_of: dict[tuple[str, int], list[int]] = defaultdict(list)
     for rid, t in data.fits:
         tours_of[rid, data.tours[t].day].append(t)
@@ -218,8 +223,9 @@ def _greedy(
             job = data.jobs[rid, d]
             if slot_count[d, k] >= days[d].places_per_slot:
                 continue
+            date = days[d].date
             if job.pool_site is not None:
-                held = [*chairs[job.pool_site, d], (s - job.lead, s + job.tail)]
+                held = [*chairs[job.pool_site, date], (s - job.lead, s + job.tail)]
                 capacity = data.community.site_by_id[job.pool_site].wheelchairs
                 if busy_periods(held, capacity + 1):
                     continue
@@ -227,21 +233,22 @@ def _greedy(
             for t in tours_of[rid, d]:
                 _, lo, hi = data.fits[rid, t]
                 before = data.pad_before(rid, t)
-                span = (s - job.lead - before, s + job.tail + data.pad_after(rid), s, rid)
+                span = (s - job.lead - before, s + job.tail + data.pad_after(rid), s, rid, d)
+                tour = data.tours[t]
                 if (
                     lo <= k <= hi
-                    and per_escort_day[data.tours[t].escort_id, d] < cap
-                    and all(_apart(model, d, span, other) for other in busy[t])
+                    and per_escort_day[tour.escort_id, date] < cap
+                    and all(_apart(model, span, other) for other in busy[tour.shift])
                 ):
                     options.append((model.walk_estimate(rid, t), t, span))
             if not options:
                 continue
             _, t, span = min(options)
-            busy[t].append(span)
-            per_escort_day[data.tours[t].escort_id, d] += 1
+            busy[data.tours[t].shift].append(span)
+            per_escort_day[data.tours[t].escort_id, date] += 1
             slot_count[d, k] += 1
             if job.pool_site is not None:
-                chairs[job.pool_site, d].append((s - job.lead, s + job.tail))
+                chairs[job.pool_site, date].append((s - job.lead, s + job.tail))
             chosen[rid] = (d, k, t)
             break
 
@@ -251,7 +258,7 @@ def _greedy(
 def _hint_from(
     model: CampaignModel,
     chosen: dict[str, tuple[int, int, int]],
-    per_escort_day: dict[tuple[str, int], int],
+    per_escort_day: dict[tuple[str, dt.date], int],
 ) -> dict[int, int]:
     """Values of every variable for a greedy plan."""
     days = model.data.days
@@ -263,8 +270,8 @@ def _hint_from(
         hint[model.booked[rid].index] = 1
         hint[model.start[rid].index] = days[d].slots[k]
         hint[model.y[rid, t].index] = 1
-    for (t, a, b), lit in model.order.items():
-        if a in chosen and b in chosen and chosen[a][2] == t == chosen[b][2]:
+    for (a, ta, b, tb), lit in model.order.items():
+        if a in chosen and b in chosen and chosen[a][2] == ta and chosen[b][2] == tb:
             sa, sb = (
                 days[chosen[a][0]].slots[chosen[a][1]],
                 days[chosen[b][0]].slots[chosen[b][1]],
@@ -280,41 +287,3 @@ def _hint_from(
         jobs[escort] += n
     hint[model.most_jobs.index] = max(jobs.values(), default=0)
     return hint
-
-
-class Reporter(cp_model.CpSolverSolutionCallback):
-    """Logs each better solution and passes it on to ``progress``, labelled by stage."""
-
-    def __init__(self, progress: Progress | None, label: str) -> None:
-        super().__init__()
-        self.progress = progress
-        self.label = label
-
-    def on_solution_callback(self) -> None:
-        message = (
-            f"{self.label}: solution {self.objective_value:g} (bound {self.best_objective_bound:g})"
-            f" at {self.wall_time:.1f} s"
-        )
-        log.debug(message)
-        if self.progress is not None:
-            self.progress(message)
-
-
-def make_solver(seconds: float, deterministic: bool, workers: int | None) -> cp_model.CpSolver:
-    """A CP-SAT solver with the campaign's parameters and a time budget of ``seconds``."""
-    solver = cp_model.CpSolver()
-    p = solver.parameters
-    p.random_seed = 0
-    # Probing costs seconds on the route constraints and buys little here.
-    p.cp_model_probing_level = 0
-    n = workers if workers is not None else min(8, os.cpu_count() or 1)
-    p.num_workers = max(1, n)
-    seconds = max(0.05, seconds)
-    if deterministic:
-        p.max_deterministic_time = seconds
-        p.max_time_in_seconds = seconds * 20
-        if p.num_workers > 1:
-            p.interleave_search = True
-    else:
-        p.max_time_in_seconds = seconds
-    return solver

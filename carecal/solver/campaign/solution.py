@@ -40,15 +40,19 @@ def read_escorted(model: CampaignModel, values: dict[int, int]) -> list[Booking]
 
 def fill_walkins(data: CampaignData, escorted: list[Booking]) -> list[Booking]:
     """Book the best-priority walk-ins into the free places, the oldest into the earliest."""
-    used: dict[tuple[dt.date, int], int] = defaultdict(int)
+    # A slot is a clinic's: two clinics running on one date each have their own places.
+    used: dict[tuple[dt.date, str, int], int] = defaultdict(int)
     for b in escorted:
-        used[b.date, b.slot_start] += 1
-    free = [
-        (day, s)
-        for day in data.days
-        for s in day.slots
-        for _ in range(max(0, day.places_per_slot - used[day.date, s]))
-    ]
+        used[b.date, b.clinic_id, b.slot_start] += 1
+    free = sorted(
+        (
+            (day, s)
+            for day in data.days
+            for s in day.slots
+            for _ in range(max(0, day.places_per_slot - used[day.date, day.clinic_id, s]))
+        ),
+        key=lambda place: (place[0].date, place[1], place[0].clinic_id),
+    )
     first = data.days[0].date
     best = sorted(
         data.walkins,

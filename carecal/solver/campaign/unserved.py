@@ -26,6 +26,9 @@ from carecal.model import Community, Mobility, Resident
 from carecal.plans import Booking, Unserved, UnservedKind
 from carecal.solver.campaign.problem import CampaignData, busy_periods
 
+SlotCount = dict[tuple[dt.date, str, int], int]
+"""Bookings per slot: (date, clinic, slot start) -> count."""
+
 
 def _need(community: Community, resident: Resident, first_day: dt.date) -> str:
     if resident.mobility in (Mobility.WALKER, Mobility.WHEELCHAIR):
@@ -64,23 +67,24 @@ def explain_unbooked(
     places = sum(day.places for day in days)
     total_slots = sum(len(day.slots) for day in days)
     escorted_ids = {r.resident_id for r in data.escorted}
-    used: dict[tuple[dt.date, int], int] = defaultdict(int)
-    used_escorted: dict[tuple[dt.date, int], int] = defaultdict(int)
+    used: SlotCount = defaultdict(int)
+    used_escorted: SlotCount = defaultdict(int)
     for b in bookings:
-        used[b.date, b.slot_start] += 1
+        used[b.date, b.clinic_id, b.slot_start] += 1
         if b.resident_id in escorted_ids:
-            used_escorted[b.date, b.slot_start] += 1
-    pool_use: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
-    day_index = {day.date: d for d, day in enumerate(days)}
+            used_escorted[b.date, b.clinic_id, b.slot_start] += 1
+    # A pool's chairs serve every clinic of a date.
+    pool_use: dict[tuple[str, dt.date], list[tuple[int, int]]] = defaultdict(list)
+    day_index = {(day.date, day.clinic_id): d for d, day in enumerate(days)}
     for b in bookings:
         if b.resident_id in escorted_ids:
-            job = data.jobs[b.resident_id, day_index[b.date]]
+            job = data.jobs[b.resident_id, day_index[b.date, b.clinic_id]]
             if job.pool_site is not None:
-                pool_use[job.pool_site, day_index[b.date]].append(
+                pool_use[job.pool_site, b.date].append(
                     (b.check_start - job.lead, b.check_start + job.tail)
                 )
     full = campaign_clinic_full(
-        len(days), clinic_due, places, total_slots, places / max(1, len(days))
+        len(data.dates), clinic_due, places, total_slots, places / max(1, len(data.dates))
     )
     out = []
     for r in sorted(unbooked, key=lambda r: r.resident_id):
@@ -98,8 +102,8 @@ def _explain_escorted(
     data: CampaignData,
     r: Resident,
     first: dt.date,
-    used: tuple[dict[tuple[dt.date, int], int], dict[tuple[dt.date, int], int]],
-    pool_use: dict[tuple[str, int], list[tuple[int, int]]],
+    used: tuple[SlotCount, SlotCount],
+    pool_use: dict[tuple[str, dt.date], list[tuple[int, int]]],
     full: Why,
 ) -> Why:
     """Why an escorted resident was not booked; ``used`` counts every booking per slot,
@@ -115,20 +119,20 @@ def _explain_escorted(
     if not options:
         pledged = bool(data.tours)
         job = data.jobs[rid, 0]
-        return campaign_no_escort_time(
-            rid, need, job.lead + job.tail, [day.date for day in days], pledged
-        )
+        return campaign_no_escort_time(rid, need, job.lead + job.tail, data.dates, pledged)
 
-    def has_room(d: int, ks: list[int], count: dict[tuple[dt.date, int], int]) -> bool:
-        return any(count[days[d].date, days[d].slots[k]] < days[d].places_per_slot for k in ks)
+    def has_room(d: int, ks: list[int], count: SlotCount) -> bool:
+        day = days[d]
+        return any(count[day.date, day.clinic_id, day.slots[k]] < day.places_per_slot for k in ks)
 
     open_days = {d: ks for d, ks in options.items() if has_room(d, ks, escorted)}
     if not open_days:
-        return campaign_reachable_slots_full(rid, need, [days[d].date for d in sorted(options)])
+        reachable = sorted({days[d].date for d in options})
+        return campaign_reachable_slots_full(rid, need, reachable)
     oversubscribed = len(data.escorted) + len(data.walkins) > sum(day.places for day in days)
     if oversubscribed and not any(has_room(d, ks, everyone) for d, ks in options.items()):
         return full
-    busy = []
+    busy: list[tuple[dt.date, str, list[TimeWindow]]] = []
     chairs = 0
     pool_blocks = True
     for d, ks in sorted(open_days.items()):
@@ -140,7 +144,7 @@ def _explain_escorted(
             capacity = community.site_by_id[job.pool_site].wheelchairs
             # A gap shorter than the job's chair time is no use to it.
             pool_busy = _close_gaps(
-                busy_periods(pool_use.get((job.pool_site, d), []), capacity),
+                busy_periods(pool_use.get((job.pool_site, day.date), []), capacity),
                 job.lead + job.tail,
             )
         for k in ks:
@@ -149,7 +153,9 @@ def _explain_escorted(
             if not any(chair.overlaps(w) for w in pool_busy):
                 pool_blocks = False
         middle = day.slots[ks[len(ks) // 2]]
-        busy.append((day.date, _part_of_day(middle), pool_busy))
+        # One entry a date: the pool, and the escorts, serve every clinic of the date.
+        if not busy or busy[-1][0] != day.date:
+            busy.append((day.date, _part_of_day(middle), pool_busy))
     if pool_blocks:
         return campaign_pool_busy(rid, need, busy, chairs)
     return campaign_escorts_busy(rid, need, busy)

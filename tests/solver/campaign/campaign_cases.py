@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from carecal.clock import coerce_period
 from carecal.model import (
     Availability,
     CampaignDay,
@@ -23,9 +24,10 @@ from carecal.model import (
     Skill,
     Volunteer,
 )
+from carecal.options import solve_options
 from carecal.plans import Booking, CampaignPlan, UnservedKind
 from carecal.policy import Policy
-from carecal.solver.campaign import plan_health_checks
+from carecal.solver.campaign import campaign_plan, plan_health_checks
 from carecal.verify import verify_campaign
 
 CENTRE = (31.2272, 121.4920)
@@ -47,6 +49,7 @@ def resident(
     """A resident ``north_km`` due north of the clinic (negative: south)."""
     return Resident(
         resident_id=rid,
+        name=f"resident {rid}",
         age=age,
         lat=CENTRE[0] + north_km * KM_LAT,
         lon=CENTRE[1],
@@ -58,7 +61,9 @@ def resident(
 
 def escort(vid: str, skills: frozenset[Skill] = frozenset({Skill.ESCORT})) -> Volunteer:
     """A trained escort living at the clinic."""
-    return Volunteer(volunteer_id=vid, lat=CENTRE[0], lon=CENTRE[1], skills=skills)
+    return Volunteer(
+        volunteer_id=vid, name=f"escort {vid}", lat=CENTRE[0], lon=CENTRE[1], skills=skills
+    )
 
 
 def free(vid: str, start: str = "08:00", end: str = "12:00", date: dt.date = MON) -> Availability:
@@ -109,9 +114,25 @@ def campaign(
     )
 
 
-def plan(community: Community, **kwargs: object) -> CampaignPlan:
-    """Plan with a short time limit and check the verifier accepts the plan."""
-    result = plan_health_checks(community, time_limit=5.0, workers=1, **kwargs)  # type: ignore[arg-type]
+def plan(
+    community: Community,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+    *,
+    exact_walk_pairs: int | None = None,
+) -> CampaignPlan:
+    """Plan with a short time limit and check the verifier accepts the plan.
+
+    ``exact_walk_pairs`` plans through :func:`campaign_plan`, which takes it, on the
+    clinic days :func:`plan_health_checks` would plan.
+    """
+    if exact_walk_pairs is None:
+        result = plan_health_checks(community, start, end, time_limit=5.0, workers=1)
+    else:
+        first, last = (None, None) if start is None else coerce_period(start, end)
+        options = solve_options("plan_health_checks", time_limit=5.0, workers=1)
+        days = community.clinic_days(first, last)
+        result = campaign_plan(community, days, options, exact_walk_pairs=exact_walk_pairs)
     assert verify_campaign(community, result) == []
     return result
 

@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carecal.datasets import make_community
+from carecal.options import solve_options
 from carecal.plans import Status
-from carecal.solver.campaign import plan_health_checks
+from carecal.solver.campaign import campaign_plan, plan_health_checks
 from carecal.verify import verify_campaign
 
 
@@ -34,7 +35,7 @@ def test_deterministic_runs_agree() -> None:
 def test_no_time_still_gives_a_valid_plan() -> None:
     """With no time to solve, the greedy plan stands: valid, everyone due listed once."""
     c = make_community(residents=80, volunteers=12, seed=5, campaign_days=2, places_per_slot=2)
-    p = plan_health_checks(c, time_limit=0.0, workers=1)
+    p = plan_health_checks(c, time_limit=0.001, workers=1)
     assert p.status.has_plan and verify_campaign(c, p) == []
     assert any(b.escort_ids for b in p.bookings)
 
@@ -78,7 +79,8 @@ def test_generated_campaigns_verify(
         places_per_slot=places,
         wheelchairs=wheelchairs,
     )
-    p = plan_health_checks(c, time_limit=1.5, workers=1, exact_walk_pairs=20_000 if exact else 0)
+    options = solve_options("plan_health_checks", time_limit=1.5, workers=1)
+    p = campaign_plan(c, c.clinic_days(), options, exact_walk_pairs=20_000 if exact else 0)
     assert p.status.has_plan
     assert verify_campaign(c, p) == []
     first = min(p.dates)

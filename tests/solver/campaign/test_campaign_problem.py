@@ -10,9 +10,10 @@ import pytest
 from campaign_cases import MON, TUE, booked, campaign, escort, free, plan, resident
 
 from carecal.clock import parse_time
+from carecal.errors import OptionError
 from carecal.model import CampaignDay, CommunityError, Mobility
 from carecal.plans import Wheelchair
-from carecal.solver.campaign import campaign_days, plan_health_checks, priority
+from carecal.solver.campaign import plan_health_checks, priority
 from carecal.travel import travel_minutes
 
 # --- the geometry the docstring promises -----------------------------------------------------
@@ -32,9 +33,9 @@ def test_tiny_geometry_is_as_documented() -> None:
 
 def test_last_slot_check_ends_by_closing() -> None:
     """Open 09:00–10:10, 30-min slots, 20-min checks: slots 09:00, 09:30 and 09:50 is no slot."""
-    day = campaign_days(campaign([], open_="09:00", close="10:10"))[0]
+    day = campaign([], open_="09:00", close="10:10").clinic_days()[0]
     assert [s for s in day.slots] == [540, 570]
-    day = campaign_days(campaign([], open_="09:00", close="10:20"))[0]
+    day = campaign([], open_="09:00", close="10:20").clinic_days()[0]
     assert day.slots == (540, 570, 600)
 
 
@@ -47,12 +48,22 @@ def test_campaign_day_hours_override_the_clinic() -> None:
     assert booked(p)["R1"].check_start == parse_time("10:00")
 
 
-def test_dates_use_the_first_clinic_and_its_hours() -> None:
-    """Dates given by the caller run at the first clinic with its own hours."""
+def test_dates_use_the_only_clinic_and_its_hours() -> None:
+    """A period the caller gives runs at the only clinic with its own hours."""
     c = campaign([resident("R1"), resident("R2")], close="09:20").with_changes(campaign=())
-    p = plan(c, dates=[TUE, MON])
+    p = plan(c, start=MON, end=str(TUE))
     assert p.dates == (MON, TUE)
+    assert p.clinic_days == ((MON, "H1"), (TUE, "H1"))
     assert sorted(b.date for b in p.bookings) == [MON, TUE]
+
+
+def test_start_without_end_is_an_option_error() -> None:
+    """Both ends of the period or neither: one alone is refused before anything is planned."""
+    c = campaign([resident("R1")])
+    with pytest.raises(OptionError, match="both start and end"):
+        plan_health_checks(c, MON)
+    with pytest.raises(OptionError, match="both start and end"):
+        plan_health_checks(c, end=MON)
 
 
 def test_no_campaign_days_is_an_input_error() -> None:

@@ -1,8 +1,17 @@
-"""The batch command line: read -> plan -> verify -> write, with progress on stderr.
+"""The batch command line: read -> plan -> write -> read back and verify.
 
-Exit status: 0 the plan was made and verified (residents who could not be served are in
-``unserved.csv``, not an error); 1 the verifier found broken rules; 2 the input is invalid
-(every problem is listed, with file, row and column).
+Every planning command takes the same period and solving options: ``--time-limit`` (total
+wall-clock seconds of the command's planning), ``--workers``, ``--seed`` and
+``--deterministic``. A progress bar shows on stderr when it is a terminal (not with
+``-q``). After writing, the command reads the folder back and verifies what it finds
+there, so "verified" speaks of the files, not of the plan in memory.
+
+Exit status: 0 the plan was made, written and verified (residents who could not be
+served are in ``unserved.csv``, not an error); 1 the verifier found broken rules; 2 the
+input or an option is invalid (every problem is listed, one per line; nothing is planned).
+
+Only light modules are imported here; pandas, OR-Tools and the planners are imported by
+the command that needs them, so ``carecal --help`` answers at once.
 """
 
 from __future__ import annotations
@@ -10,173 +19,192 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from carecal.clock import date_range, next_weekday, parse_date, weekday
-from carecal.model import Community, CommunityError
+from carecal.clock import coerce_date, next_weekday, weekday
+from carecal.errors import CarecalError, OptionError, PlanFileError
+
+if TYPE_CHECKING:
+    from carecal.model import Community
+    from carecal.plans import Plan
 
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_INVALID = 2
 
-
-class _InputError(Exception):
-    """A problem with what the user gave: printed as sentences, exit status 2."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+DEMO_WEEK_SHARE = 0.6
+"""Of ``carecal demo --time-limit``, the week plan's share; the campaign gets the rest."""
+MIN_DEMO_CAMPAIGN_SECONDS = 0.5
+"""The demo's campaign never starts with less than this, even when the week ran long."""
 
 
-# --- progress -----------------------------------------------------------------------------
+class _Console:
+    """What the command line prints on stderr.
 
-
-class _Progress:
-    """Prints what is running to stderr, with elapsed seconds once a step takes over 1 s."""
+    ``say`` is chatter ("Read ...", "Wrote ...", summaries), hidden by ``-q``; ``problem``
+    is what went wrong (broken rules), always printed.
+    """
 
     def __init__(self, stream: TextIO, quiet: bool = False) -> None:
         self.stream = stream
         self.quiet = quiet
-        self.tty = stream.isatty()
 
     def say(self, message: str) -> None:
         if not self.quiet:
             print(message, file=self.stream, flush=True)
 
-    @contextmanager
-    def step(self, label: str) -> Iterator[Callable[[str], None]]:
-        """Run a step; after a second show a ticking clock (TTY) or a line every 10 s."""
-        start = time.perf_counter()
-        done = threading.Event()
-        detail = [""]
+    def problem(self, message: str) -> None:
+        print(message, file=self.stream, flush=True)
 
-        def tick() -> None:
-            last_line = 0.0
-            while not done.wait(1.0):
-                elapsed = time.perf_counter() - start
-                extra = f" — {detail[0]}" if detail[0] else ""
-                if self.tty:
-                    print(
-                        f"\r{label}… {elapsed:4.0f} s{extra}\033[K",
-                        end="",
-                        file=self.stream,
-                        flush=True,
-                    )
-                elif elapsed - last_line >= 10:
-                    last_line = elapsed
-                    print(f"{label}… {elapsed:.0f} s{extra}", file=self.stream, flush=True)
-
-        def update(text: str) -> None:
-            detail[0] = text
-
-        thread = None
-        if not self.quiet:
-            thread = threading.Thread(target=tick, daemon=True)
-            thread.start()
-        try:
-            yield update
-        finally:
-            done.set()
-            if thread is not None:
-                thread.join()
-            elapsed = time.perf_counter() - start
-            if not self.quiet:
-                prefix = "\r" if self.tty and elapsed >= 1 else ""
-                print(
-                    f"{prefix}{label}: done in {elapsed:.1f} s\033[K"
-                    if self.tty
-                    else f"{label}: done in {elapsed:.1f} s",
-                    file=self.stream,
-                    flush=True,
-                )
+    @property
+    def progress(self) -> bool:
+        """The planners' ``progress`` option: a bar in a terminal, nothing otherwise."""
+        return not self.quiet and self.stream.isatty()
 
 
 # --- shared steps ---------------------------------------------------------------------------
 
 
-def _read(path: str, progress: _Progress, as_of: dt.date | None = None) -> Community:
+def _read(path: str, console: _Console, as_of: dt.date | None = None) -> Community:
     from carecal.io import read_community
 
     source = Path(path)
     if not source.exists():
-        raise _InputError(
-            [
-                f"{path}: no such folder or file; give the folder of CSV files "
-                "(residents.csv, volunteers.csv, availability.csv, sites.csv) or "
-                "an .xlsx workbook"
-            ]
+        raise OptionError(
+            f"{path}: no such folder or file; give the folder of CSV files "
+            "(residents.csv, volunteers.csv, availability.csv, sites.csv) or an .xlsx workbook"
         )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         community = read_community(source, as_of=as_of)
     for w in caught:
-        progress.say(f"warning: {w.message}")
-    progress.say(
+        console.say(f"warning: {w.message}")
+    console.say(
         f"Read {source}: {len(community.residents)} residents, {len(community.volunteers)} "
         f"volunteers, {len(community.sites)} sites."
     )
     return community
 
 
-def _date(text: str | None, what: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return parse_date(text)
-    except ValueError as err:
-        raise _InputError([f"{what}: {err}"]) from None
+def _date(text: str | None, flag: str) -> dt.date | None:
+    """A date from the command line; the OptionError names the flag."""
+    return None if text is None else coerce_date(text, flag)
 
 
-def _verify_and_report(community: Community, plan: Any, progress: _Progress) -> int:
+def _period(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
+    """``--from`` and ``--to`` (or ``--days``, a shorthand for ``--to``); a week by default."""
+    first = coerce_date(args.date_from, "--from")
+    if args.days is not None:
+        return first, first + dt.timedelta(days=args.days - 1)
+    if args.date_to is None:
+        return first, first + dt.timedelta(days=6)
+    last = coerce_date(args.date_to, "--to")
+    if last < first:
+        raise OptionError(
+            f"--to {last} comes before --from {first}; give --to on or after --from "
+            "(both days are planned)"
+        )
+    return first, last
+
+
+def _solve_options(args: argparse.Namespace, console: _Console) -> dict[str, Any]:
+    """The keyword options every planner takes, from the command's flags."""
+    return {
+        "time_limit": args.time_limit,
+        "workers": args.workers,
+        "seed": args.seed,
+        "deterministic": args.deterministic,
+        "progress": console.progress,
+    }
+
+
+def _label(plan: Plan) -> str:
+    from carecal.plans import CampaignPlan, MealPlan, ShiftPlan
+
+    if isinstance(plan, MealPlan):
+        return f"meals {plan.date}"
+    if isinstance(plan, CampaignPlan) and plan.dates:
+        return f"health checks {plan.dates[0]} to {plan.dates[-1]}"
+    if isinstance(plan, ShiftPlan):
+        return f"shifts {plan.start} to {plan.end}"
+    return type(plan).__name__
+
+
+def _verify_plans(
+    community: Community, plans: Sequence[Plan], console: _Console, *, each: bool
+) -> int:
+    """Verify each plan (and, when shifts sit beside routes or bookings, that they agree).
+
+    Broken rules are always printed, per plan; with ``each`` a plan without any says so.
+    Returns the number of broken rules.
+    """
+    from carecal.plans import CampaignPlan, MealPlan, ShiftPlan, Status, WeekPlan
     from carecal.verify import verify
 
-    violations = verify(community, plan)
-    if violations:
-        progress.say(f"The verifier found {len(violations)} broken rule(s):")
-        for v in violations:
-            progress.say(f"  {v}")
+    found = 0
+    seen: set[tuple[str, str]] = set()
+
+    def report(label: str, violations: Sequence[Any]) -> None:
+        nonlocal found
+        found += len(violations)
+        if violations:
+            console.problem(f"{label}: {len(violations)} broken rule(s):")
+            for v in violations:
+                console.problem(f"  {v}")
+        elif each:
+            console.say(f"{label}: every rule holds.")
+
+    for plan in plans:
+        violations = verify(community, plan)  # type: ignore[arg-type]
+        seen |= {(v.rule, v.message) for v in violations}
+        report(_label(plan), violations)
+    meals = tuple(p for p in plans if isinstance(p, MealPlan))
+    campaign = next((p for p in plans if isinstance(p, CampaignPlan)), None)
+    shifts = next((p for p in plans if isinstance(p, ShiftPlan)), None)
+    if shifts is not None and (meals or campaign is not None):
+        # The week's cross-check (carriers and escorts on duty) needs the parts together;
+        # verifying them together repeats each part's checks, already reported above.
+        week = WeekPlan(
+            status=Status.FEASIBLE,
+            start=min([shifts.start, *(m.date for m in meals)]),
+            end=max([shifts.end, *(m.date for m in meals)]),
+            meals=meals,
+            campaign=campaign,
+            shifts=shifts,
+        )
+        agreement = [v for v in verify(community, week) if (v.rule, v.message) not in seen]
+        report("the week (carriers and escorts on duty)", agreement)
+    return found
+
+
+def _write_and_verify(plan: Any, out: Path, community: Community, console: _Console) -> int:
+    """Print the plan's summary, write it, read the folder back and verify what is there."""
+    from carecal.io import read_plan, write_plan
+
+    console.say(plan.summary())
+    paths = write_plan(plan, out, community)
+    console.say(f"Wrote {len(paths)} file(s) to {out.resolve()}")
+    found = _verify_plans(community, read_plan(out, community), console, each=False)
+    if found:
+        console.problem(f"{out}: the verifier found {found} broken rule(s) in the plan as written.")
         return EXIT_VIOLATIONS
+    console.say(f"Verified {out.resolve()}: read back, every rule holds.")
     return EXIT_OK
-
-
-def _write(plan: Any, out: str, community: Community, progress: _Progress) -> None:
-    from carecal.io import write_plan
-
-    paths = write_plan(plan, Path(out), community)
-    progress.say(f"Wrote {len(paths)} file(s) to {Path(out).resolve()}")
-
-
-def _plan_verify_write(
-    label: str,
-    make: Callable[[Callable[[str], None]], Any],
-    community: Community,
-    out: str | Path,
-    progress: _Progress,
-) -> int:
-    """Run one planner under a progress step, print its summary, verify it, write it."""
-    with progress.step(label) as update:
-        plan = make(update)
-    progress.say(plan.summary())
-    status = _verify_and_report(community, plan, progress)
-    _write(plan, str(out), community, progress)
-    return status
 
 
 # --- commands -------------------------------------------------------------------------------
 
 
-def _cmd_validate(args: argparse.Namespace, progress: _Progress) -> int:
-    community = _read(args.data, progress, _date(args.as_of, "--as-of"))
+def _cmd_validate(args: argparse.Namespace, console: _Console) -> int:
+    community = _read(args.data, console, _date(args.as_of, "--as-of"))
     due_from = community.campaign[0].date if community.campaign else dt.date.today()
     orders = sum(1 for r in community.residents if r.meal_days)
     due = sum(1 for r in community.residents if community.is_due(r, due_from))
-    progress.say(
+    console.say(
         f"The input is valid: {orders} standing meal orders, {due} residents due a health check "
         f"on {due_from}, {len(community.shifts)} shift rows, {len(community.campaign)} campaign "
         "day(s)."
@@ -184,168 +212,95 @@ def _cmd_validate(args: argparse.Namespace, progress: _Progress) -> int:
     return EXIT_OK
 
 
-def _cmd_meals(args: argparse.Namespace, progress: _Progress) -> int:
+def _cmd_meals(args: argparse.Namespace, console: _Console) -> int:
     from carecal.solver.meals import plan_meals
 
-    community = _read(args.data, progress)
     date = _date(args.date, "--date") or next_weekday(dt.date.today())
-    return _plan_verify_write(
-        f"Planning meal routes for {date} ({weekday(date)})",
-        lambda update: plan_meals(
-            community,
-            date,
-            time_limit=args.time_limit,
-            deterministic=args.deterministic,
-            engine=args.engine,
-            progress=update,
-        ),
-        community,
-        args.out,
-        progress,
-    )
+    community = _read(args.data, console)
+    console.say(f"Planning the meal routes of {date} ({weekday(date)}).")
+    plan = plan_meals(community, date, engine=args.engine, **_solve_options(args, console))
+    return _write_and_verify(plan, Path(args.out), community, console)
 
 
-def _cmd_health_checks(args: argparse.Namespace, progress: _Progress) -> int:
+def _cmd_health_checks(args: argparse.Namespace, console: _Console) -> int:
     from carecal.solver.campaign import plan_health_checks
 
-    community = _read(args.data, progress)
     start, end = _date(args.date_from, "--from"), _date(args.date_to, "--to")
-    dates = None
-    if start is not None or end is not None:
-        if start is None or end is None:
-            raise _InputError(["give both --from and --to, or neither to use campaign.csv"])
-        if end < start:
-            raise _InputError([f"--to {end} is before --from {start}; swap them"])
-        dates = [d for d in date_range(start, end) if d.weekday() < 5]
-    return _plan_verify_write(
-        "Planning the health-check campaign",
-        lambda update: plan_health_checks(
-            community,
-            dates,
-            time_limit=args.time_limit,
-            deterministic=args.deterministic,
-            progress=update,
-        ),
-        community,
-        args.out,
-        progress,
-    )
+    if (start is None) != (end is None):
+        raise OptionError("give both --from and --to, or neither to plan the days of campaign.csv")
+    if start is not None and end is not None and end < start:
+        raise OptionError(
+            f"--to {end} comes before --from {start}; give --to on or after --from "
+            "(both days are planned)"
+        )
+    community = _read(args.data, console)
+    console.say("Planning the health-check campaign.")
+    plan = plan_health_checks(community, start, end, **_solve_options(args, console))
+    return _write_and_verify(plan, Path(args.out), community, console)
 
 
-def _cmd_shifts(args: argparse.Namespace, progress: _Progress) -> int:
+def _cmd_shifts(args: argparse.Namespace, console: _Console) -> int:
     from carecal.solver.shifts import plan_shifts
 
-    community = _read(args.data, progress)
-    start, end = _date(args.date_from, "--from"), _date(args.date_to, "--to")
-    assert start is not None and end is not None
-    if end < start:
-        raise _InputError([f"--to {end} is before --from {start}; swap them"])
-    return _plan_verify_write(
-        f"Planning shifts {start} to {end}",
-        lambda update: plan_shifts(
-            community,
-            start,
-            end,
-            time_limit=args.time_limit,
-            deterministic=args.deterministic,
-            progress=update,
-        ),
-        community,
-        args.out,
-        progress,
-    )
+    return _plan_period(args, console, plan_shifts, "the shifts")
 
 
-def _cmd_verify(args: argparse.Namespace, progress: _Progress) -> int:
+def _cmd_week(args: argparse.Namespace, console: _Console) -> int:
+    from carecal.solver.week import plan_week
+
+    return _plan_period(args, console, plan_week, "the week (meals, campaign days, shifts)")
+
+
+def _plan_period(
+    args: argparse.Namespace, console: _Console, planner: Callable[..., Any], what: str
+) -> int:
+    """A planner of a period (``--from``, ``--to``/``--days``): plan, write, verify."""
+    first, last = _period(args)
+    community = _read(args.data, console)
+    console.say(f"Planning {what} of {first} to {last}.")
+    plan = planner(community, first, last, **_solve_options(args, console))
+    return _write_and_verify(plan, Path(args.out), community, console)
+
+
+def _cmd_verify(args: argparse.Namespace, console: _Console) -> int:
     from carecal.io import read_plan
-    from carecal.verify import verify
 
-    community = _read(args.data, progress)
+    community = _read(args.data, console)
     plans = read_plan(Path(args.plan), community)
     if not plans:
-        raise _InputError(
-            [
-                f"{args.plan}: no meal_routes.csv, health_checks.csv or "
-                "shift_plan.csv found; give the folder a plan was written to"
-            ]
+        raise PlanFileError(
+            f"{args.plan}: no meal_routes.csv, health_checks.csv or shift_plan.csv found; "
+            "give the folder a plan was written to"
         )
-    found = 0
-    for plan in plans:
-        violations = verify(community, plan)
-        found += len(violations)
-        label = type(plan).__name__
-        if violations:
-            progress.say(f"{label}: {len(violations)} broken rule(s):")
-            for v in violations:
-                progress.say(f"  {v}")
-        else:
-            progress.say(f"{label}: every rule holds.")
+    found = _verify_plans(community, plans, console, each=True)
     return EXIT_VIOLATIONS if found else EXIT_OK
 
 
-def _cmd_week(args: argparse.Namespace, progress: _Progress) -> int:
-    from carecal.solver.week import plan_week
-
-    community = _read(args.data, progress)
-    start = _date(args.date_from, "--from")
-    assert start is not None
-    if args.days < 1:
-        raise _InputError([f"--days {args.days}: a week plan needs 1 day or more"])
-    return _plan_verify_write(
-        f"Planning the week from {start}",
-        lambda update: plan_week(
-            community,
-            start,
-            days=args.days,
-            meal_time_limit=args.time_limit,
-            campaign_time_limit=args.time_limit * 3,
-            shift_time_limit=args.time_limit * 3,
-            deterministic=args.deterministic,
-            progress=update,
-        ),
-        community,
-        args.out,
-        progress,
-    )
-
-
-def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
+def _cmd_demo(args: argparse.Namespace, console: _Console) -> int:
     from carecal.datasets import sample_community, sample_folder
     from carecal.solver.campaign import plan_health_checks
     from carecal.solver.week import plan_week
 
+    began = time.perf_counter()
     community = sample_community()
     out = Path(args.out)
     date = next_weekday(dt.date.today())
-    progress.say(
+    console.say(
         f"The sample community ({sample_folder()}): {len(community.residents)} residents, "
-        f"{len(community.volunteers)} volunteers; planning from {date} ({weekday(date)})."
+        f"{len(community.volunteers)} volunteers; planning the week from {date} "
+        f"({weekday(date)}) and the health-check campaign, in {args.time_limit:g} s."
     )
-    with progress.step(f"Planning the week from {date}: meals each day, then shifts") as update:
-        week = plan_week(
-            community,
-            date,
-            meal_time_limit=args.time_limit,
-            shift_time_limit=args.time_limit * 2,
-            campaign_time_limit=args.time_limit * 2,
-            progress=update,
-        )
-    progress.say(week.meals[0].summary())
-    if week.shifts is not None:
-        progress.say(week.shifts.summary())
-    status = _verify_and_report(community, week, progress)
-    _write(week, str(out / "week"), community, progress)
-
-    status |= _plan_verify_write(
-        "Planning the health-check campaign",
-        lambda update: plan_health_checks(
-            community, time_limit=args.time_limit * 2, progress=update
-        ),
-        community,
-        out / "health_checks",
-        progress,
+    options = _solve_options(args, console)
+    options["time_limit"] = args.time_limit * DEMO_WEEK_SHARE
+    week = plan_week(community, date, **options)
+    status = _write_and_verify(week, out / "week", community, console)
+    # The campaign has what the week left of the demo's time limit.
+    options["time_limit"] = max(
+        MIN_DEMO_CAMPAIGN_SECONDS, args.time_limit - (time.perf_counter() - began)
     )
-    progress.say(
+    campaign = plan_health_checks(community, **options)
+    status |= _write_and_verify(campaign, out / "health_checks", community, console)
+    console.say(
         f"\nThe schedules are in {out.resolve()}:\n"
         f"  week/meal_routes.csv, week/shift_plan.csv, week/routes/*.html (route sheets), "
         f"week/timetables/*.html\n"
@@ -358,38 +313,110 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
 # --- parser ---------------------------------------------------------------------------------
 
 
+def _whole(least: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of ``least`` or more."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = least - 1
+        if value < least:
+            raise argparse.ArgumentTypeError(
+                f"give a whole number of {least} or more, not {text!r}"
+            )
+        return value
+
+    return parse
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"give a positive number of seconds, for example 30, not {text!r}"
+        )
+    return value
+
+
+def _add_solve_options(p: argparse.ArgumentParser, limit: float, what: str) -> None:
+    p.add_argument(
+        "--time-limit",
+        type=_seconds,
+        default=limit,
+        metavar="SECONDS",
+        help=f"total wall-clock seconds for {what} (default {limit:g})",
+    )
+    p.add_argument(
+        "--workers",
+        type=_whole(1),
+        default=None,
+        metavar="N",
+        help="solver threads (default: every core; the meal routing search uses one)",
+    )
+    p.add_argument(
+        "--seed",
+        type=_whole(0),
+        default=0,
+        metavar="N",
+        help="seed of the solvers' random choices (default 0)",
+    )
+    p.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="same input, same plan: each solve stops on work, not on the clock "
+        "(for tests and audits)",
+    )
+
+
+def _add_period(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--from", dest="date_from", required=True, metavar="DATE", help="first date YYYY-MM-DD"
+    )
+    last = p.add_mutually_exclusive_group()
+    last.add_argument(
+        "--to",
+        dest="date_to",
+        metavar="DATE",
+        help="last date YYYY-MM-DD, included (default: a week, --from + 6 days)",
+    )
+    last.add_argument(
+        "--days",
+        type=_whole(1),
+        metavar="N",
+        help="how many days from --from, a shorthand for --to (7 is a week)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="carecal",
         description="Plan a community elderly-care service: meal delivery routes, the "
         "health-check campaign with wheelchair escorts, and volunteer shifts.",
         epilog="Exit status: 0 planned and verified, 1 the verifier found broken rules, "
-        "2 invalid input.",
+        "2 invalid input or option.",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bar and no chatter; errors and broken rules are still printed",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def solve_options(p: argparse.ArgumentParser, limit: float) -> None:
-        p.add_argument(
-            "--time-limit",
-            type=float,
-            default=limit,
-            metavar="SECONDS",
-            help=f"solver time limit (default {limit:g})",
-        )
-        p.add_argument(
-            "--deterministic",
-            action="store_true",
-            help="same input, same plan (slower; for tests and audits)",
-        )
+    data_help = "folder of CSV files or an .xlsx workbook"
+    out_help = "folder to write the schedules to"
 
     p = sub.add_parser(
         "validate",
         help="check an input folder and list every problem",
         description="Read DATA and report every problem at once.",
     )
-    p.add_argument("data", help="folder of CSV files or an .xlsx workbook")
-    p.add_argument("--as-of", help="judge ages on this date (default today)")
+    p.add_argument("data", help=data_help)
+    p.add_argument("--as-of", metavar="DATE", help="judge ages on this date (default today)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser(
@@ -398,9 +425,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Plan the meal deliveries of one date and write "
         "meal_routes.csv, unserved.csv, summary.md and a route sheet per carrier.",
     )
-    p.add_argument("data", help="folder of CSV files or an .xlsx workbook")
-    p.add_argument("--date", help="delivery date YYYY-MM-DD (default: next weekday)")
-    p.add_argument("--out", required=True, help="folder to write the schedules to")
+    p.add_argument("data", help=data_help)
+    p.add_argument(
+        "--date", metavar="DATE", help="delivery date YYYY-MM-DD (default: next weekday)"
+    )
+    p.add_argument("--out", required=True, help=out_help)
     p.add_argument(
         "--engine",
         default="auto",
@@ -408,7 +437,7 @@ def _parser() -> argparse.ArgumentParser:
         help="routing engine: auto (the default: PyVRP when installed and able to express "
         "the day, else OR-Tools), ortools or pyvrp",
     )
-    solve_options(p, 10.0)
+    _add_solve_options(p, 10.0, "the routing")
     p.set_defaults(func=_cmd_meals)
 
     p = sub.add_parser(
@@ -417,24 +446,28 @@ def _parser() -> argparse.ArgumentParser:
         description="Book every due resident into a clinic slot, with escorts "
         "and pool wheelchairs for those who need them.",
     )
-    p.add_argument("data", help="folder of CSV files or an .xlsx workbook")
-    p.add_argument("--out", required=True, help="folder to write the schedules to")
-    p.add_argument("--from", dest="date_from", help="first campaign date (default campaign.csv)")
-    p.add_argument("--to", dest="date_to", help="last campaign date")
-    solve_options(p, 30.0)
+    p.add_argument("data", help=data_help)
+    p.add_argument("--out", required=True, help=out_help)
+    p.add_argument(
+        "--from",
+        dest="date_from",
+        metavar="DATE",
+        help="first campaign date YYYY-MM-DD (default: the days of campaign.csv)",
+    )
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last campaign date, included")
+    _add_solve_options(p, 30.0, "the campaign")
     p.set_defaults(func=_cmd_health_checks)
 
     p = sub.add_parser(
         "shifts",
         help="plan the volunteers' shifts",
-        description="Put volunteers on the shifts of shifts.csv between two "
-        "dates, within what each pledged, fairly.",
+        description="Put volunteers on the shifts of shifts.csv from --from to --to, "
+        "within what each pledged, fairly.",
     )
-    p.add_argument("data", help="folder of CSV files or an .xlsx workbook")
-    p.add_argument("--from", dest="date_from", required=True, help="first date YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", required=True, help="last date YYYY-MM-DD")
-    p.add_argument("--out", required=True, help="folder to write the schedules to")
-    solve_options(p, 30.0)
+    p.add_argument("data", help=data_help)
+    _add_period(p)
+    p.add_argument("--out", required=True, help=out_help)
+    _add_solve_options(p, 30.0, "the shift plan")
     p.set_defaults(func=_cmd_shifts)
 
     p = sub.add_parser(
@@ -442,21 +475,22 @@ def _parser() -> argparse.ArgumentParser:
         help="plan a week: meals, campaign days and shifts, made to agree",
         description="Plan the meals of each date, the campaign days among them and the "
         "volunteers' shifts, with the auto shifts asking for the carriers and escorts the "
-        "routes and bookings use, and write it all into one folder.",
+        "routes and bookings use, and write it all into one folder. The time limit is "
+        "shared among the parts.",
     )
-    p.add_argument("data", help="folder of CSV files or an .xlsx workbook")
-    p.add_argument("--from", dest="date_from", required=True, help="first date YYYY-MM-DD")
-    p.add_argument("--days", type=int, default=7, help="how many days (default 7)")
-    p.add_argument("--out", required=True, help="folder to write the schedules to")
-    solve_options(p, 10.0)
+    p.add_argument("data", help=data_help)
+    _add_period(p)
+    p.add_argument("--out", required=True, help=out_help)
+    _add_solve_options(p, 60.0, "the whole week")
     p.set_defaults(func=_cmd_week)
 
     p = sub.add_parser(
         "verify",
         help="check a plan folder (e.g. edited by hand)",
-        description="Re-check every rule of the plan in PLAN against DATA and list each violation.",
+        description="Re-check every rule of the plan in PLAN against DATA and list each "
+        "violation, per plan.",
     )
-    p.add_argument("data", help="folder of CSV files or an .xlsx workbook")
+    p.add_argument("data", help=data_help)
     p.add_argument(
         "plan", help="folder holding meal_routes.csv / health_checks.csv / shift_plan.csv"
     )
@@ -465,42 +499,38 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "demo",
         help="plan the bundled sample community",
-        description="Plan the sample community's next weekday of meals and its "
-        "health-check campaign, and write the schedules.",
+        description="Plan the sample community's week from the next weekday (meals, "
+        "campaign days, shifts) and its health-check campaign, and write the schedules.",
     )
     p.add_argument("--out", default="carecal-demo", help="output folder (default ./carecal-demo)")
-    p.add_argument(
-        "--time-limit",
-        type=float,
-        default=5.0,
-        metavar="SECONDS",
-        help="solver time limit per plan (default 5)",
-    )
+    _add_solve_options(p, 30.0, "the whole demo (the week, then the campaign)")
     p.set_defaults(func=_cmd_demo)
     return parser
 
 
+def _print_problems(problems: Sequence[str], stream: TextIO) -> None:
+    if len(problems) == 1:
+        print(f"carecal: {problems[0]}", file=stream)
+        return
+    print(f"carecal: {len(problems)} problem(s):", file=stream)
+    for problem in problems:
+        print(f"  - {problem}", file=stream)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (see the module docstring)."""
-    args = _parser().parse_args(argv)
-    progress = _Progress(sys.stderr, quiet=args.quiet)
     try:
-        return int(args.func(args, progress))
-    except (CommunityError, _InputError) as err:
-        problems = err.problems
-        print(f"carecal: the input has {len(problems)} problem(s):", file=sys.stderr)
-        for problem in problems:
-            print(f"  - {problem}", file=sys.stderr)
+        args = _parser().parse_args(argv)
+    except SystemExit as stop:
+        # argparse has printed the usage and the problem (or the help); keep its status.
+        if stop.code is None or isinstance(stop.code, int):
+            return stop.code or EXIT_OK
         return EXIT_INVALID
-    except ValueError as err:
-        # A plan folder that cannot be read lists every bad cell; other errors are one line.
-        problems = getattr(err, "problems", None) or [str(err)]
-        if len(problems) == 1:
-            print(f"carecal: {problems[0]}", file=sys.stderr)
-        else:
-            print(f"carecal: {len(problems)} problem(s):", file=sys.stderr)
-            for problem in problems:
-                print(f"  - {problem}", file=sys.stderr)
+    console = _Console(sys.stderr, quiet=args.quiet)
+    try:
+        return int(args.func(args, console))
+    except CarecalError as err:
+        _print_problems(err.problems, sys.stderr)
         return EXIT_INVALID
     except OSError as err:
         print(f"carecal: {err.strerror or err}: {err.filename or ''}", file=sys.stderr)

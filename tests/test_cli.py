@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 import datetime as dt
+import io
+import sys
 from pathlib import Path
 
 import pytest
 
-from carecal.cli import EXIT_INVALID, EXIT_OK, EXIT_VIOLATIONS, main
+import carecal.solver.week as week_module
+from carecal import cli
+from carecal.cli import EXIT_INVALID, EXIT_OK, EXIT_VIOLATIONS, _Console, main
 from carecal.datasets import make_community, sample_folder
 from carecal.io import write_community
+from carecal.options import SolveOptions
 
 MONDAY = dt.date(2027, 3, 1)
 SAMPLE = sample_folder()
@@ -87,8 +93,16 @@ def test_verify_catches_a_hand_edit(
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+    capsys.readouterr()
     assert main(["verify", str(data), str(out)]) == EXIT_VIOLATIONS
-    assert "broken rule" in capsys.readouterr().err
+    loud = capsys.readouterr().err
+    assert f"meals {MONDAY}: " in loud and "broken rule" in loud
+    # -q hides the chatter, not the broken rules (issue 15 item 10).
+    assert main(["-q", "verify", str(data), str(out)]) == EXIT_VIOLATIONS
+    quiet = capsys.readouterr().err
+    assert "Read " not in quiet
+    violations = [line for line in loud.splitlines() if line.startswith("  [")]
+    assert violations and all(line in quiet.splitlines() for line in violations)
 
 
 def test_unreadable_plan_folder_lists_every_bad_cell(
@@ -139,7 +153,8 @@ def test_bad_date_exits_2(data: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["meals", str(data), "--date", "30/11/2026", "--out", str(tmp_path)]) == (
         EXIT_INVALID
     )
-    assert "YYYY-MM-DD" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--date" in err and "YYYY-MM-DD" in err
 
 
 def test_health_checks_end_to_end(data: Path, tmp_path: Path) -> None:
@@ -217,8 +232,89 @@ def test_week_plans_meals_and_auto_shifts_and_verifies(tmp_path: Path) -> None:
 def test_week_needs_a_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["week", str(SAMPLE), "--from", "2026-11-30", "--days", "0"]
     assert main([*args, "--out", str(tmp_path / "w")]) == EXIT_INVALID
-    assert "--days 0" in capsys.readouterr().err
+    assert "--days" in capsys.readouterr().err
     assert not (tmp_path / "w").exists()
+
+
+@pytest.mark.parametrize("command", ["shifts", "week"])
+def test_days_and_to_together_are_refused(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [command, str(SAMPLE), "--from", "2026-11-30", "--to", "2026-12-06", "--days", "7"]
+    assert main([*args, "--out", str(tmp_path / "w")]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "--days" in err and "--to" in err
+    assert not (tmp_path / "w").exists()
+
+
+@pytest.mark.parametrize("command", ["shifts", "week", "health-checks"])
+def test_to_before_from_exits_2(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [command, str(SAMPLE), "--from", "2026-12-06", "--to", "2026-11-30"]
+    assert main([*args, "--out", str(tmp_path / "w")]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "--to 2026-11-30 comes before --from 2026-12-06" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "w").exists()
+
+
+def test_a_bad_from_date_names_the_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["week", str(SAMPLE), "--from", "2026-02-30", "--out", str(tmp_path / "w")]
+    assert main(args) == EXIT_INVALID
+    assert "carecal: --from '2026-02-30' is not a date" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [("--workers", "0"), ("--workers", "two"), ("--time-limit", "0"), ("--seed", "-1")],
+)
+def test_bad_solve_options_exit_2(
+    flag: str, value: str, data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["meals", str(data), "--date", str(MONDAY), "--out", str(tmp_path / "o")]
+    assert main([*args, flag, value]) == EXIT_INVALID
+    assert f"argument {flag}:" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_days_is_a_shorthand_for_to(tmp_path: Path) -> None:
+    """`--days 3` and `--to` two days on plan the same shifts (deterministic solves)."""
+    folder = tmp_path / "data"
+    community = make_community(40, 15, seed=2)
+    fixed = tuple(s for s in community.shifts if s.min_volunteers is not None)
+    write_community(community.with_changes(shifts=fixed), folder)
+    common = ["-q", "shifts", str(folder), "--from", "2027-03-01"]
+    options = ["--time-limit", "2", "--deterministic", "--workers", "1"]
+    by_days, by_to = tmp_path / "days", tmp_path / "to"
+    assert main([*common, "--days", "3", "--out", str(by_days), *options]) == EXIT_OK
+    assert main([*common, "--to", "2027-03-03", "--out", str(by_to), *options]) == EXIT_OK
+    rows = _rows(by_days / "shift_plan.csv")
+    assert rows and {r["date"] for r in rows} <= {"2027-03-01", "2027-03-02", "2027-03-03"}
+    assert rows == _rows(by_to / "shift_plan.csv")
+
+
+def test_week_parts_share_the_time_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`carecal week --time-limit 4`: the time limits the week hands its parts (meals each
+    date, the campaign, the shifts, the re-routes) add up to at most 4 seconds; the folder
+    is read back and verified."""
+    limits: list[float] = []
+    real = week_module._part
+
+    def part(options: SolveOptions, share: float, planner: str) -> SolveOptions:
+        given = real(options, share, planner)
+        limits.append(given.time_limit)
+        return given
+
+    monkeypatch.setattr(week_module, "_part", part)
+    out = tmp_path / "week"
+    args = ["week", str(SAMPLE), "--from", "2027-03-01", "--days", "2", "--out", str(out)]
+    assert main([*args, "--time-limit", "4"]) == EXIT_OK
+    assert len(limits) >= 4  # two dates, the campaign, the shifts
+    assert sum(limits) <= 4
+    assert "Verified" in capsys.readouterr().err
 
 
 def test_shifts_alone_with_auto_shifts_points_to_week(
@@ -231,3 +327,38 @@ def test_shifts_alone_with_auto_shifts_points_to_week(
     err = capsys.readouterr().err
     assert "min_volunteers auto" in err and "carecal week" in err
     assert not (tmp_path / "s").exists()
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize(
+    ("tty", "quiet", "bar"), [(True, False, True), (False, False, False), (True, True, False)]
+)
+def test_a_progress_bar_only_in_a_terminal_and_never_with_quiet(
+    tty: bool, quiet: bool, bar: bool
+) -> None:
+    assert _Console(_Stream(tty), quiet=quiet).progress is bar
+
+
+def test_the_command_line_module_imports_nothing_heavy() -> None:
+    """`carecal --help` answers at once: pandas, OR-Tools, the readers and the planners
+    are imported by the commands that use them, not when the module loads."""
+    tree = ast.parse(Path(cli.__file__).read_text(encoding="utf-8"))
+    loaded = set()
+    for node in tree.body:  # the module level only; TYPE_CHECKING blocks never run
+        if isinstance(node, ast.Import):
+            loaded |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            loaded.add(node.module)
+    carecal_modules = {name for name in loaded if name.split(".")[0] == "carecal"}
+    assert carecal_modules == {"carecal.clock", "carecal.errors"}
+    assert {name.split(".")[0] for name in loaded - carecal_modules} <= set(
+        sys.stdlib_module_names
+    ) | {"__future__"}

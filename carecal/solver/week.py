@@ -3,16 +3,24 @@
 The order of work:
 
 1. route each date's meals with every carrier who pledged time that day;
-2. plan the campaign days that fall in the period;
+2. plan the campaign days that fall in the period (the rows of ``campaign.csv`` there);
 3. turn those plans into the demand of the ``auto`` shifts (carriers per date on the
    ``meals`` shifts, escorts per date on the ``escort`` shifts), and ask the shift planner
    to prefer the very volunteers the routes and bookings used (as weighted requests);
 4. plan the shifts;
 5. route again, and re-plan the campaign, with only the volunteers on duty in that role,
-   wherever the shift plan put different people on duty.
+   wherever the shift plan put different people on duty;
+6. give the shift plan the places those final routes and bookings use, as a plan folder
+   read back derives them (:func:`carecal.demand.auto_demand`).
 
 So every carrier and escort in the week plan is on a shift of their role that date,
 whenever the centre has shifts of that role on that date.
+
+The time limit is the whole call's: before any work, :func:`week_budget` splits it among
+the parts (each date's routing, the campaign, the shifts, and a reserve for step 5), and
+each part runs with ``min(its share, the time left)``, never less than a small floor
+unless its share is smaller. The shares add up to the call's limit less a margin for the
+work between the parts.
 """
 
 from __future__ import annotations
@@ -20,105 +28,252 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from carecal.clock import date_range
+from carecal.clock import coerce_period, date_range, format_time
 from carecal.demand import auto_demand, routed_volunteers
-from carecal.model import Community, Request, Role, coerce_date
-from carecal.plans import CampaignPlan, MealPlan, ShiftPlan, Status, WeekPlan
-from carecal.solver.campaign import plan_health_checks
-from carecal.solver.meals import plan_meals
-from carecal.solver.shifts import plan_shifts
+from carecal.explain import shift_short
+from carecal.model import (
+    Availability,
+    ClinicDay,
+    Community,
+    Request,
+    Role,
+    Skill,
+)
+from carecal.options import ProgressOption, SolveOptions, solve_options
+from carecal.plans import (
+    CampaignPlan,
+    MealPlan,
+    ShiftPlan,
+    Status,
+    Unserved,
+    UnservedKind,
+    WeekPlan,
+)
+from carecal.policy import check_policy
+from carecal.solver.campaign import campaign_plan
+from carecal.solver.meals import meal_plan
+from carecal.solver.shifts import shift_plan
+
+__all__ = ["WeekBudget", "plan_week", "week_budget", "week_plan"]
 
 logger = logging.getLogger(__name__)
 
 REQUEST_WEIGHT = 5
 """Weight of the generated requests that keep the routed volunteers on duty."""
 
+MEAL_DAY_WEIGHT = 1.0
+"""Share of one date's meal routing in the budget (the unit of the weights below)."""
+CAMPAIGN_WEIGHT = 2.0
+"""Share of the campaign: one CP-SAT model over all its days, escorts and chairs."""
+SHIFTS_WEIGHT = 2.0
+"""Share of the shift plan: one CP-SAT model over the whole period."""
+REROUTE_FRACTION = 0.5
+"""The reserve for step 5, as a fraction of the first pass's routing and booking shares:
+a re-route usually changes a few carriers, and starts from a day already solved once."""
+MARGIN_FRACTION = 0.05
+"""Kept back from the parts for the work between them (demand, requests, copies)."""
+MIN_PART_SECONDS = 0.2
+"""When the clock has run out, a part still starts with this much (or its share if less)."""
+EMPTY_DAY_SECONDS = 0.05
+"""A date without meal orders: the router returns an empty plan without searching."""
+
+
+@dataclass(frozen=True)
+class WeekBudget:
+    """How a week plan's time limit is split among its parts, in seconds.
+
+    Attributes
+    ----------
+    meals : dict
+        Date to the seconds for routing that date's meals.
+    campaign : float
+        Seconds for the campaign (0 when no campaign day falls in the period).
+    shifts : float
+        Seconds for the shift plan (0 when no shift runs in the period).
+    reserve : float
+        Seconds for re-routing and re-booking with the volunteers on duty, shared among
+        the dates (weight 1) and the campaign (its weight) that need it.
+    """
+
+    meals: dict[dt.date, float]
+    campaign: float
+    shifts: float
+    reserve: float
+
+    @property
+    def total(self) -> float:
+        """The seconds handed out in all."""
+        return sum(self.meals.values()) + self.campaign + self.shifts + self.reserve
+
+
+def week_budget(
+    community: Community,
+    dates: Sequence[dt.date],
+    campaign_days: Sequence[ClinicDay],
+    has_shifts: bool,
+    seconds: float,
+) -> WeekBudget:
+    """Split ``seconds`` among the parts of a week plan, before any of them runs.
+
+    Dates with meal orders weigh :data:`MEAL_DAY_WEIGHT` each, the campaign
+    :data:`CAMPAIGN_WEIGHT`, the shifts :data:`SHIFTS_WEIGHT`, and, when there are shifts
+    to agree with, the reserve :data:`REROUTE_FRACTION` of the routing and booking
+    weights. Dates without orders get :data:`EMPTY_DAY_SECONDS`; :data:`MARGIN_FRACTION`
+    of the limit is kept back for the work between the parts.
+
+    Parameters
+    ----------
+    community
+        The community (for the meal orders of each date).
+    dates
+        Every date of the period.
+    campaign_days
+        The campaign days in the period (may be empty).
+    has_shifts
+        Whether any shift runs in the period.
+    seconds
+        The week plan's time limit.
+
+    Returns
+    -------
+    WeekBudget
+        The shares; their total is at most ``seconds``.
+    """
+    ordered = [d for d in dates if community.deliveries_on(d)]
+    idle = [d for d in dates if d not in ordered]
+    routing = MEAL_DAY_WEIGHT * len(ordered) + (CAMPAIGN_WEIGHT if campaign_days else 0.0)
+    weights = {
+        "campaign": CAMPAIGN_WEIGHT if campaign_days else 0.0,
+        "shifts": SHIFTS_WEIGHT if has_shifts else 0.0,
+        "reserve": REROUTE_FRACTION * routing if has_shifts else 0.0,
+    }
+    total_weight = MEAL_DAY_WEIGHT * len(ordered) + sum(weights.values())
+    left = max(0.0, seconds * (1 - MARGIN_FRACTION) - EMPTY_DAY_SECONDS * len(idle))
+    unit = left / total_weight if total_weight else 0.0
+    meals = {d: (MEAL_DAY_WEIGHT * unit if d in ordered else EMPTY_DAY_SECONDS) for d in dates}
+    return WeekBudget(
+        meals=meals,
+        campaign=weights["campaign"] * unit,
+        shifts=weights["shifts"] * unit,
+        reserve=weights["reserve"] * unit,
+    )
+
 
 def plan_week(
     community: Community,
-    start: dt.date | str,
+    start: object,
+    end: object = None,
     *,
-    days: int = 7,
-    meal_time_limit: float = 5.0,
-    campaign_time_limit: float = 20.0,
-    shift_time_limit: float = 20.0,
+    time_limit: float = 60.0,
+    workers: int | None = None,
+    seed: int = 0,
     deterministic: bool = False,
-    progress: Callable[[str], None] | None = None,
+    progress: ProgressOption = False,
 ) -> WeekPlan:
-    """Plan meals, campaign days and shifts for ``days`` days from ``start``.
+    """Plan the meals, the campaign days and the shifts of a period, made to agree.
 
     Parameters
     ----------
     community
         The community.
     start
-        The first date (a date or ``YYYY-MM-DD``).
-    days
-        Length of the period (default a week).
-    meal_time_limit, campaign_time_limit, shift_time_limit
-        Seconds for each solve (meals: per date and per pass).
+        The first date: a ``datetime.date``, ``"YYYY-MM-DD"``, or a naive
+        ``datetime``/``pandas.Timestamp``/``numpy.datetime64`` at midnight.
+    end
+        The last date (included), as ``start``; default ``start`` + 6 days (a week).
+    time_limit
+        Total wall-clock seconds for the whole call (default 60). The week plan splits it
+        among its parts before it starts (see :func:`week_budget`), so the call takes
+        about this long.
+    workers
+        Solver threads for each CP-SAT solve (default ``None``: every core). The OR-Tools
+        routing search of each date is single-threaded whatever this says.
+    seed
+        Seed of every random choice of the solvers (default 0).
     deterministic
-        Same input, same plan.
+        Same input, same plan (default ``False``): each solve stops after a fixed amount
+        of work instead of the clock, so ``time_limit`` becomes a budget of work.
     progress
-        Called with short messages while planning.
+        ``False`` (default) for silence, ``True`` for a progress bar, or a callable that
+        receives each :class:`carecal.progress.ProgressEvent` (one stage per part:
+        ``meals``, ``campaign``, ``shifts``, ``re-route``, and the parts' own events).
 
     Returns
     -------
     WeekPlan
-        The three plans; ``unserved`` gathers theirs. The status is the weakest of them.
+        One meal plan per date, the campaign plan (when a row of ``campaign.csv`` falls
+        in the period), the shift plan (when a shift runs in the period); ``unserved``
+        gathers theirs and the status is the weakest of them.
 
     Raises
     ------
-    ValueError
-        For invalid input (``days`` below 1, and whatever the planners reject).
+    carecal.OptionError
+        For a period or an option that is not valid.
+    carecal.CommunityError
+        For a community the planners cannot plan (an invalid policy, a campaign day that
+        closes before it opens, an ``auto`` shift, ...).
     """
-    began = time.perf_counter()
-    if days < 1:
-        raise ValueError(f"days must be 1 or more, not {days}")
-    first = coerce_date(start)
-    dates = date_range(first, first + dt.timedelta(days=days - 1))
-    say = progress or (lambda _msg: None)
+    options = solve_options(
+        "plan_week",
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        deterministic=deterministic,
+        progress=progress,
+    )
+    try:
+        first, last = coerce_period(start, end, default_days=7)
+        check_policy(community.policy)
+        return week_plan(community, first, last, options)
+    finally:
+        options.reporter.close()
 
-    meals = {d: _meals(community, d, None, meal_time_limit, deterministic, say) for d in dates}
-    campaign_dates = sorted({c.date for c in community.campaign if c.date in dates})
-    campaign = _campaign(community, campaign_dates, None, campaign_time_limit, deterministic, say)
+
+def week_plan(
+    community: Community, first: dt.date, last: dt.date, options: SolveOptions
+) -> WeekPlan:
+    """:func:`plan_week` on plain dates and checked options (the order of work above)."""
+    began = time.perf_counter()
+    say = options.reporter
+    dates = date_range(first, last)
+    in_period = any(first <= c.date <= last for c in community.campaign)
+    # Only the dates the centre listed: the week plan never invents a campaign day. Any
+    # CommunityError (no clinic, a day that closes before it opens) reaches the caller.
+    days = community.clinic_days(first, last, listed_only=True) if in_period else []
+    has_shifts = any(s.applies_to(d) for s in community.shifts for d in dates)
+    budget = week_budget(community, dates, days, has_shifts, options.time_limit)
+    logger.debug("week budget for %s to %s: %s", first, last, budget)
+
+    meals: dict[dt.date, MealPlan] = {}
+    for d in dates:
+        say("meals", f"routing the meals of {d}")
+        meals[d] = meal_plan(community, d, _part(options, budget.meals[d], "plan_meals"))
+    campaign: CampaignPlan | None = None
+    if days:
+        say("campaign", f"booking {len(days)} campaign day(s)")
+        campaign = campaign_plan(
+            community, days, _part(options, budget.campaign, "plan_health_checks")
+        )
 
     shifts: ShiftPlan | None = None
-    if any(s.applies_to(d) for s in community.shifts for d in dates):
+    if has_shifts:
         routed = routed_volunteers(meals.values(), campaign)
         demand = auto_demand(community, dates, routed)
         wishes = _stay_on_duty_requests(community, dates, routed)
-        say("planning shifts")
-        shifts = plan_shifts(
+        say("shifts", f"planning the shifts of {first} to {last}")
+        shifts = shift_plan(
             community.with_changes(requests=community.requests + tuple(wishes)),
             first,
-            dates[-1],
-            demand,
-            time_limit=shift_time_limit,
-            deterministic=deterministic,
-            progress=progress,
+            last,
+            _part(options, budget.shifts, "plan_shifts"),
+            demand=demand,
+            hint=None,
         )
-        on_duty = _on_duty(community, dates, shifts)
-        for d in dates:
-            people = on_duty.get((d, Role.MEALS))
-            if people is not None and set(meals[d].carriers) - people:
-                meals[d] = _meals(community, d, sorted(people), meal_time_limit, deterministic, say)
-        if campaign is not None:
-            escorts_on = {d: on_duty.get((d, Role.ESCORT)) for d in campaign_dates}
-            if any(
-                people is not None and _escorts_of(campaign, d) - people
-                for d, people in escorts_on.items()
-            ):
-                campaign = _campaign(
-                    community,
-                    campaign_dates,
-                    escorts_on,
-                    campaign_time_limit,
-                    deterministic,
-                    say,
-                )
+        meals, campaign = _agree(community, dates, days, meals, campaign, shifts, budget, options)
+        shifts = _places_as_routed(community, dates, meals, campaign, shifts)
 
     meal_plans = tuple(meals[d] for d in dates)
     parts: list[MealPlan | CampaignPlan | ShiftPlan] = [*meal_plans]
@@ -126,10 +281,10 @@ def plan_week(
         parts.append(campaign)
     if shifts is not None:
         parts.append(shifts)
-    return WeekPlan(
+    week = WeekPlan(
         status=_weakest([p.status for p in parts]),
         start=first,
-        end=dates[-1],
+        end=last,
         meals=meal_plans,
         campaign=campaign,
         shifts=shifts,
@@ -139,64 +294,130 @@ def plan_week(
         },
         solve_seconds=time.perf_counter() - began,
     )
+    say("done", f"week planned in {week.solve_seconds:.1f} s")
+    return week
 
 
-def _meals(
+def _part(options: SolveOptions, share: float, planner: str) -> SolveOptions:
+    """The options of one part: its planned share, cut to the time left.
+
+    When the clock has run out, the part still gets the floor (a part given nothing would
+    return no plan at all), but never more than its share: so the limits handed out add up
+    to at most the budget's total, and so to at most the call's limit.
+    """
+    seconds = min(share, max(options.remaining(), MIN_PART_SECONDS))
+    return options.with_time_limit(seconds, planner)
+
+
+def _agree(
     community: Community,
-    date: dt.date,
-    carriers: list[str] | None,
-    limit: float,
-    deterministic: bool,
-    say: Callable[[str], None],
-) -> MealPlan:
-    say(f"routing meals for {date}" + (" with the carriers on duty" if carriers else ""))
-    return plan_meals(
-        community, date, carriers=carriers, time_limit=limit, deterministic=deterministic
+    dates: Sequence[dt.date],
+    days: Sequence[ClinicDay],
+    meals: dict[dt.date, MealPlan],
+    campaign: CampaignPlan | None,
+    shifts: ShiftPlan,
+    budget: WeekBudget,
+    options: SolveOptions,
+) -> tuple[dict[dt.date, MealPlan], CampaignPlan | None]:
+    """Step 5: re-route and re-book, with the volunteers on duty, where the shifts differ."""
+    on_duty = _on_duty(community, dates, shifts)
+    reroute = {
+        d: sorted(people)
+        for d in dates
+        if (people := on_duty.get((d, Role.MEALS))) is not None and set(meals[d].carriers) - people
+    }
+    escorts_on = {c.date: on_duty.get((c.date, Role.ESCORT)) for c in days}
+    rebook = campaign is not None and any(
+        people is not None and _escorts_of(campaign, d) - people for d, people in escorts_on.items()
     )
+    # The reserve goes to the parts that need it, in proportion to their first shares.
+    weight = MEAL_DAY_WEIGHT * len(reroute) + (CAMPAIGN_WEIGHT if rebook else 0.0)
+    unit = budget.reserve / weight if weight else 0.0
+    meals = dict(meals)
+    for d, carriers in reroute.items():
+        options.reporter("re-route", f"routing the meals of {d} with the carriers on duty")
+        meals[d] = meal_plan(
+            community,
+            d,
+            _part(options, MEAL_DAY_WEIGHT * unit, "plan_meals"),
+            carriers=carriers,
+        )
+    if rebook:
+        options.reporter("re-route", "booking the campaign with the escorts on duty")
+        campaign = campaign_plan(
+            _only_escorts_on_duty(community, escorts_on),
+            list(days),
+            _part(options, CAMPAIGN_WEIGHT * unit, "plan_health_checks"),
+        )
+    return meals, campaign
 
 
-def _campaign(
+def _places_as_routed(
     community: Community,
-    dates: list[dt.date],
-    escorts: dict[dt.date, set[str] | None] | None,
-    limit: float,
-    deterministic: bool,
-    say: Callable[[str], None],
-) -> CampaignPlan | None:
-    if not dates:
-        return None
-    say("planning the campaign days" + (" with the escorts on duty" if escorts else ""))
-    if escorts is not None:
-        community = _only_escorts_on_duty(community, escorts)
-    campaign_rows = tuple(c for c in community.campaign if c.date in dates)
-    return plan_health_checks(
-        community.with_changes(campaign=campaign_rows),
-        time_limit=limit,
-        deterministic=deterministic,
-    )
+    dates: Sequence[dt.date],
+    meals: dict[dt.date, MealPlan],
+    campaign: CampaignPlan | None,
+    shifts: ShiftPlan,
+) -> ShiftPlan:
+    """Step 6: the shift plan with the places on ``auto`` shifts the final plans use.
+
+    The shift plan was made for the first routes and bookings. Where step 5 redid them
+    with the volunteers on duty, they use other numbers; the plan's ``demand`` and its open
+    places on ``auto`` shifts follow, so the plan agrees with the routes and bookings
+    written beside it (a folder read back derives the places from them). With one ``auto``
+    shift per role and date, every routed volunteer is on it and no place stays open; a
+    role with several shifts that date may leave one short of the routed number, and that
+    open place names who works the role on the other shift.
+    """
+    routed = routed_volunteers(meals.values(), campaign)
+    demand = auto_demand(community, dates, routed)
+    if demand == shifts.demand:
+        return shifts
+    on_shift: dict[tuple[dt.date, str], set[str]] = {key: set() for key in demand}
+    for a in shifts.assignments:
+        if (a.date, a.shift_id) in on_shift:
+            on_shift[(a.date, a.shift_id)].add(a.volunteer_id)
+    missing = {key: max(0, low - len(on_shift[key])) for key, (low, _) in demand.items()}
+    unserved: list[Unserved] = []
+    for u in shifts.unserved:
+        key = (u.date, u.id) if u.date is not None else None
+        if u.kind != UnservedKind.SHIFT or key not in missing:
+            unserved.append(u)
+        elif missing[key] > 0:
+            unserved.append(u)
+            missing[key] -= 1
+    templates = {s.shift_id: s for s in community.shifts}
+    for (d, sid), short in sorted(missing.items()):
+        if short == 0:
+            continue
+        shift = templates[sid]
+        role = shift.role.value
+        why = shift_short(
+            sid,
+            str(d),
+            f"{format_time(shift.start)}–{format_time(shift.end)}",
+            role,
+            demand[(d, sid)][0],
+            len(on_shift[(d, sid)]),
+            [],
+            sorted(routed.get((d, shift.role), set()) - on_shift[(d, sid)]),
+            sum(1 for v in community.volunteers if v.has(Skill(role))),
+        )
+        unserved += [Unserved.because(UnservedKind.SHIFT, sid, d, why)] * short
+    return shifts.model_copy(update={"demand": demand, "unserved": tuple(unserved)})
 
 
 def _only_escorts_on_duty(
     community: Community, escorts: dict[dt.date, set[str] | None]
 ) -> Community:
     """A community whose escorts pledge nothing on the dates they are not on duty."""
-    from carecal.model import Availability, Skill
-
-    extra = []
-    for date, people in escorts.items():
-        if people is None:
-            continue
-        for v in community.volunteers:
-            if v.has(Skill.ESCORT) and v.volunteer_id not in people:
-                extra.append(
-                    Availability(
-                        volunteer_id=v.volunteer_id,
-                        date=date,
-                        start=0,
-                        end=24 * 60,
-                        available=False,
-                    )
-                )
+    extra = [
+        Availability(volunteer_id=v.volunteer_id, date=date, start=0, end=24 * 60, available=False)
+        for date, people in escorts.items()
+        if people is not None
+        for v in community.volunteers
+        if v.has(Skill.ESCORT) and v.volunteer_id not in people
+    ]
     return community.with_changes(availability=community.availability + tuple(extra))
 
 
@@ -206,29 +427,26 @@ def _escorts_of(campaign: CampaignPlan, date: dt.date) -> set[str]:
 
 def _stay_on_duty_requests(
     community: Community,
-    dates: list[dt.date],
+    dates: Iterable[dt.date],
     routed: dict[tuple[dt.date, Role], set[str]],
 ) -> list[Request]:
-    wishes = []
-    for d in dates:
-        for s in community.shifts:
-            if not s.applies_to(d) or s.role not in (Role.MEALS, Role.ESCORT):
-                continue
-            for vid in sorted(routed.get((d, s.role), set())):
-                wishes.append(
-                    Request(
-                        volunteer_id=vid,
-                        date=d,
-                        shift_id=s.shift_id,
-                        want=True,
-                        weight=REQUEST_WEIGHT,
-                    )
-                )
-    return wishes
+    return [
+        Request(
+            volunteer_id=vid,
+            date=d,
+            shift_id=s.shift_id,
+            want=True,
+            weight=REQUEST_WEIGHT,
+        )
+        for d in dates
+        for s in community.shifts
+        if s.applies_to(d) and s.role in (Role.MEALS, Role.ESCORT)
+        for vid in sorted(routed.get((d, s.role), set()))
+    ]
 
 
 def _on_duty(
-    community: Community, dates: list[dt.date], shifts: ShiftPlan
+    community: Community, dates: Iterable[dt.date], shifts: ShiftPlan
 ) -> dict[tuple[dt.date, Role], set[str]]:
     """Who is on duty by date and role, for every role that has shifts that date.
 

@@ -1,13 +1,23 @@
-"""Tests of plan_week: meal routes, campaign days and shifts made to agree."""
+"""Tests of plan_week: meal routes, campaign days and shifts made to agree, within the
+call's time limit."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
+import pandas as pd
 import pytest
 
+import carecal.solver.week as week_module
+from carecal.datasets import sample_community
+from carecal.demand import auto_demand, routed_volunteers
+from carecal.errors import CommunityError, OptionError
+from carecal.explain import Why
 from carecal.model import (
     Availability,
+    CampaignDay,
     Community,
     Resident,
     Role,
@@ -17,11 +27,25 @@ from carecal.model import (
     Skill,
     Volunteer,
 )
-from carecal.plans import ShiftPlan, Status, WeekPlan
-from carecal.solver.week import plan_week
-from carecal.verify import verify, verify_week
+from carecal.options import SolveOptions
+from carecal.plans import (
+    Assignment,
+    MealPlan,
+    ShiftPlan,
+    Status,
+    Stop,
+    Trip,
+    Unserved,
+    UnservedKind,
+    WeekPlan,
+)
+from carecal.progress import ProgressEvent
+from carecal.solver.week import plan_week, week_budget
+from carecal.verify import verify, verify_shifts, verify_week
 
 MONDAY = dt.date(2027, 3, 1)
+SAMPLE_LIMIT = 6.0
+"""Seconds for the sample week: its parts get a fraction of a second to a second each."""
 KITCHEN = (31.2272, 121.4920)
 
 
@@ -73,9 +97,7 @@ def _community(v2_max_shifts: int | None = None, shifts: bool = True) -> Communi
 
 
 def _week(community: Community) -> WeekPlan:
-    return plan_week(
-        community, MONDAY, days=1, meal_time_limit=1, shift_time_limit=2, deterministic=True
-    )
+    return plan_week(community, MONDAY, MONDAY, time_limit=3, deterministic=True)
 
 
 def test_without_shifts_routes_use_every_carrier() -> None:
@@ -133,6 +155,199 @@ def test_verify_week_catches_a_carrier_off_duty() -> None:
     assert "on_duty" in rules
 
 
-def test_days_must_be_positive() -> None:
-    with pytest.raises(ValueError, match="days must be 1 or more"):
-        plan_week(_community(), MONDAY, days=0)
+def test_the_period_must_not_end_before_it_starts() -> None:
+    with pytest.raises(OptionError, match="comes before start"):
+        plan_week(_community(), MONDAY, MONDAY - dt.timedelta(days=1))
+
+
+def test_a_campaign_day_that_cannot_run_is_an_error_not_a_missing_campaign() -> None:
+    """A campaign row in the week whose clinic would close before it opens: the
+    CommunityError reaches the caller instead of the week silently skipping the campaign."""
+    clinic = Site(
+        site_id="H1",
+        kind=SiteKind.CLINIC,
+        lat=KITCHEN[0],
+        lon=KITCHEN[1] + 0.004,
+        open=8 * 60,
+        close=12 * 60,
+        slot_minutes=30,
+        places_per_slot=2,
+        check_minutes=20,
+    )
+    community = _community(shifts=False)
+    community = community.with_changes(
+        sites=(*community.sites, clinic),
+        campaign=(CampaignDay(date=MONDAY, clinic_id="H1", open=13 * 60),),
+    )
+    with pytest.raises(CommunityError, match="closes before it opens"):
+        plan_week(community, MONDAY, MONDAY, time_limit=2)
+
+
+def test_the_budget_hands_out_no_more_than_the_limit() -> None:
+    """Every date of the sample week, the campaign, the shifts and the reserve: the shares
+    add up to at most the limit, and a date without orders gets next to nothing."""
+    community = sample_community()
+    dates = [dt.date(2027, 3, 1) + dt.timedelta(days=i) for i in range(7)]
+    days = community.clinic_days(dates[0], dates[-1], listed_only=True)
+    for seconds in (1.0, 20.0, 300.0):
+        budget = week_budget(community, dates, days, True, seconds)
+        assert budget.total <= seconds
+        assert budget.campaign > 0 and budget.shifts > 0 and budget.reserve > 0
+        idle = [d for d in dates if not community.deliveries_on(d)]
+        assert all(budget.meals[d] < 0.1 for d in idle)
+        assert all(budget.meals[d] > budget.meals[idle[0]] for d in dates if d not in idle)
+    alone = week_budget(community, dates, [], False, 20.0)
+    assert alone.campaign == alone.shifts == alone.reserve == 0
+
+
+Spy = Callable[..., Any]
+
+
+class SampleWeek(NamedTuple):
+    community: Community
+    week: WeekPlan
+    parts: list[tuple[str, float]]
+    events: list[ProgressEvent]
+
+
+@pytest.fixture(scope="module")
+def sample_week() -> SampleWeek:
+    """The sample community's week of 2027-03-01 (its three campaign days fall in it),
+    started with a pandas Timestamp, with a spy on the three planners the week calls
+    (each part's time limit) and the progress events."""
+    parts: list[tuple[str, float]] = []
+    events: list[ProgressEvent] = []
+
+    def spy(name: str, real: Spy) -> Spy:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            options = next(a for a in args if isinstance(a, SolveOptions))
+            parts.append((name, options.time_limit))
+            return real(*args, **kwargs)
+
+        return call
+
+    community = sample_community()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("meal_plan", "campaign_plan", "shift_plan"):
+            patch.setattr(week_module, name, spy(name, getattr(week_module, name)))
+        week = plan_week(
+            community, pd.Timestamp("2027-03-01"), time_limit=SAMPLE_LIMIT, progress=events.append
+        )
+    return SampleWeek(community, week, parts, events)
+
+
+def test_a_timestamp_start_keeps_the_campaign(sample_week: SampleWeek) -> None:
+    """Issue 14 defect 2: a pandas Timestamp as the start dropped the campaign."""
+    week = sample_week.week
+    assert week.start == dt.date(2027, 3, 1) and type(week.start) is dt.date
+    assert week.end == dt.date(2027, 3, 7)
+    assert week.campaign is not None
+    assert week.campaign.dates == (dt.date(2027, 3, 1), dt.date(2027, 3, 2), dt.date(2027, 3, 3))
+    assert week.campaign.bookings
+
+
+def test_the_parts_time_limits_add_up_to_at_most_the_calls(sample_week: SampleWeek) -> None:
+    names = [name for name, _ in sample_week.parts]
+    assert names.count("meal_plan") >= 7
+    assert "campaign_plan" in names and "shift_plan" in names
+    assert sum(limit for _, limit in sample_week.parts) <= SAMPLE_LIMIT
+    # One stage per part, reported by the week; the parts' own events come too.
+    stages = {e.stage for e in sample_week.events if e.planner == "plan_week"}
+    assert {"meals", "campaign", "shifts", "done"} <= stages
+    assert all(e.time_limit == SAMPLE_LIMIT for e in sample_week.events)
+
+
+def test_the_shift_places_are_those_the_final_plans_use(sample_week: SampleWeek) -> None:
+    """After the re-routes, the shift plan asks for the carriers and escorts the final
+    routes and bookings use (as a folder read back derives them), and the week verifies."""
+    community, week = sample_week.community, sample_week.week
+    assert week.shifts is not None
+    routed = routed_volunteers(week.meals, week.campaign)
+    assert week.shifts.demand == auto_demand(community, [m.date for m in week.meals], routed)
+    assert verify(community, week) == []
+
+
+def _trip(volunteer_id: str, resident_id: str) -> Trip:
+    stop = Stop(
+        resident_id=resident_id,
+        arrival=11 * 60,
+        departure=11 * 60 + 2,
+        portions=1,
+        food_minutes=10,
+        travel_minutes=10,
+    )
+    return Trip(
+        volunteer_id=volunteer_id, trip=1, leave=10 * 60 + 50, back=11 * 60 + 12, stops=(stop,)
+    )
+
+
+def _on(shift_id: str, volunteer_id: str) -> Assignment:
+    return Assignment(
+        date=MONDAY,
+        shift_id=shift_id,
+        role="meals",
+        start=10 * 60 + 30,
+        end=13 * 60,
+        volunteer_id=volunteer_id,
+    )
+
+
+def test_open_places_the_final_routes_no_longer_need_are_dropped() -> None:
+    """The shift plan was made for two carriers and found one (one open place); the route
+    redone with the carrier on duty uses one: no place stays open (binds)."""
+    community = _community()
+    meals = {MONDAY: MealPlan(status=Status.FEASIBLE, date=MONDAY, trips=(_trip("V1", "R1"),))}
+    short = Unserved.because(
+        UnservedKind.SHIFT, "MEALS", MONDAY, Why("short_staffed", "one short", "recruit")
+    )
+    shifts = ShiftPlan(
+        status=Status.FEASIBLE,
+        start=MONDAY,
+        end=MONDAY,
+        assignments=(_on("MEALS", "V1"),),
+        unserved=(short,),
+        demand={(MONDAY, "MEALS"): (2, 2)},
+    )
+    agreed = week_module._places_as_routed(community, [MONDAY], meals, None, shifts)
+    assert agreed.demand == {(MONDAY, "MEALS"): (1, 1)}
+    assert agreed.unserved == ()
+    assert verify_shifts(community, agreed) == []
+    # Inactive: routes that use what the shift plan was made for leave it as it is.
+    same = shifts.model_copy(update={"demand": {(MONDAY, "MEALS"): (1, 1)}, "unserved": ()})
+    assert week_module._places_as_routed(community, [MONDAY], meals, None, same) is same
+
+
+def test_a_routed_carrier_on_another_shift_of_the_role_leaves_a_place_open() -> None:
+    """Two meals shifts on Monday: the ``auto`` one, and a fixed one V2 works. The routes
+    use V1 and V2, so the ``auto`` shift asks for two and has V1: one open place, whose
+    reason names V2 as on another shift."""
+    community = _community()
+    fixed = ShiftTemplate(
+        shift_id="MEALS-FIX",
+        role=Role.MEALS,
+        day="Mon",
+        start=10 * 60 + 30,
+        end=13 * 60,
+        min_volunteers=1,
+    )
+    community = community.with_changes(shifts=(*community.shifts, fixed))
+    trips = (_trip("V1", "R1"), _trip("V2", "R2"))
+    meals = {MONDAY: MealPlan(status=Status.FEASIBLE, date=MONDAY, trips=trips)}
+    shifts = ShiftPlan(
+        status=Status.FEASIBLE,
+        start=MONDAY,
+        end=MONDAY,
+        assignments=(_on("MEALS", "V1"), _on("MEALS-FIX", "V2")),
+        demand={(MONDAY, "MEALS"): (1, 1)},
+    )
+    agreed = week_module._places_as_routed(community, [MONDAY], meals, None, shifts)
+    assert agreed.demand == {(MONDAY, "MEALS"): (2, 2)}
+    (place,) = agreed.unserved
+    assert (place.kind, place.id, place.date, place.code) == (
+        UnservedKind.SHIFT,
+        "MEALS",
+        MONDAY,
+        "short_staffed",
+    )
+    assert "V2" in place.reason and "another shift" in place.reason
+    assert [v.rule for v in verify_shifts(community, agreed)] == []

@@ -199,7 +199,7 @@ def run(numbers: list[int], time_limit: float, workers: int | None, out: Path) -
         roster, broken = to_roster(plan)
         penalty, more = evaluate(inst, roster)
         broken += more
-        carecal_value = sum(plan.objective.values())
+        carecal_value = plan.objective
         best, optimal = bks.get(name, (None, False))
         has_plan = plan.status.has_plan and not broken
         gap = 100.0 * (penalty - best) / best if best and has_plan else None

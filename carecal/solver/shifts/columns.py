@@ -28,13 +28,17 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
+from carecal.solver.cpsat import cp_solver
 from carecal.solver.shifts.model import ShiftModel, Structure
 from carecal.solver.shifts.problem import Roster, ShiftProblem, volunteer_terms
+
+if TYPE_CHECKING:
+    from carecal.options import SolveOptions
 
 __all__ = ["ColumnGeneration", "ColumnReport"]
 
@@ -68,29 +72,23 @@ class _Pricer:
         self.own_w = [c.weight for c in self.model.cost]
 
     def solve(
-        self, price: dict[int, int], limit: float, seed: int, deterministic: bool
+        self, price: dict[int, int], limit: float, options: SolveOptions, seed_offset: int
     ) -> tuple[list[frozenset[int]], float, bool, float]:
         """Timetables found (best last), a bound on the least cost, optimal, work done.
 
         ``price`` is per slot, in 1/_SCALE units; the returned bound is in those units too
-        and excludes the volunteer's convexity price. The work is CP-SAT's deterministic
-        time.
+        and excludes the volunteer's convexity price. The solve runs on one worker (the
+        volunteers are priced side by side) under the call's ``options``; the work is
+        CP-SAT's deterministic time.
         """
         m = self.model.m
         m.clear_objective()
         exprs = self.own + self.vars
         coefs = [_SCALE * c for c in self.own_w] + [-price.get(i, 0) for i in self.slots]
         m.minimize(cp_model.LinearExpr.weighted_sum(exprs, coefs) + _SCALE * self.model.constant)
-        solver = cp_model.CpSolver()
-        prm = solver.parameters
-        prm.num_workers = 1
-        if deterministic:
-            prm.max_deterministic_time = max(0.01, limit)
-        else:
-            prm.max_time_in_seconds = max(0.01, limit)
-        prm.random_seed = seed
+        solver = cp_solver(options, limit, workers=1, seed_offset=seed_offset)
         # The LP at level 2 proves these small models optimal sooner.
-        prm.linearization_level = 2
+        solver.parameters.linearization_level = 2
         seen = _Collect(self.slots, self.vars)
         status = solver.solve(m, seen)
         work = solver.deterministic_time
@@ -124,9 +122,10 @@ class ColumnGeneration:
     roster
         A timetable that keeps every hard rule: its columns start the pool, so the LP
         always has a plan.
-    deterministic
-        Limit each pricing solve by CP-SAT's deterministic time instead of the clock
-        (with one worker per solve, the columns are then the same on every run).
+    options
+        The call's solving options: with ``deterministic``, each pricing solve is limited
+        by CP-SAT's deterministic time instead of the clock (with one worker per solve,
+        the columns are then the same on every run); ``seed`` seeds them.
     charge
         Called with the work of each pricing solve (its deterministic time), for callers
         that keep time in work rather than on the clock.
@@ -137,11 +136,11 @@ class ColumnGeneration:
         problem: ShiftProblem,
         structure: Structure,
         roster: Roster,
-        deterministic: bool = False,
+        options: SolveOptions,
         charge: Callable[[float], None] | None = None,
     ) -> None:
         self.p = problem
-        self.deterministic = deterministic
+        self.options = options
         self.charge = charge
         self.st = structure
         self.pool: list[dict[frozenset[int], int]] = [{} for _ in range(problem.n_volunteers)]
@@ -334,7 +333,7 @@ class ColumnGeneration:
         duals: tuple[dict[int, float], dict[int, float], list[float]],
         smoothed: tuple[dict[int, float], dict[int, float]],
         limit: float,
-        seed: int,
+        seed_offset: int,
     ) -> tuple[int, float, bool]:
         """Price ``volunteers`` at the ``smoothed`` prices; add the columns that the LP's
         own ``duals`` price below zero. Returns how many were added, the Lagrangian bound
@@ -350,7 +349,7 @@ class ColumnGeneration:
                 self.pricers[v] = _Pricer(p, self.st, v, self.roster)
         futures = [
             executor.submit(
-                self.pricers[v].solve, price, limit, seed + 7919 * v, self.deterministic
+                self.pricers[v].solve, price, limit, self.options, seed_offset + 7919 * v
             )
             for v in volunteers
         ]
@@ -377,14 +376,17 @@ class ColumnGeneration:
         deadline: Callable[[], float],
         workers: int = 2,
         price_limit: float = 2.0,
-        seed: int = 0,
-        log: Callable[[str], None] | None = None,
+        seed_offset: int = 0,
+        on_round: Callable[[ColumnReport], None] | None = None,
         smoothing: float = 0.5,
     ) -> ColumnReport:
         """Generate columns until the LP is optimal over all columns or the time is up.
 
-        ``deadline()`` returns the seconds left. Returns what was done, with the best
-        Lagrangian bound found (rounded up: costs are integers).
+        ``deadline()`` returns the time left (seconds, or deterministic units when
+        deterministic); ``workers`` volunteers are priced side by side; ``seed_offset`` is
+        added to the call's seed in every pricing solve; ``on_round`` receives the report
+        after every round. Returns what was done, with the best Lagrangian bound found
+        (rounded up: costs are integers).
         """
         p = self.p
         t0 = time.monotonic()
@@ -414,17 +416,16 @@ class ColumnGeneration:
                     smoothed = (lo, hi)
                 limit = min(price_limit, max(0.05, deadline()))
                 added, lagrange, complete = self._price(
-                    executor, everyone, (lo, hi, mu), smoothed, limit, seed
+                    executor, everyone, (lo, hi, mu), smoothed, limit, seed_offset
                 )
                 if lagrange > best_bound:
                     best_bound = lagrange
                     centre = smoothed
                 report.iterations += 1
-                if log is not None:
-                    log(
-                        f"columns: iteration {report.iterations}, LP {value:.1f}, "
-                        f"bound {best_bound:.1f}, {added} new, pool {self.size}"
-                    )
+                report.columns = self.size
+                report.bound = math.ceil(best_bound - 1e-6) if best_bound > -math.inf else None
+                if on_round is not None:
+                    on_round(report)
                 if added == 0:
                     if a > 0:
                         alpha = 0.0  # the smoothed prices found nothing: try the LP's own

@@ -18,7 +18,14 @@ from typing import Any, NamedTuple
 from ortools.sat.python import cp_model
 
 from carecal.clock import DAY_MINUTES
-from carecal.solver.shifts.problem import TERMS, Roster, ShiftProblem, conflicts, fair_cost
+from carecal.solver.shifts.problem import (
+    TERMS,
+    Roster,
+    ShiftProblem,
+    conflicts,
+    fair_cost,
+    volunteer_terms,
+)
 
 __all__ = ["Cost", "Expr", "ShiftModel", "Structure", "build_structure", "is_var", "path_of"]
 
@@ -197,6 +204,11 @@ class ShiftModel:
             else:
                 vals[i] = int(i in self.current[v])
         if not any(is_var(e) for e in vals.values()):
+            # Nothing of theirs is free: what their own rules cost (a request nobody can
+            # honour, say) is fixed, but it is still part of the objective, so that the
+            # objective of a whole model is the roster's cost and its bound a true bound.
+            for term, value in volunteer_terms(p, v, self.current[v]).items():
+                self.offset[term] += value
             return
         self.on_day: dict[int, list[int]] = {}
         for i in vals:
@@ -576,13 +588,14 @@ class ShiftModel:
 
     def _objective(self) -> None:
         """Minimise the named terms: their weighted expressions plus what is fixed."""
-        if self.cost:
-            self.m.minimize(
-                cp_model.LinearExpr.weighted_sum(
-                    [c.expr for c in self.cost], [c.weight for c in self.cost]
-                )
-                + self.constant
+        # Even without a weighted expression the constant is the objective: a model whose
+        # every cost is fixed still reports what its plan costs.
+        self.m.minimize(
+            cp_model.LinearExpr.weighted_sum(
+                [c.expr for c in self.cost], [c.weight for c in self.cost]
             )
+            + self.constant
+        )
 
     def fix(self, v: int, i: int, value: bool) -> None:
         """Fix the free cell of volunteer ``v`` on slot ``i`` to ``value``."""

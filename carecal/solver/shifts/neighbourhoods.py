@@ -4,21 +4,22 @@ Free a few volunteers over the whole period (drawn where the plan costs most or,
 column generation, those whose timetables the LP finds dearest), or everyone over a few
 days, or a block of both; re-plan that part with CP-SAT (no presolve: it costs more than it
 saves on these small models) and keep it when the plan is no worse. Neighbourhood sizes
-grow when CP-SAT proves them optimal and shrink when it runs out of time.
+grow when CP-SAT proves them optimal and shrink when it runs out of time, always between
+two and the problem's own number of volunteers or days; a neighbourhood that frees the
+whole timetable and is proven optimal proves the plan optimal, and the search stops.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ortools.sat.python import cp_model
 
-from carecal.solver.shifts.base import SearchBase
+from carecal.solver.shifts.base import SearchBase, meets
 from carecal.solver.shifts.model import ShiftModel
-from carecal.solver.shifts.problem import Roster, roster_cost
+from carecal.solver.shifts.problem import Roster, ShiftProblem, roster_cost
 
 __all__ = ["Neighbourhoods"]
 
@@ -44,27 +45,34 @@ class Neighbourhoods(SearchBase):
     # cores, not in deterministic mode); otherwise one on all workers.
     lanes_from = 30
     lanes_days = 28
+    sizes: dict[str, float]  # the current size of each kind, set by :meth:`improve`
 
     def improve(
         self, roster: Roster, best: int, until: float, bound: float | None = None
-    ) -> tuple[Roster, int]:
+    ) -> tuple[Roster, int, float | None]:
         """Large neighbourhood search until the clock reads ``until`` or ``best`` meets
         the proven ``bound``; after column generation on ``lanes_from`` volunteers or
-        more over at most ``lanes_days`` days, two neighbourhoods a step."""
+        more over at most ``lanes_days`` days, two neighbourhoods a step.
+
+        Returns the best timetable, its cost and the bound, which is that cost once a
+        neighbourhood of the whole timetable was proven optimal.
+        """
         p = self.p
-        size = {
-            "volunteers": min(p.n_volunteers, self.start_volunteers),
-            "days": 7.0 if p.n_volunteers <= 60 else 4.0,
-            "block_days": 14.0,
-            "block_volunteers": max(2.0, p.n_volunteers / 3),
-        }
+        if p.n_volunteers == 0 or p.n_days == 0:
+            return roster, best, bound
+        self.sizes = starting_sizes(p.n_volunteers, p.n_days, self.start_volunteers)
+        size = self.sizes
         steps = 0
         overhead = 0.0  # the last step's time outside CP-SAT (building, pricing)
         floor = 0.0 if bound is None else max(0.0, bound)
         lanes = self._lanes()
         executor = ThreadPoolExecutor(max_workers=lanes) if lanes > 1 else None
         try:
-            while self.elapsed() + overhead < until - 0.05 and best > floor + 1e-6:
+            while (
+                self.elapsed() + overhead < until - 0.05
+                and best > floor + 1e-6
+                and not meets(best, bound)
+            ):
                 began = self.elapsed()
                 drawn = [self.neighbourhood(roster, size) for _ in range(lanes)]
                 models = [
@@ -97,29 +105,45 @@ class Neighbourhoods(SearchBase):
                     )
                     if solved_ok:
                         plan = model.read(solver)
-                        found.append((roster_cost(p, plan), n, plan, kind))
-                    _resize(size, kind, status == cp_model.OPTIMAL, self.shrink)
+                        cost = roster_cost(p, plan)
+                        found.append((cost, n, plan, kind))
+                        if status == cp_model.OPTIMAL and self._everything(vols, days):
+                            # The whole timetable was free: its optimum is the problem's.
+                            bound = floor = float(cost)
+                    resize(size, kind, status == cp_model.OPTIMAL, self.shrink, p)
                 # The best of the neighbourhoods' plans, kept when it is no worse.
                 if found:
                     value, _, candidate, kind = min(found)
                     if value <= best:
                         if value < best:
-                            self.say(
-                                f"shifts: objective {value} after {self.elapsed():.1f} s ({kind})"
+                            self.reporter(
+                                "improving",
+                                f"improving: objective {value} ({kind} neighbourhood), "
+                                f"bound {bound}",
+                                value,
+                                bound,
                             )
                         roster, best = candidate, value
                 overhead = max(0.0, self.elapsed() - began - spent)
         finally:
             if executor is not None:
                 executor.shutdown(wait=True)
-        logger.info("shifts: %d neighbourhood steps", steps)
-        return roster, best
+        logger.debug("shifts: %d neighbourhood steps", steps)
+        return roster, best, bound
+
+    def _everything(self, volunteers: list[int], days: set[int] | None) -> bool:
+        """Whether a neighbourhood frees every cell of the timetable."""
+        p = self.p
+        return len(set(volunteers)) == p.n_volunteers and (
+            days is None or all(d in days for d in range(p.n_days))
+        )
 
     def _lanes(self) -> int:
         """How many neighbourhoods a step solves side by side: two after column generation
-        on many volunteers over a short period (on 2+ cores, not deterministic), else one."""
+        on many volunteers over a short period (on 2+ workers, not deterministic), else
+        one."""
         p = self.p
-        cores = self.workers or os.cpu_count() or 1
+        cores = self.workers
         side_by_side = (
             self.lp is not None
             and p.n_volunteers >= self.lanes_from
@@ -143,7 +167,7 @@ class Neighbourhoods(SearchBase):
         kind = self.rng.choice(("volunteers", "days", "block"))
         nv, nd = p.n_volunteers, p.n_days
         if kind == "volunteers" or nd <= 7:
-            k = max(2, min(nv, round(size["volunteers"])))
+            k = _count(size["volunteers"], 2, nv)
             if self.lp is not None and self.rng.random() < self.lp_guided:
                 # Those whose timetables the LP finds dearest, drawn in proportion.
                 weight = [max(0.0, self.lp.reduced_cost(v, roster[v])) + 1.0 for v in range(nv)]
@@ -162,11 +186,11 @@ class Neighbourhoods(SearchBase):
             return "volunteers", (there + rest)[:k], None
         day = self._costly_day(roster)
         if kind == "days" or nv <= 3:
-            w = max(2, min(nd, round(size["days"])))
+            w = _count(size["days"], 2, nd)
             a = max(0, min(nd - w, day - self.rng.randrange(w)))
             return "days", list(range(nv)), set(range(a, a + w))
-        w = max(3, min(nd, round(size["block_days"])))
-        k = max(2, min(nv, round(size["block_volunteers"])))
+        w = _count(size["block_days"], 3, nd)
+        k = _count(size["block_volunteers"], 2, nv)
         a = max(0, min(nd - w, day - self.rng.randrange(w)))
         pool = list(range(nv))
         self.rng.shuffle(pool)
@@ -203,15 +227,42 @@ class Neighbourhoods(SearchBase):
         return self.rng.choices(range(p.n_days), weights=cost)[0]
 
 
-def _resize(size: dict[str, float], kind: str, optimal: bool, shrink: float) -> None:
+def starting_sizes(volunteers: int, days: int, start_volunteers: float) -> dict[str, float]:
+    """The first size of each kind of neighbourhood, within the problem's counts."""
+    return {
+        "volunteers": float(min(volunteers, start_volunteers)),
+        "days": float(min(days, 7 if volunteers <= 60 else 4)),
+        "block_days": float(min(days, 14)),
+        "block_volunteers": float(min(volunteers, max(2.0, volunteers / 3))),
+    }
+
+
+def resize(
+    size: dict[str, float], kind: str, optimal: bool, shrink: float, problem: ShiftProblem
+) -> None:
     """Grow the size of a ``kind`` of neighbourhood CP-SAT solved to optimality; shrink it
-    by ``shrink`` when CP-SAT ran out of time."""
-    key = _SIZE_OF[kind]
-    if optimal:
-        size[key] *= 1.15
-        if kind == "block":
-            size["block_volunteers"] *= 1.1
-    else:
-        size[key] = max(2.0, size[key] * shrink)
-        if kind == "block":
-            size["block_volunteers"] = max(2.0, size["block_volunteers"] * 0.9)
+    by ``shrink`` when CP-SAT ran out of time.
+
+    A size never grows past the problem's own count of volunteers or days: a tiny
+    problem is solved to optimality step after step, and a size grown without end would
+    overflow (and mean nothing beyond freeing everything).
+    """
+    most = {
+        "volunteers": problem.n_volunteers,
+        "days": problem.n_days,
+        "block_days": problem.n_days,
+        "block_volunteers": problem.n_volunteers,
+    }
+    changed = [_SIZE_OF[kind]] + (["block_volunteers"] if kind == "block" else [])
+    for key in changed:
+        if optimal:
+            grown = size[key] * (1.1 if key == "block_volunteers" else 1.15)
+        else:
+            grown = max(2.0, size[key] * (0.9 if key == "block_volunteers" else shrink))
+        size[key] = float(min(most[key], grown))
+
+
+def _count(size: float, fewest: int, most: int) -> int:
+    """A neighbourhood's size in whole volunteers or days: ``size`` rounded, at least
+    ``fewest`` and at most ``most`` (the problem's count, which may be below ``fewest``)."""
+    return max(0, min(most, max(fewest, round(size))))

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from carecal.clock import DAY_MINUTES, date_range, format_time, weekday
+from carecal.errors import CommunityError, OptionError
 from carecal.model import Community, ShiftTemplate
 from carecal.plans import Assignment
 
@@ -151,7 +152,7 @@ def expand_slots(community: Community, dates: list[dt.date], demand: Demand | No
 
     Raises
     ------
-    ValueError
+    carecal.CommunityError
         When an ``auto`` shift has no demand, or a dated shift appears twice on a date.
     """
     policy = community.policy
@@ -171,7 +172,7 @@ def expand_slots(community: Community, dates: list[dt.date], demand: Demand | No
             seen: set[str] = set()
             for t in dated:
                 if t.shift_id in seen:
-                    raise ValueError(
+                    raise CommunityError(
                         f"shift {t.shift_id} is given more than once for {date}; keep one row "
                         "per shift and date"
                     )
@@ -188,7 +189,7 @@ def expand_slots(community: Community, dates: list[dt.date], demand: Demand | No
                 else:
                     low = wanted
             if low is None:
-                raise ValueError(
+                raise CommunityError(
                     f"shift {t.shift_id} on {date} has min_volunteers auto, but no demand was "
                     f"given for it; plan the week instead (plan_week, or `carecal week` on the "
                     "command line), which takes it from the meal routes and the campaign, "
@@ -227,11 +228,13 @@ def build_shift_problem(
 
     Raises
     ------
-    ValueError
-        When the period is empty or an ``auto`` shift has no demand.
+    carecal.OptionError
+        When the period ends before it starts.
+    carecal.CommunityError
+        When an ``auto`` shift has no demand.
     """
     if end < start:
-        raise ValueError(f"the period ends on {end}, before it starts on {start}; swap the dates")
+        raise OptionError(f"the period ends on {end}, before it starts on {start}; swap the dates")
     policy = community.policy
     dates = date_range(start, end)
     slots = expand_slots(community, dates, demand)

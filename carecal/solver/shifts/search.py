@@ -21,23 +21,29 @@ works in three steps that each keep every hard rule:
 
 The model itself is in :mod:`.model`, one small method per care rule, over the *free*
 cells of a timetable; the rest stays as it is. :class:`Search` runs the steps in turn.
+Every CP-SAT solve goes through :mod:`carecal.solver.cpsat` under the call's options; in
+deterministic mode the search's own clock counts CP-SAT's work, not wall time, so the
+same input gives the same plan.
 """
 
 from __future__ import annotations
 
 import logging
-import os
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
 from carecal.plans import Status
-from carecal.solver.shifts.base import Progress, meets
-from carecal.solver.shifts.columns import ColumnGeneration
+from carecal.solver.shifts.base import meets
+from carecal.solver.shifts.columns import ColumnGeneration, ColumnReport
 from carecal.solver.shifts.construction import Construction
 from carecal.solver.shifts.model import ShiftModel
 from carecal.solver.shifts.neighbourhoods import Neighbourhoods
 from carecal.solver.shifts.problem import TERMS, Roster, ShiftProblem, objective_terms, roster_cost
 from carecal.solver.shifts.solution import ShiftSolution
+
+if TYPE_CHECKING:
+    from carecal.options import SolveOptions
 
 __all__ = ["Search", "solve_shift_problem"]
 
@@ -100,23 +106,34 @@ class Search(Construction, Neighbourhoods):
         improved by swapping in the pool's columns.
         """
         p = self.p
+        cg = ColumnGeneration(
+            p, self.st, roster, self.options, self.charge if self.deterministic else None
+        )
 
-        def charge(work: float) -> None:
-            self.work_done += work + 0.02
+        def each_round(report: ColumnReport) -> None:
+            self.reporter(
+                "column generation",
+                f"column generation: round {report.iterations}, LP {report.lp_value or 0:.1f}, "
+                f"bound {report.bound}, {report.columns} timetables",
+                bound=report.bound,
+            )
 
-        cg = ColumnGeneration(p, self.st, roster, self.deterministic, charge)
-        workers = 1 if self.deterministic else (self.workers or os.cpu_count() or 1)
+        # The volunteers are priced side by side, one CP-SAT worker each; with the work
+        # of each pricing limited, that is deterministic too.
         report = cg.run(
             lambda: self.column_share * self.time_limit - self.elapsed(),
-            workers=workers,
-            seed=self.rng.randrange(1 << 30),
-            log=logger.debug,
+            workers=self.workers,
+            seed_offset=self.next_seed_offset() * 100_003,
+            on_round=each_round,
         )
-        self.say(
-            f"shifts: {report.iterations} rounds of column generation, {report.columns} "
-            f"timetables, LP {report.lp_value or 0:.1f}, bound {report.bound}"
-            + (" (LP optimal)" if report.converged else "")
-            + f" after {self.elapsed():.1f} s"
+        logger.debug(
+            "shifts: %d rounds of column generation, %d timetables, LP %.1f, bound %s%s after %.1f",
+            report.iterations,
+            report.columns,
+            report.lp_value or 0.0,
+            report.bound,
+            " (LP optimal)" if report.converged else "",
+            self.elapsed(),
         )
         self.lp = cg if cg.duals is not None else None
         best = cg.swap_down(roster)
@@ -170,6 +187,9 @@ class Search(Construction, Neighbourhoods):
         p = self.p
         bound: float | None = trivial_bound(p)
         optimal = False
+        self.reporter(
+            "first timetable", f"first timetable: planning {p.n_volunteers} volunteers one by one"
+        )
         roster, infeasible, unknown = self.construct(start)
         if infeasible or unknown:
             return ShiftSolution(
@@ -180,9 +200,11 @@ class Search(Construction, Neighbourhoods):
                 infeasible,
                 unknown,
             )
-        self.say(
-            f"shifts: first plan, objective {roster_cost(p, roster)} after {self.elapsed():.1f} s"
-        )
+        first = roster_cost(p, roster)
+        self.reporter("first timetable", f"first timetable: objective {first}", first, bound)
+        if p.n_volunteers == 0:
+            # Nobody to plan: the empty timetable is the only one (and the bound its cost).
+            return ShiftSolution(roster, objective_terms(p, roster), bound, Status.OPTIMAL, [])
         cells = sum(len(e) for e in p.eligible)
         use_columns = cells <= _COLUMN_LIMIT and p.n_days <= _COLUMN_DAYS
         if use_columns:
@@ -209,9 +231,9 @@ class Search(Construction, Neighbourhoods):
         ):
             roster = self.near_lp(roster, self.near_lp_share * self.remaining(), bound)
             best = roster_cost(p, roster)
-        self.say(f"shifts: objective {best}, bound {bound} after {self.elapsed():.1f} s")
+        self.reporter("improving", f"improving: objective {best}, bound {bound}", best, bound)
         if not optimal and self.remaining() > 0.2 and not meets(best, bound):
-            roster, best = self.improve(roster, best, self.time_limit, bound)
+            roster, best, bound = self.improve(roster, best, self.time_limit, bound)
         if meets(best, bound):
             optimal = True
         terms = objective_terms(p, roster)
@@ -240,32 +262,24 @@ def trivial_bound(problem: ShiftProblem) -> float:
 
 def solve_shift_problem(
     problem: ShiftProblem,
+    options: SolveOptions,
     *,
-    time_limit: float = 30.0,
-    deterministic: bool = False,
-    workers: int | None = None,
-    progress: Progress | None = None,
+    budget: float | None = None,
     start: Roster | None = None,
-    seed: int = 0,
 ) -> ShiftSolution:
-    """Solve a :class:`ShiftProblem`: the engine under :func:`.plan.plan_shifts`.
+    """Solve a :class:`ShiftProblem`: the engine under :func:`.plan.shift_plan`.
 
     Parameters
     ----------
     problem
         The problem, from :func:`carecal.solver.shifts.problem.build_shift_problem`.
-    time_limit
-        Seconds in all (deterministic time units when ``deterministic``).
-    deterministic
-        Same input, same plan: one worker, deterministic time instead of the clock.
-    workers
-        CP-SAT workers per solve (``None``: CP-SAT's default, all cores).
-    progress
-        Called with a line of text whenever the plan improves.
+    options
+        The call's solving options (workers, seed, determinism, progress).
+    budget
+        What the search may spend (wall seconds, or deterministic time units when
+        ``options.deterministic``); default what is left of the call's time limit.
     start
         A timetable to start from (cells a volunteer may not work are dropped).
-    seed
-        Seed of the neighbourhood choice.
 
     Returns
     -------
@@ -276,5 +290,4 @@ def solve_shift_problem(
         return ShiftSolution(
             [set() for _ in problem.volunteer_ids], dict.fromkeys(TERMS, 0), 0.0, Status.EMPTY, []
         )
-    search = Search(problem, time_limit, deterministic, workers, progress, seed)
-    return search.run(start)
+    return Search(problem, options, budget).run(start)

@@ -13,6 +13,7 @@ from ortools.sat.python import cp_model
 
 from carecal.clock import WEEKDAYS
 from carecal.model import Availability, Community, Request, Role, ShiftTemplate, Skill, Volunteer
+from carecal.options import SolveOptions, solve_options
 from carecal.plans import ShiftPlan, UnservedKind
 from carecal.policy import Policy
 from carecal.solver.shifts import plan_shifts
@@ -53,6 +54,21 @@ def daily(
     ]
 
 
+def monday_shift(low: int, high: int | None = None, **weights: int) -> ShiftTemplate:
+    """Shift ``S`` on the test Monday 09:00-12:00 wanting ``low`` (at most ``high``), with
+    the cover weights given (``weight_under``, ``weight_over``)."""
+    return ShiftTemplate(
+        shift_id="S",
+        role=Role.CENTRE,
+        date=MONDAY,
+        start="09:00",
+        end="12:00",
+        min_volunteers=low,
+        max_volunteers=high,
+        **weights,
+    )
+
+
 def community(
     volunteers: list[Volunteer],
     availability: list[Availability],
@@ -80,6 +96,19 @@ def plan(c: Community, end: dt.date = SUNDAY, **options: object) -> ShiftPlan:
     result = plan_shifts(c, MONDAY, end, deterministic=True, **options)  # type: ignore[arg-type]
     assert verify_shifts(c, result) == []
     return result
+
+
+def search_options(
+    time_limit: float = 10.0, deterministic: bool = True, workers: int = 1, seed: int = 0
+) -> SolveOptions:
+    """The options of a shift search run directly (by default deterministic, one worker)."""
+    return solve_options(
+        "plan_shifts",
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        deterministic=deterministic,
+    )
 
 
 def worked(result: ShiftPlan, vid: str) -> list[tuple[dt.date, str]]:

@@ -20,6 +20,7 @@ from shift_weeks import (
     daily,
     every_day,
     keeps_the_rules,
+    search_options,
     two_for_one_shift,
     volunteer,
 )
@@ -49,10 +50,10 @@ def optimum(problem: ShiftProblem, proven: bool = True) -> int:
 
 def generate(problem: ShiftProblem) -> tuple[ColumnGeneration, int | None, bool]:
     """A valid first timetable, then column generation to the end: (pool, bound, done)."""
-    search = Search(problem, 10.0, True, 1, None, 0)
+    search = Search(problem, search_options())
     roster, infeasible, unknown = search.construct(None)
     assert not infeasible and not unknown
-    cg = ColumnGeneration(problem, search.st, roster, deterministic=True)
+    cg = ColumnGeneration(problem, search.st, roster, search.options)
     report = cg.run(lambda: 1.0, workers=1)
     bound = None if report.bound is None else int(report.bound)
     return cg, bound, report.converged

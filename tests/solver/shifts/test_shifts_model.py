@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from shift_weeks import MONDAY, SUNDAY, community, daily, every_day, volunteer
+from shift_weeks import MONDAY, SUNDAY, community, daily, every_day, search_options, volunteer
 
 from carecal.model import Request
 
@@ -29,7 +29,7 @@ def test_neighbourhood_models_start_from_the_whole_current_timetable() -> None:
         weight_stability=1,
     )
     problem = build_shift_problem(c, MONDAY, SUNDAY + dt.timedelta(days=7))
-    roster = solve_shift_problem(problem, time_limit=1.0, deterministic=True).roster
+    roster = solve_shift_problem(problem, search_options(1.0)).roster
     structure = build_structure(problem)
     for free_volunteers, free_days in (([0, 2], None), ([0, 1, 2, 3], {3, 4, 5, 6})):
         model = ShiftModel(problem, structure, free_volunteers, free_days, roster)

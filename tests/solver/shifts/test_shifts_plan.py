@@ -19,12 +19,14 @@ from shift_weeks import (
     community,
     daily,
     every_day,
+    monday_shift,
     open_places,
     plan,
     volunteer,
     worked,
 )
 
+from carecal.errors import CommunityError
 from carecal.model import Availability, Request, Role, ShiftTemplate
 from carecal.plans import ShiftPlan, Status
 from carecal.solver.shifts import plan_shifts
@@ -271,18 +273,7 @@ def test_request_that_cannot_be_honoured_costs_its_weight() -> None:
 def test_over_cover_costs_and_under_cover_weights() -> None:
     """One place wanted, at most 1; two volunteers who both asked to work that day with
     weight 1: putting both on costs more (over-cover 5) than one request (1 x 1)."""
-    shifts = [
-        ShiftTemplate(
-            shift_id="S",
-            role=Role.CENTRE,
-            date=MONDAY,
-            start="09:00",
-            end="12:00",
-            min_volunteers=1,
-            max_volunteers=1,
-            weight_over=5,
-        )
-    ]
+    shifts = [monday_shift(1, 1, weight_over=5)]
     reqs = (
         Request(volunteer_id="A", date=MONDAY, want=True),
         Request(volunteer_id="B", date=MONDAY, want=True),
@@ -362,7 +353,7 @@ def test_auto_demand_needs_a_demand() -> None:
         ShiftTemplate(shift_id="MEAL-Mon", role=Role.MEALS, day="Mon", start="10:30", end="13:00")
     ]
     c = community([volunteer("A", ("meals",))], every_day("A"), shifts)
-    with pytest.raises(ValueError, match="MEAL-Mon"):
+    with pytest.raises(CommunityError, match=r"MEAL-Mon.*plan_week.*carecal week"):
         plan_shifts(c, MONDAY, SUNDAY, time_limit=1.0)
     result = plan(c, demand={(MONDAY, "MEAL-Mon"): 2})
     assert len(result.assignments) == 1
@@ -440,7 +431,7 @@ def test_generated_communities_pass_the_verifier(seed: int, volunteers: int) -> 
         for s in c.shifts
         if s.min_volunteers is None and s.applies_to(start + dt.timedelta(days=i))
     }
-    result = plan_shifts(c, start, end, demand, time_limit=0.5, deterministic=True)
+    result = plan_shifts(c, start, end, demand=demand, time_limit=0.5, deterministic=True)
     assert result.status.has_plan
     assert verify_shifts(c, result) == []
     for u in result.unserved:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from ortools.sat.python import cp_model
-from shift_weeks import MONDAY, SUNDAY, keeps_the_rules, two_for_one_shift
+from shift_weeks import MONDAY, SUNDAY, keeps_the_rules, search_options, two_for_one_shift
 
 from carecal.solver.shifts.columns import ColumnGeneration
 from carecal.solver.shifts.model import ShiftModel, build_structure
@@ -19,9 +19,9 @@ from carecal.solver.shifts.search import Search
 
 def near_lp_search(problem: ShiftProblem) -> tuple[Search, list[set[int]]]:
     """A deterministic search with the column LP run to the end, and its first timetable."""
-    search = Search(problem, 10.0, True, 1, None, 0)
+    search = Search(problem, search_options())
     roster, _, _ = search.construct(None)
-    cg = ColumnGeneration(problem, search.st, roster, deterministic=True)
+    cg = ColumnGeneration(problem, search.st, roster, search.options)
     cg.run(lambda: 1.0, workers=1)
     search.lp = cg
     return search, roster
@@ -136,15 +136,15 @@ def test_neighbourhoods_side_by_side_reach_the_optimum(
     way the search takes the poor first timetable to the optimum of 80 and the plan keeps
     every rule."""
     problem = build_shift_problem(two_for_one_shift(), MONDAY, SUNDAY)
-    search = Search(problem, 20.0, False, 2, None, 0)
+    search = Search(problem, search_options(20.0, deterministic=False, workers=2))
     search.lanes_from = lanes_from
     search.lanes_days = lanes_days
     roster, _, _ = search.construct(None)
     first = sum(objective_terms(problem, roster).values())
     assert first > 80
-    search.lp = ColumnGeneration(problem, search.st, roster)
+    search.lp = ColumnGeneration(problem, search.st, roster, search.options)
     workers = count_workers(search)
-    plan, best = search.improve(roster, first, search.elapsed() + 15.0, bound=80.0)
+    plan, best, _ = search.improve(roster, first, search.elapsed() + 15.0, bound=80.0)
     assert best == 80
     assert sum(objective_terms(problem, plan).values()) == 80
     assert all(keeps_the_rules(problem, v, slots) for v, slots in enumerate(plan))
@@ -158,11 +158,11 @@ def test_one_neighbourhood_a_step_without_column_generation() -> None:
     """Inactive: without column generation (the long periods) the search keeps one
     neighbourhood a step on all workers, whatever ``lanes_from``."""
     problem = build_shift_problem(two_for_one_shift(), MONDAY, SUNDAY)
-    search = Search(problem, 20.0, False, 2, None, 0)
+    search = Search(problem, search_options(20.0, deterministic=False, workers=2))
     search.lanes_from = 1
     roster, _, _ = search.construct(None)
     workers = count_workers(search)
     first = sum(objective_terms(problem, roster).values())
-    _, best = search.improve(roster, first, search.elapsed() + 15.0, bound=80.0)
+    _, best, _ = search.improve(roster, first, search.elapsed() + 15.0, bound=80.0)
     assert best == 80
     assert workers and set(workers) == {None}

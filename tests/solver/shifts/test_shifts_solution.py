@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from shift_weeks import MONDAY, SUNDAY, community, daily, every_day, plan, volunteer
+from shift_weeks import MONDAY, SUNDAY, community, daily, every_day, monday_shift, plan, volunteer
 
-from carecal.model import Role, ShiftTemplate
 from carecal.plans import Status
 from carecal.solver.shifts import plan_shifts
 
@@ -22,16 +21,7 @@ def test_min_minutes_out_of_reach_is_infeasible_and_says_who() -> None:
 
 def test_explain_names_terms_and_who() -> None:
     """Two places on Monday and one volunteer: under-cover explained with the shift."""
-    shifts = [
-        ShiftTemplate(
-            shift_id="S",
-            role=Role.CENTRE,
-            date=MONDAY,
-            start="09:00",
-            end="12:00",
-            min_volunteers=2,
-        )
-    ]
+    shifts = [monday_shift(2)]
     result = plan(community([volunteer("A")], every_day("A"), shifts), end=MONDAY)
     text = result.explain()
     assert "under_cover: 100" in text and "S 2026-03-02" in text

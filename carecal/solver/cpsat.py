@@ -147,6 +147,10 @@ def solve(
     :class:`ProgressCallback` for ``stage`` and ``stop_at``. ``report=False`` keeps the
     solve quiet (the many small solves of a search).
     """
+    if options.deterministic and stop_at is not None:
+        # OR-Tools 9.15 aborts the process when an interleaved (deterministic, several
+        # workers) search with presolve is stopped from a callback; one worker is safe.
+        workers = 1
     solver = cp_solver(options, seconds, workers=workers, seed_offset=seed_offset)
     reporter = options.reporter if report else None
     callback = (

@@ -59,3 +59,16 @@ def test_deterministic_solves_agree() -> None:
     a, _ = solve(_knapsack(), o, 1, stage="a")
     b, _ = solve(_knapsack(), o, 1, stage="b")
     assert a.objective_value == b.objective_value
+
+
+def test_deterministic_early_stop_runs_on_one_worker() -> None:
+    """Stopping an interleaved search from a callback aborts OR-Tools 9.15: a deterministic
+    solve that may stop early runs on one worker, and still stops at the bound."""
+    o = solve_options("plan_x", time_limit=5, workers=2, deterministic=True)
+    m = cp_model.CpModel()
+    xs = [m.new_int_var(0, 10, f"x{i}") for i in range(8)]
+    m.add(sum(xs) >= 20)
+    m.minimize(sum((i + 1) * x for i, x in enumerate(xs)))
+    solver, code = solve(m, o, 2, stage="s", stop_at=1000)
+    assert code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    assert solver.parameters.num_workers == 1

@@ -554,6 +554,17 @@ class Community(_Frozen):
                 free = _subtract(free, TimeWindow(a.start, a.end))
         return free
 
+    def free_window(
+        self, volunteer_id: str, date: dt.date, start: int, end: int
+    ) -> TimeWindow | None:
+        """The pledged window of ``volunteer_id`` on ``date`` that holds all of
+        ``start``..``end``, or ``None``: work must fit inside one pledged window.
+
+        The one rule of "free for this work" for every planner and the verifier.
+        """
+        span = TimeWindow(start, end)
+        return next((w for w in self.availability_on(volunteer_id, date) if w.contains(span)), None)
+
     def deliveries_on(self, date: dt.date) -> list[Resident]:
         """Residents whose standing meal order includes the weekday of ``date``."""
         return [r for r in self.residents if r.wants_meal_on(date)]

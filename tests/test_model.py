@@ -121,3 +121,17 @@ def test_with_changes_revalidates() -> None:
     c = Community(sites=(kitchen(),))
     c2 = c.with_changes(residents=(resident(),))
     assert len(c2.residents) == 1 and len(c.residents) == 0
+
+
+def test_free_window_holds_the_whole_span_or_nothing() -> None:
+    """Work must fit inside one pledged window: two touching pledges merge, a gap does not."""
+    v = Volunteer(volunteer_id="V1")
+    rows = (
+        Availability(volunteer_id="V1", day="Mon", start="09:00", end="11:00"),  # type: ignore[arg-type]
+        Availability(volunteer_id="V1", day="Mon", start="11:00", end="12:00"),  # type: ignore[arg-type]
+        Availability(volunteer_id="V1", day="Mon", start="14:00", end="16:00"),  # type: ignore[arg-type]
+    )
+    c = Community(volunteers=(v,), availability=rows, sites=(kitchen(),))
+    assert c.free_window("V1", MONDAY, 600, 700) == TimeWindow(540, 720)
+    assert c.free_window("V1", MONDAY, 700, 850) is None
+    assert c.free_window("V1", MONDAY + dt.timedelta(days=1), 600, 610) is None

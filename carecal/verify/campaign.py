@@ -364,7 +364,7 @@ def _check_escort_days(
         prev: _EscortJob | None = None
         prev_window: TimeWindow | None = None
         for job in jobs:
-            window = next((w for w in windows if w.contains(TimeWindow(job.start, job.end))), None)
+            window = community.free_window(e, date, job.start, job.end)
             free = ", ".join(str(w) for w in windows) or "none"
             if window is None:
                 bad(

@@ -131,8 +131,8 @@ def _check_meal_trip(
             f"{name} leaves the kitchen at {format_time(trip.leave)}, before meals "
             f"are ready at {format_time(policy.meals_ready)}",
         )
-    blocks = community.availability_on(trip.volunteer_id, plan.date)
-    if not any(b.start <= trip.leave and trip.back <= b.end for b in blocks):
+    if community.free_window(trip.volunteer_id, plan.date, trip.leave, trip.back) is None:
+        blocks = community.availability_on(trip.volunteer_id, plan.date)
         free = ", ".join(str(b) for b in blocks) or "not at all"
         bad(
             "availability",

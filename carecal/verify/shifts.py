@@ -98,8 +98,8 @@ def verify_shifts(community: Community, plan: ShiftPlan) -> list[Violation]:
             continue
         if Skill(shift.role) not in person.skills:
             bad("skill", f"{what}: the shift needs the {shift.role} skill, which they lack")
-        free = community.availability_on(a.volunteer_id, a.date)
-        if not any(w.start <= shift.start and shift.end <= w.end for w in free):
+        if community.free_window(a.volunteer_id, a.date, shift.start, shift.end) is None:
+            free = community.availability_on(a.volunteer_id, a.date)
             hours = ", ".join(str(w) for w in free) or "none"
             bad(
                 "availability",

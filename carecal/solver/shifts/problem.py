@@ -17,7 +17,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from carecal.clock import DAY_MINUTES, date_range, format_time, weekday
+from carecal.clock import DAY_MINUTES, TimeWindow, date_range, format_time, weekday
 from carecal.errors import CommunityError, OptionError
 from carecal.model import Community, ShiftTemplate
 from carecal.plans import Assignment
@@ -262,7 +262,8 @@ def build_shift_problem(
                 fits = [
                     s
                     for s in slots_on[d]
-                    if s.role in skills and any(w.start <= s.start and s.end <= w.end for w in free)
+                    if s.role in skills
+                    and any(w.contains(TimeWindow(s.start, s.end)) for w in free)
                 ]
                 within[key] = fits
             elig += [s.index for s in fits if s.shift_id not in never]

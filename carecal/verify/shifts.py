@@ -33,26 +33,17 @@ def _shifts_on(
     """The shifts of a date: dated rows, and weekly rows whose id has no dated row."""
     out: dict[str, _ShiftDay] = {}
     weekday = date.strftime("%a")
-    for t in community.shifts:
-        if t.day is not None and t.day == weekday:
-            out[t.shift_id] = _ShiftDay(
-                t.role.value,
-                t.start,
-                t.end,
-                t.min_volunteers,
-                t.max_volunteers,
-                t.min_volunteers is None,
-            )
-    for t in community.shifts:
-        if t.date == date:
-            out[t.shift_id] = _ShiftDay(
-                t.role.value,
-                t.start,
-                t.end,
-                t.min_volunteers,
-                t.max_volunteers,
-                t.min_volunteers is None,
-            )
+    # Weekly rows first, so a dated row of the same id replaces them.
+    weekly = [t for t in community.shifts if t.day is not None and t.day == weekday]
+    for t in weekly + [t for t in community.shifts if t.date == date]:
+        out[t.shift_id] = _ShiftDay(
+            t.role.value,
+            t.start,
+            t.end,
+            t.min_volunteers,
+            t.max_volunteers,
+            t.min_volunteers is None,
+        )
     for (d, sid), (low, high) in demand.items():
         if d == date and sid in out:
             out[sid] = out[sid]._replace(low=low, high=high if high is not None else out[sid].high)

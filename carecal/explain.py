@@ -55,6 +55,7 @@ CODES: dict[str, str] = {
     "slots_full": "every slot an escort could reach was taken",
     "escorts_busy": "every escort was busy with other residents",
     "pool_busy": "every pool wheelchair was in use",
+    "escort_off_duty": "the escorts free for the job are not on duty on the escort shift then",
     "short_staffed": "a shift place stays open: nobody free and skilled could take it",
     "pledges_contradict": "a volunteer's pledges contradict their limits",
     "no_timetable": "no timetable was found for a volunteer in the time given",
@@ -478,6 +479,35 @@ def campaign_no_escort_time(
         "being free again, around a check in the clinic's hours",
         f"ask a trained escort to pledge at least {job_minutes} min around the clinic's hours "
         "on a campaign day in availability.csv",
+    )
+
+
+def campaign_escort_off_duty(
+    resident_id: str,
+    date: dt.date,
+    job: TimeWindow,
+    escorts: Sequence[str],
+    on_duty: Sequence[str],
+) -> Why:
+    """Reason and fix when a resident could be booked with every escort's pledged hours,
+    but not with the escorts the shift plan puts on duty (the week plan).
+
+    ``job`` is the job a booking with all pledged escorts had on ``date``, by ``escorts``;
+    ``on_duty`` are the escorts on an escort shift that date.
+    """
+    who = _campaign_and(list(escorts)) or "an escort"
+    duty = (
+        f"only {_campaign_and(list(on_duty))} {'is' if len(on_duty) == 1 else 'are'} on duty"
+        if on_duty
+        else "nobody is on duty"
+    )
+    return Why(
+        "escort_off_duty",
+        f"{resident_id} could go with {who} on {date:%A} {job}, in the hours they pledged, "
+        f"but the shift plan does not have them on an escort shift then; {duty} that day "
+        "and could not take the job",
+        f"put {who} on the escort shift of {date} for {job} (the shift's hours must overlap "
+        "the hours they pledged), or move the escort shift to the hours escorts pledged",
     )
 
 

@@ -183,6 +183,7 @@ RULES: dict[str, Rule] = {
     "max_shifts_per_week": Rule("whole", 0),
     "max_consecutive_days": Rule("whole", 1),
     "min_rest_hours": Rule("number", 0, 7 * 24),
+    "min_partial_duty_minutes": Rule("whole", 1, DAY_MINUTES),
     "max_weekends": Rule("whole", 0, optional=True),
     "weight_under_cover": _COST,
     "weight_over_cover": _COST,
@@ -266,6 +267,11 @@ class Policy(BaseModel):
     max_shifts_per_week: int = Field(3, description="default when a volunteer gives none")
     max_consecutive_days: int = Field(5, description="consecutive working days")
     min_rest_hours: float = Field(8.0, description="rest between shifts on different days")
+    min_partial_duty_minutes: int = Field(
+        60,
+        description="shortest part of an `auto` shift a volunteer may take inside their "
+        "pledged hours",
+    )
     forbidden_successions: tuple[tuple[str, str], ...] = Field(
         (), description="(shift_id, shift_id) pairs that may not follow on the next day"
     )

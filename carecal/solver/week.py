@@ -8,13 +8,19 @@ The order of work:
    ``meals`` shifts, escorts per date on the ``escort`` shifts), and ask the shift planner
    to prefer the very volunteers the routes and bookings used (as weighted requests);
 4. plan the shifts;
-5. route again, and re-plan the campaign, with only the volunteers on duty in that role,
-   wherever the shift plan put different people on duty;
+5. route again, and re-plan the campaign, with each carrier and escort free in that role
+   only in their hours on duty (:mod:`carecal.duty`), wherever the first routes or
+   bookings do not fit those hours; a resident the re-booking loses for that reason is
+   listed as ``escort_off_duty``, not with a reason about the escorts' pledges;
 6. give the shift plan the places those final routes and bookings use, as a plan folder
    read back derives them (:func:`carecal.demand.auto_demand`).
 
-So every carrier and escort in the week plan is on a shift of their role that date,
-whenever the centre has shifts of that role on that date.
+So every carrier and escort in the week plan works inside their hours on a shift of their
+role that date, whenever the centre has shifts of that role on that date. On an ``auto``
+shift a volunteer may be on duty for only the part of it inside their pledged hours (at
+least ``min_partial_duty_minutes``; see :func:`carecal.solver.shifts.problem.duty_hours`),
+so an escort who pledged 08:00–11:00 serves a 07:30–12:30 escort shift from 08:00 to 11:00
+and keeps the jobs the first booking gave them then.
 
 The time limit is the whole call's: before any work, :func:`week_budget` splits it among
 the parts (each date's routing, the campaign, the shifts, and a reserve for step 5), and
@@ -31,11 +37,11 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from carecal.clock import coerce_period, date_range, format_time
+from carecal.clock import TimeWindow, coerce_period, date_range, format_time
 from carecal.demand import auto_demand, routed_volunteers
-from carecal.explain import shift_short
+from carecal.duty import Duty, free_only_on_duty, on_duty
+from carecal.explain import campaign_escort_off_duty, shift_short
 from carecal.model import (
-    Availability,
     ClinicDay,
     Community,
     Request,
@@ -56,6 +62,7 @@ from carecal.policy import check_policy
 from carecal.solver.campaign import campaign_plan
 from carecal.solver.meals import meal_plan
 from carecal.solver.shifts import shift_plan
+from carecal.verify.campaign import verify_campaign
 
 __all__ = ["WeekBudget", "plan_week", "week_budget", "week_plan"]
 
@@ -319,37 +326,78 @@ def _agree(
     budget: WeekBudget,
     options: SolveOptions,
 ) -> tuple[dict[dt.date, MealPlan], CampaignPlan | None]:
-    """Step 5: re-route and re-book, with the volunteers on duty, where the shifts differ."""
-    on_duty = _on_duty(community, dates, shifts)
+    """Step 5: re-route and re-book, with each volunteer free in their role only in their
+    hours on duty, where the first routes or bookings do not fit those hours."""
+    duty = on_duty(community, dates, shifts.assignments)
+    carriers = free_only_on_duty(community, duty, Role.MEALS)
+    escorts = free_only_on_duty(community, duty, Role.ESCORT)
     reroute = {
-        d: sorted(people)
+        d: sorted(duty[(d, Role.MEALS)])
         for d in dates
-        if (people := on_duty.get((d, Role.MEALS))) is not None and set(meals[d].carriers) - people
+        if (d, Role.MEALS) in duty
+        and any(
+            carriers.free_window(t.volunteer_id, d, t.leave, t.back) is None for t in meals[d].trips
+        )
     }
-    escorts_on = {c.date: on_duty.get((c.date, Role.ESCORT)) for c in days}
-    rebook = campaign is not None and any(
-        people is not None and _escorts_of(campaign, d) - people for d, people in escorts_on.items()
-    )
+    # A booking fits the hours on duty when the independent check finds nothing wrong
+    # with it once each escort is free only then (a pool chair's walks count too).
+    rebook = campaign is not None and bool(verify_campaign(escorts, campaign))
     # The reserve goes to the parts that need it, in proportion to their first shares.
     weight = MEAL_DAY_WEIGHT * len(reroute) + (CAMPAIGN_WEIGHT if rebook else 0.0)
     unit = budget.reserve / weight if weight else 0.0
     meals = dict(meals)
-    for d, carriers in reroute.items():
+    for d, people in reroute.items():
         options.reporter("re-route", f"routing the meals of {d} with the carriers on duty")
         meals[d] = meal_plan(
-            community,
+            carriers,
             d,
             _part(options, MEAL_DAY_WEIGHT * unit, "plan_meals"),
-            carriers=carriers,
+            carriers=people,
         )
-    if rebook:
+    if rebook and campaign is not None:
         options.reporter("re-route", "booking the campaign with the escorts on duty")
+        first = campaign
         campaign = campaign_plan(
-            _only_escorts_on_duty(community, escorts_on),
+            escorts,
             list(days),
             _part(options, CAMPAIGN_WEIGHT * unit, "plan_health_checks"),
         )
+        campaign = _say_off_duty(campaign, first, duty)
     return meals, campaign
+
+
+_DUTY_CODES = frozenset({"escort_time", "escorts_busy", "slots_full"})
+"""Reasons of the re-booking that the escorts' hours on duty may have caused."""
+
+
+def _say_off_duty(campaign: CampaignPlan, first: CampaignPlan, duty: Duty) -> CampaignPlan:
+    """The re-booked campaign with true reasons for the residents it could not book.
+
+    The re-booking sees each escort free only in their hours on duty, so its reasons about
+    escorts' time speak of those hours as if they were all the escorts pledged ("no
+    escort pledged any time"). A resident the first booking, with every pledge, could
+    book gets ``escort_off_duty`` instead, naming the job and its escorts; one it could
+    not book either keeps the first booking's reason, judged on every pledge.
+    """
+    booked = {b.resident_id: b for b in first.bookings}
+    before = {u.id: u for u in first.unserved if u.kind == UnservedKind.HEALTH_CHECK}
+    unserved: list[Unserved] = []
+    for u in campaign.unserved:
+        if u.kind != UnservedKind.HEALTH_CHECK or u.code not in _DUTY_CODES:
+            unserved.append(u)
+        elif (b := booked.get(u.id)) is not None and b.escort_ids:
+            job = TimeWindow(b.pickup or b.check_start, b.home_again or b.check_end)
+            why = campaign_escort_off_duty(
+                u.id,
+                b.date,
+                job,
+                list(b.escort_ids),
+                sorted(duty.get((b.date, Role.ESCORT), {})),
+            )
+            unserved.append(Unserved.because(UnservedKind.HEALTH_CHECK, u.id, None, why))
+        else:
+            unserved.append(before.get(u.id, u))
+    return campaign.model_copy(update={"unserved": tuple(unserved)})
 
 
 def _places_as_routed(
@@ -407,60 +455,35 @@ def _places_as_routed(
     return shifts.model_copy(update={"demand": demand, "unserved": tuple(unserved)})
 
 
-def _only_escorts_on_duty(
-    community: Community, escorts: dict[dt.date, set[str] | None]
-) -> Community:
-    """A community whose escorts pledge nothing on the dates they are not on duty."""
-    extra = [
-        Availability(volunteer_id=v.volunteer_id, date=date, start=0, end=24 * 60, available=False)
-        for date, people in escorts.items()
-        if people is not None
-        for v in community.volunteers
-        if v.has(Skill.ESCORT) and v.volunteer_id not in people
-    ]
-    return community.with_changes(availability=community.availability + tuple(extra))
-
-
-def _escorts_of(campaign: CampaignPlan, date: dt.date) -> set[str]:
-    return {e for b in campaign.bookings if b.date == date for e in b.escort_ids}
-
-
 def _stay_on_duty_requests(
     community: Community,
     dates: Iterable[dt.date],
     routed: dict[tuple[dt.date, Role], set[str]],
 ) -> list[Request]:
+    """Requests that keep the routed carriers and booked escorts on their role's shifts.
+
+    A booked escort's request outweighs one open place of another shift
+    (``weight_under_cover``): a volunteer with both skills whom the shift plan moves to
+    another role takes a booked resident's yearly health check with them, as the
+    re-booking may find no other escort on duty for that job.
+    """
+    policy = community.policy
+    escort = REQUEST_WEIGHT
+    if policy.weight_request > 0:
+        escort = max(REQUEST_WEIGHT, policy.weight_under_cover // policy.weight_request + 1)
     return [
         Request(
             volunteer_id=vid,
             date=d,
             shift_id=s.shift_id,
             want=True,
-            weight=REQUEST_WEIGHT,
+            weight=escort if s.role == Role.ESCORT else REQUEST_WEIGHT,
         )
         for d in dates
         for s in community.shifts
         if s.applies_to(d) and s.role in (Role.MEALS, Role.ESCORT)
         for vid in sorted(routed.get((d, s.role), set()))
     ]
-
-
-def _on_duty(
-    community: Community, dates: Iterable[dt.date], shifts: ShiftPlan
-) -> dict[tuple[dt.date, Role], set[str]]:
-    """Who is on duty by date and role, for every role that has shifts that date.
-
-    A role with shifts on a date but nobody on them maps to an empty set: nobody may
-    work in that role then.
-    """
-    duty: dict[tuple[dt.date, Role], set[str]] = {}
-    for d in dates:
-        for s in community.shifts:
-            if s.applies_to(d):
-                duty.setdefault((d, s.role), set())
-    for a in shifts.assignments:
-        duty.setdefault((a.date, Role(a.role)), set()).add(a.volunteer_id)
-    return duty
 
 
 def _weakest(statuses: list[Status]) -> Status:

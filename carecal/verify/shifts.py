@@ -21,6 +21,8 @@ class _ShiftDay(NamedTuple):
     end: int
     low: int | None
     high: int | None
+    auto: bool
+    """``min_volunteers`` is ``auto``: a volunteer may take part of the shift."""
 
 
 def _shifts_on(
@@ -31,16 +33,17 @@ def _shifts_on(
     """The shifts of a date: dated rows, and weekly rows whose id has no dated row."""
     out: dict[str, _ShiftDay] = {}
     weekday = date.strftime("%a")
-    for t in community.shifts:
-        if t.day is not None and t.day == weekday:
-            out[t.shift_id] = _ShiftDay(
-                t.role.value, t.start, t.end, t.min_volunteers, t.max_volunteers
-            )
-    for t in community.shifts:
-        if t.date == date:
-            out[t.shift_id] = _ShiftDay(
-                t.role.value, t.start, t.end, t.min_volunteers, t.max_volunteers
-            )
+    # Weekly rows first, so a dated row of the same id replaces them.
+    weekly = [t for t in community.shifts if t.day is not None and t.day == weekday]
+    for t in weekly + [t for t in community.shifts if t.date == date]:
+        out[t.shift_id] = _ShiftDay(
+            t.role.value,
+            t.start,
+            t.end,
+            t.min_volunteers,
+            t.max_volunteers,
+            t.min_volunteers is None,
+        )
     for (d, sid), (low, high) in demand.items():
         if d == date and sid in out:
             out[sid] = out[sid]._replace(low=low, high=high if high is not None else out[sid].high)
@@ -50,14 +53,17 @@ def _shifts_on(
 def verify_shifts(community: Community, plan: ShiftPlan) -> list[Violation]:
     """Re-check a shift plan: every hard rule, and every cover count.
 
-    Hard rules: the shift runs that date with those hours; the role's skill; availability
-    covering the whole shift; no two overlapping shifts; rest between shifts on different
-    days; forbidden successions; shifts and hours per ISO week; consecutive working days;
-    each volunteer's period pledges (minutes, runs of days and days off, weekends, shifts
-    per shift id). A run that touches the first or last day of the period is not held to
-    a minimum length. Cover: a shift below its minimum must have one ``unserved`` row
-    (kind ``shift``, its id and date) per open place. A plan without a timetable
-    (status infeasible or time limit) is not checked for cover.
+    Hard rules: the shift runs that date with those hours, whole for a shift with a fixed
+    minimum; on an ``auto`` shift an assignment may instead give a part of the shift's hours
+    of at least ``min_partial_duty_minutes`` (or the whole shift, if shorter); the role's
+    skill; availability covering the assignment's hours, inside one pledged window; no two
+    overlapping shifts (on the assignments' own hours, as every rule below); rest between
+    shifts on different days; forbidden successions; shifts and hours per ISO week;
+    consecutive working days; each volunteer's period pledges (minutes, runs of days and
+    days off, weekends, shifts per shift id). A run that touches the first or last day of
+    the period is not held to a minimum length. Cover: a shift below its minimum must have
+    one ``unserved`` row (kind ``shift``, its id and date) per open place. A plan without a
+    timetable (status infeasible or time limit) is not checked for cover.
     """
     found: list[Violation] = []
 
@@ -80,11 +86,35 @@ def verify_shifts(community: Community, plan: ShiftPlan) -> list[Violation]:
         if shift is None:
             bad("shift", f"{what}: shift {a.shift_id} does not run on {a.date}")
             continue
-        if (shift.start, shift.end, shift.role) != (a.start, a.end, a.role):
+        # The hours the volunteer works: on an auto shift the part the plan gives, when it
+        # lies inside the shift's hours; else the whole shift. The rules below check them.
+        start, end = shift.start, shift.end
+        if shift.role != a.role:
+            bad("shift", f"{what}: the plan says {a.role}, the shift is {shift.role}")
+        if shift.auto and (a.start, a.end) != (start, end):
+            shortest = min(community.policy.min_partial_duty_minutes, end - start)
+            if not start <= a.start < a.end <= end:
+                bad(
+                    "shift",
+                    f"{what}: the plan says {format_time(a.start)}–{format_time(a.end)}, "
+                    f"which is not inside the shift's hours "
+                    f"{format_time(start)}–{format_time(end)}",
+                )
+            else:
+                start, end = a.start, a.end
+                if end - start < shortest:
+                    bad(
+                        "partial_duty",
+                        f"{what}: {format_time(start)}–{format_time(end)} is {end - start} "
+                        f"min of the shift; a part of an auto shift is at least {shortest} "
+                        "min (min_partial_duty_minutes)",
+                    )
+        elif (a.start, a.end) != (start, end):
             bad(
                 "shift",
-                f"{what}: the plan says {a.role} {format_time(a.start)}–{format_time(a.end)}, "
-                f"the shift is {shift.role} {format_time(shift.start)}–{format_time(shift.end)}",
+                f"{what}: the plan says {format_time(a.start)}–{format_time(a.end)}, the "
+                f"shift is {format_time(start)}–{format_time(end)} and has a fixed number "
+                "of places, so it is worked whole",
             )
         key = (a.volunteer_id, a.date, a.shift_id)
         if key in seen:
@@ -98,15 +128,15 @@ def verify_shifts(community: Community, plan: ShiftPlan) -> list[Violation]:
             continue
         if Skill(shift.role) not in person.skills:
             bad("skill", f"{what}: the shift needs the {shift.role} skill, which they lack")
-        if community.free_window(a.volunteer_id, a.date, shift.start, shift.end) is None:
+        if community.free_window(a.volunteer_id, a.date, start, end) is None:
             free = community.availability_on(a.volunteer_id, a.date)
             hours = ", ".join(str(w) for w in free) or "none"
             bad(
                 "availability",
-                f"{what}: {format_time(shift.start)}–{format_time(shift.end)} is not inside "
+                f"{what}: {format_time(start)}–{format_time(end)} is not inside "
                 f"their pledged hours that day ({hours})",
             )
-        mine[a.volunteer_id].append((a.date, shift.start, shift.end, a.shift_id))
+        mine[a.volunteer_id].append((a.date, start, end, a.shift_id))
     if dates and plan.status.has_plan:
         for vid in sorted(people):
             _check_volunteer_shifts(community, vid, sorted(mine.get(vid, [])), dates, bad)

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import carecal.solver.week as week_module
-from carecal.datasets import sample_community
+from carecal.datasets import make_community, sample_community
 from carecal.demand import auto_demand, routed_volunteers
 from carecal.errors import CommunityError, OptionError
 from carecal.explain import Why
@@ -40,6 +40,7 @@ from carecal.plans import (
     WeekPlan,
 )
 from carecal.progress import ProgressEvent
+from carecal.solver.campaign import plan_health_checks
 from carecal.solver.week import plan_week, week_budget
 from carecal.verify import verify, verify_shifts, verify_week
 
@@ -351,3 +352,151 @@ def test_a_routed_carrier_on_another_shift_of_the_role_leaves_a_place_open() -> 
     )
     assert "V2" in place.reason and "another shift" in place.reason
     assert [v.rule for v in verify_shifts(community, agreed)] == []
+
+
+# --- duty on auto shifts follows the hours escorts pledged (issue 15 item 2) ----------------
+
+
+def _escort_week(*, auto: bool = True, pledge: tuple[int, int] = (8 * 60, 11 * 60)) -> Community:
+    """One wheelchair user (own chair) 0.5 km north of clinic H1 (open 09:00-11:00), one
+    escort E1 pledging ``pledge`` on Monday 2027-03-01, one campaign day, and an escort
+    shift 07:30-12:30 that day, ``auto`` or with a fixed minimum of 1."""
+    return Community(
+        residents=(
+            Resident(
+                resident_id="R1",
+                age=80,
+                lat=KITCHEN[0] + 0.5 / 111.195,
+                lon=KITCHEN[1],
+                mobility="wheelchair",
+            ),
+        ),
+        volunteers=(
+            Volunteer(
+                volunteer_id="E1", lat=KITCHEN[0], lon=KITCHEN[1], skills=frozenset({Skill.ESCORT})
+            ),
+        ),
+        availability=(
+            Availability(volunteer_id="E1", date=MONDAY, start=pledge[0], end=pledge[1]),
+        ),
+        sites=(
+            Site(site_id="K1", kind=SiteKind.KITCHEN, lat=KITCHEN[0], lon=KITCHEN[1]),
+            Site(
+                site_id="H1",
+                kind=SiteKind.CLINIC,
+                lat=KITCHEN[0],
+                lon=KITCHEN[1],
+                open=9 * 60,
+                close=11 * 60,
+                slot_minutes=30,
+                places_per_slot=1,
+                check_minutes=20,
+            ),
+        ),
+        shifts=(
+            ShiftTemplate(
+                shift_id="ESC",
+                role=Role.ESCORT,
+                date=MONDAY,
+                start=7 * 60 + 30,
+                end=12 * 60 + 30,
+                min_volunteers=None if auto else 1,
+            ),
+        ),
+        campaign=(CampaignDay(date=MONDAY, clinic_id="H1"),),
+    )
+
+
+def test_an_escort_serves_the_part_of_an_auto_shift_they_pledged() -> None:
+    """Binds: E1 pledged 08:00-11:00 of the 07:30-12:30 auto shift; they are on duty then,
+    and keep the booking (before, the whole-shift rule took them off and R1 unserved)."""
+    community = _escort_week()
+    week = _week(community)
+    assert week.campaign is not None and week.shifts is not None
+    assert [(b.resident_id, b.escort_ids) for b in week.campaign.bookings] == [("R1", ("E1",))]
+    assert [(a.volunteer_id, a.start, a.end) for a in week.shifts.assignments] == [
+        ("E1", 8 * 60, 11 * 60)
+    ]
+    assert week.unserved == ()
+    assert verify(community, week) == []
+
+
+def test_a_fixed_escort_shift_is_still_worked_whole_and_says_why_r1_is_unserved() -> None:
+    """Inactive for a fixed minimum: E1 cannot take part of it, so nobody is on duty, R1
+    goes unbooked, and the reason names duty, not missing pledges."""
+    community = _escort_week(auto=False)
+    week = _week(community)
+    assert week.campaign is not None and week.shifts is not None
+    assert week.shifts.assignments == ()
+    assert week.campaign.bookings == ()
+    (why,) = [u for u in week.unserved if u.kind == UnservedKind.HEALTH_CHECK]
+    assert why.code == "escort_off_duty"
+    assert "E1" in why.reason and "nobody is on duty" in why.reason
+    assert verify(community, week) == []
+
+
+def test_a_pledge_shorter_than_the_minimum_part_is_no_duty() -> None:
+    """Binds both ways: 08:30-09:40 (room for R1's 09:00 check: E1 sets out 08:35, is free
+    again 09:36) overlaps the shift by 70 min, enough by default but not with
+    min_partial_duty_minutes = 90."""
+    short = _escort_week(pledge=(8 * 60 + 30, 9 * 60 + 40))
+    assert short.shifts[0].min_volunteers is None
+    week = _week(short)
+    assert week.shifts is not None
+    assert [(a.start, a.end) for a in week.shifts.assignments] == [(510, 580)]
+    assert week.campaign is not None and len(week.campaign.bookings) == 1
+    stricter = short.with_policy(min_partial_duty_minutes=90)
+    week = _week(stricter)
+    assert week.shifts is not None and week.shifts.assignments == ()
+    assert week.campaign is not None and week.campaign.bookings == ()
+    assert verify(stricter, week) == []
+
+
+def test_verify_week_catches_a_job_outside_the_hours_on_duty() -> None:
+    community = _escort_week()
+    week = _week(community)
+    assert week.shifts is not None
+    (a,) = week.shifts.assignments
+    later = a.model_copy(update={"start": 10 * 60, "end": 11 * 60})
+    broken = week.model_copy(
+        update={"shifts": week.shifts.model_copy(update={"assignments": (later,)})}
+    )
+    assert verify_shifts(community, broken.shifts) == []  # a valid part on its own
+    assert {v.rule for v in verify_week(community, broken)} == {"duty_hours"}
+
+
+def _stretched(residents: int, volunteers: int, seed: int) -> Community:
+    """A generated community whose escort shifts run 07:30-12:30, hours no escort of
+    make_community pledges whole (as /tmp/repro_week.py of issue 15)."""
+    c = make_community(residents=residents, volunteers=volunteers, seed=seed)
+    shifts = tuple(
+        s.model_copy(update={"start": 7 * 60 + 30, "end": 12 * 60 + 30})
+        if s.role == Role.ESCORT
+        else s
+        for s in c.shifts
+    )
+    return c.with_changes(shifts=shifts)
+
+
+@pytest.mark.parametrize(
+    ("residents", "volunteers", "seed"), [(60, 12, 2), (60, 12, 3), (90, 14, 1), (90, 14, 3)]
+)
+def test_the_week_books_as_many_escorted_residents_as_the_campaign_alone(
+    residents: int, volunteers: int, seed: int
+) -> None:
+    """Issue 15 item 2: with escort shifts nobody pledged whole, the week's re-booking
+    with the escorts on duty keeps every escorted resident the campaign alone books."""
+    community = _stretched(residents, volunteers, seed)
+    wed = MONDAY + dt.timedelta(days=2)
+    alone = plan_health_checks(community, MONDAY, wed, time_limit=3, deterministic=True)
+    week = plan_week(community, MONDAY, wed, time_limit=6, deterministic=True)
+    assert week.campaign is not None and week.shifts is not None
+    escorted = sum(1 for b in alone.bookings if b.escort_ids)
+    assert escorted > 0
+    assert sum(1 for b in week.campaign.bookings if b.escort_ids) >= escorted
+    assert any(
+        (a.start, a.end) != (7 * 60 + 30, 12 * 60 + 30)
+        for a in week.shifts.assignments
+        if a.role == "escort"
+    ), "no escort took part of a shift: the case does not test partial duty"
+    assert verify(community, week) == []

@@ -321,12 +321,10 @@ class ShiftModel:
             mine = [i for d in week for i in per_day.get(d, [])]
             self._le([vals[i] for i in mine], lim.max_shifts_per_week)
             if lim.max_minutes_per_week is not None:
-                total = sum(self.p.slots[i].minutes for i in mine)
-                if total > lim.max_minutes_per_week and any(is_var(vals[i]) for i in mine):
+                minutes = [self.p.minutes_of(v, i) for i in mine]
+                if sum(minutes) > lim.max_minutes_per_week and any(is_var(vals[i]) for i in mine):
                     self.m.add(
-                        cp_model.LinearExpr.weighted_sum(
-                            [vals[i] for i in mine], [self.p.slots[i].minutes for i in mine]
-                        )
+                        cp_model.LinearExpr.weighted_sum([vals[i] for i in mine], minutes)
                         <= lim.max_minutes_per_week
                     )
 
@@ -344,7 +342,7 @@ class ShiftModel:
             return
         mine = list(vals)
         expr = cp_model.LinearExpr.weighted_sum(
-            [vals[i] for i in mine], [slots[i].minutes for i in mine]
+            [vals[i] for i in mine], [self.p.minutes_of(v, i) for i in mine]
         )
         if lim.min_minutes is not None and lim.min_minutes > 0:
             self.m.add(expr >= lim.min_minutes)

@@ -56,6 +56,9 @@ class Slot:
     weight_under: int
     weight_over: int
     weekly: bool
+    auto: bool = False
+    """Whether the shift's places are ``auto`` (derived by the week plan): a volunteer may
+    then take the part of it inside one pledged window (:func:`duty_hours`)."""
 
     @property
     def minutes(self) -> int:
@@ -120,6 +123,9 @@ class ShiftProblem:
     """Pairs of slots of one weekday template a week apart."""
     weight_stability: int
     slots_on_day: list[list[int]] = field(default_factory=list)
+    part: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    """(volunteer, slot) to the start and end of the part of an ``auto`` slot that
+    volunteer may take, where it is less than the whole slot (:func:`duty_hours`)."""
 
     def __post_init__(self) -> None:
         self.slots_on_day = [[] for _ in self.dates]
@@ -135,6 +141,16 @@ class ShiftProblem:
         self.requests_of: list[list[RequestItem]] = [[] for _ in self.volunteer_ids]
         for r in self.requests:
             self.requests_of[r.volunteer].append(r)
+
+    def hours(self, v: int, i: int) -> tuple[int, int]:
+        """Start and end of volunteer ``v``'s duty on slot ``i``: the part they pledged."""
+        s = self.slots[i]
+        return self.part.get((v, i), (s.start, s.end))
+
+    def minutes_of(self, v: int, i: int) -> int:
+        """Minutes of volunteer ``v``'s duty on slot ``i`` (what counts to their hours)."""
+        start, end = self.hours(v, i)
+        return end - start
 
     @property
     def n_volunteers(self) -> int:
@@ -216,6 +232,7 @@ def expand_slots(community: Community, dates: list[dt.date], demand: Demand | No
                     if t.weight_over is None
                     else t.weight_over,
                     weekly=t.date is None,
+                    auto=t.min_volunteers is None,
                 )
             )
     return slots
@@ -245,10 +262,15 @@ def build_shift_problem(
     for s in slots:
         slots_on[s.day].append(s)
     slot_at = {(s.day, s.shift_id): s.index for s in slots}
-    # Volunteers mostly share their free hours and skills: the slots inside a day's free
-    # windows are worked out once per (day, skills, windows).
-    within: dict[tuple[int, frozenset[str], tuple[tuple[int, int], ...]], list[Slot]] = {}
-    for v in community.volunteers:
+    # Volunteers mostly share their free hours and skills: the slots they may take in a
+    # day's free windows (and the part of each) are worked out once per (day, skills,
+    # windows).
+    within: dict[
+        tuple[int, frozenset[str], tuple[tuple[int, int], ...]],
+        list[tuple[Slot, tuple[int, int] | None]],
+    ] = {}
+    part: dict[tuple[int, int], tuple[int, int]] = {}
+    for vi, v in enumerate(community.volunteers):
         skills = frozenset(str(k) for k in v.skills)
         never = {sid for sid, most in v.max_shifts_by_id.items() if most <= 0}
         elig = []
@@ -259,14 +281,20 @@ def build_shift_problem(
             key = (d, skills, tuple((w.start, w.end) for w in free))
             fits = within.get(key)
             if fits is None:
-                fits = [
-                    s
-                    for s in slots_on[d]
-                    if s.role in skills
-                    and any(w.contains(TimeWindow(s.start, s.end)) for w in free)
-                ]
+                fits = []
+                for s in slots_on[d]:
+                    if s.role not in skills:
+                        continue
+                    hours = duty_hours(s, free, policy.min_partial_duty_minutes)
+                    if hours is not None:
+                        fits.append((s, None if hours == (s.start, s.end) else hours))
                 within[key] = fits
-            elig += [s.index for s in fits if s.shift_id not in never]
+            for s, hours in fits:
+                if s.shift_id in never:
+                    continue
+                elig.append(s.index)
+                if hours is not None:
+                    part[(vi, s.index)] = hours
         eligible.append(elig)
         limits.append(
             Limits(
@@ -327,6 +355,7 @@ def build_shift_problem(
         weight_fairness=policy.weight_fairness,
         stable_pairs=[],
         weight_stability=policy.weight_stability,
+        part=part,
     )
     problem.fair_band = fair_bands(problem)
     if policy.weight_stability > 0:
@@ -337,6 +366,29 @@ def build_shift_problem(
             if s.weekly and (s.date + dt.timedelta(days=7), s.shift_id) in by_key
         ]
     return problem
+
+
+def duty_hours(slot: Slot, free: list[TimeWindow], shortest: int) -> tuple[int, int] | None:
+    """The hours of ``slot`` a volunteer free in ``free`` may take, or ``None``.
+
+    A shift with a fixed minimum is taken whole, inside one pledged window. An ``auto``
+    shift (its places follow the routes and bookings of the week) may be taken for the
+    part of it inside one pledged window, when that part is at least ``shortest`` minutes
+    (``min_partial_duty_minutes``), or the whole shift if it is shorter: the longest such
+    part, the earliest of equals. The verifier checks the same rule.
+    """
+    whole = TimeWindow(slot.start, slot.end)
+    if any(w.contains(whole) for w in free):
+        return (slot.start, slot.end)
+    if not slot.auto:
+        return None
+    need = min(shortest, slot.minutes)
+    best: tuple[int, int] | None = None
+    for w in free:
+        start, end = max(w.start, slot.start), min(w.end, slot.end)
+        if end - start >= need and (best is None or end - start > best[1] - best[0]):
+            best = (start, end)
+    return best
 
 
 def pledged_shifts(problem: ShiftProblem, v: int) -> int:
@@ -379,7 +431,13 @@ def fair_cost(band: tuple[int, int], shifts: int) -> int:
 
 
 def conflicts(problem: ShiftProblem, a: int, b: int) -> bool:
-    """Whether one volunteer may not work both slots (overlap, rest, forbidden succession)."""
+    """Whether one volunteer may not work both slots (overlap, rest, forbidden succession).
+
+    On the whole shifts' hours, even where a volunteer takes only part of an ``auto``
+    shift (:attr:`ShiftProblem.part`): a rule on the longer hours holds on the shorter,
+    and the rule stays the same for everyone on a slot. Hours worked, by contrast, count
+    each volunteer's own part (:meth:`ShiftProblem.minutes_of`).
+    """
     sa, sb = problem.slots[a], problem.slots[b]
     if sa.day > sb.day or (sa.day == sb.day and sa.start > sb.start):
         sa, sb = sb, sa

@@ -55,14 +55,16 @@ class ShiftSolution:
 
 
 def assignments(problem: ShiftProblem, roster: Roster) -> list[Assignment]:
-    """The roster as assignment rows, by date, start, shift and volunteer."""
+    """The roster as assignment rows, by date, start, shift and volunteer; a volunteer on
+    part of an ``auto`` shift has that part's start and end."""
     out = [
         Assignment(
             date=problem.slots[i].date,
             shift_id=problem.slots[i].shift_id,
             role=problem.slots[i].role,
-            start=problem.slots[i].start,
-            end=problem.slots[i].end,
+            # The volunteer's own hours: the part of an ``auto`` shift they pledged.
+            start=problem.hours(v, i)[0],
+            end=problem.hours(v, i)[1],
             volunteer_id=problem.volunteer_ids[v],
         )
         for v, slots in enumerate(roster)
@@ -122,7 +124,7 @@ class _Worked:
         self.by_day: list[dict[int, list[int]]] = []
         self.minutes: list[int] = []
         self.by_id: list[dict[str, int]] = []
-        for slots in roster:
+        for v, slots in enumerate(roster):
             days: dict[int, list[int]] = {}
             counts: dict[str, int] = {}
             for j in slots:
@@ -130,7 +132,7 @@ class _Worked:
                 sid = problem.slots[j].shift_id
                 counts[sid] = counts.get(sid, 0) + 1
             self.by_day.append(days)
-            self.minutes.append(sum(problem.slots[j].minutes for j in slots))
+            self.minutes.append(sum(problem.minutes_of(v, j) for j in slots))
             self.by_id.append(counts)
         self.week_of = {d: w for w in problem.weeks for d in w}
 
@@ -161,14 +163,15 @@ def _who_could(
             continue
         lim = problem.limits[v]
         in_week = [j for d in week for j in mine.get(d, ())]
-        minutes = sum(problem.slots[j].minutes for j in in_week)
+        minutes = sum(problem.minutes_of(v, j) for j in in_week)
+        mine_now = problem.minutes_of(v, slot)
         if (
             len(in_week) >= lim.max_shifts_per_week
             or (
                 lim.max_minutes_per_week is not None
-                and minutes + s.minutes > lim.max_minutes_per_week
+                and minutes + mine_now > lim.max_minutes_per_week
             )
-            or (lim.max_minutes is not None and worked.minutes[v] + s.minutes > lim.max_minutes)
+            or (lim.max_minutes is not None and worked.minutes[v] + mine_now > lim.max_minutes)
             or (
                 s.shift_id in lim.max_shifts_by_id
                 and worked.by_id[v].get(s.shift_id, 0) >= lim.max_shifts_by_id[s.shift_id]
@@ -183,7 +186,7 @@ def _who_could(
 def _why_infeasible(problem: ShiftProblem, v: int) -> str:
     """Why volunteer ``v``'s own rules admit no timetable, in words."""
     lim = problem.limits[v]
-    most = sum(problem.slots[i].minutes for i in problem.eligible[v])
+    most = sum(problem.minutes_of(v, i) for i in problem.eligible[v])
     if lim.min_minutes is not None and lim.min_minutes > most:
         return (
             f"at least {lim.min_minutes} minutes are pledged but their available hours hold "

@@ -3,7 +3,8 @@
 Read a community (``read_community``), plan the day's meal routes (``plan_meals``), the
 health-check campaign (``plan_health_checks``) and the volunteers' shifts
 (``plan_shifts``), or all three for a week (``plan_week``); check any plan with
-``verify`` and write it with ``write_plan``.
+``verify``, write it with ``write_plan``, and set two plans side by side with
+``compare``.
 
 ``import carecal`` is quick: the domain model, the plans, the errors and the verifier are
 imported with it, while the readers and writers (pandas), the planners (OR-Tools) and
@@ -15,6 +16,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from carecal._lazy import lazy_exports
+
+# ``compare`` is both a module and the function it defines, as ``verify`` is: the module is
+# light (it makes its DataFrames through carecal.io when called), so it is imported here
+# rather than lazily. A lazy name would be shadowed by the submodule whenever
+# ``carecal.compare`` (the module) was imported first, and ``carecal.compare(a, b)`` would
+# then call a module; imported here, the name stays the function.
+from carecal.compare import Comparison, compare
 from carecal.errors import (
     CarecalError,
     CarecalWarning,
@@ -90,6 +98,7 @@ __all__ = [
     "ClinicDay",
     "Community",
     "CommunityError",
+    "Comparison",
     "ExtraMissingError",
     "MealPlan",
     "Mobility",
@@ -118,6 +127,7 @@ __all__ = [
     "Wheelchair",
     "__version__",
     "community_from_frames",
+    "compare",
     "make_community",
     "plan_health_checks",
     "plan_meals",

@@ -276,6 +276,56 @@ def _cmd_verify(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_VIOLATIONS if found else EXIT_OK
 
 
+def _one_plan(folder: str, community: Community) -> Plan:
+    """The plan in a plan folder, as one object, with the names of its people.
+
+    ``read_plan`` may give one plan, or (carecal 0.2.0) a list of them: one is taken as
+    it is, several (a week folder: meal dates, campaign, shifts) are put together as the
+    week they were written from.
+    """
+    from carecal.io import read_plan
+    from carecal.plans import CampaignPlan, MealPlan, ShiftPlan, Status, WeekPlan
+
+    found: Any = read_plan(Path(folder), community)
+    plans = list(found) if isinstance(found, list | tuple) else [found]
+    if not plans:
+        raise PlanFileError(
+            f"{folder}: no meal_routes.csv, health_checks.csv or shift_plan.csv found; "
+            "give the folder a plan was written to"
+        )
+    if len(plans) == 1:
+        plan: Plan = plans[0]
+    else:
+        meals = tuple(p for p in plans if isinstance(p, MealPlan))
+        campaign = next((p for p in plans if isinstance(p, CampaignPlan)), None)
+        shifts = next((p for p in plans if isinstance(p, ShiftPlan)), None)
+        dates = [m.date for m in meals] + list(campaign.dates if campaign else ())
+        dates += [shifts.start, shifts.end] if shifts else []
+        plan = WeekPlan(
+            status=Status.FEASIBLE,
+            start=min(dates),
+            end=max(dates),
+            meals=meals,
+            campaign=campaign,
+            shifts=shifts,
+            unserved=tuple(u for p in plans for u in p.unserved),
+        )
+    return plan.with_people(community)
+
+
+def _cmd_compare(args: argparse.Namespace, console: _Console) -> int:
+    from carecal.compare import compare
+
+    community = _read(args.data, console)
+    result = compare(_one_plan(args.before, community), _one_plan(args.after, community))
+    out = sys.stdout
+    print(result.summary(), file=out)
+    print("\n" + result.table.to_string(), file=out)
+    if len(result.people):
+        print("\n" + result.people.to_string(index=False), file=out)
+    return EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace, console: _Console) -> int:
     from carecal.datasets import sample_community, sample_folder
     from carecal.solver.campaign import plan_health_checks
@@ -495,6 +545,18 @@ def _parser() -> argparse.ArgumentParser:
         "plan", help="folder holding meal_routes.csv / health_checks.csv / shift_plan.csv"
     )
     p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser(
+        "compare",
+        help="compare two plan folders of the same kind",
+        description="Read two plan folders written for DATA (before and after a change) "
+        "and print the numbers side by side (served, carriers, travel, food age, short "
+        "shift places) and, per person, what changed (carrier, time, booking, shifts).",
+    )
+    p.add_argument("before", metavar="PLAN_A", help="the first plan folder (before)")
+    p.add_argument("after", metavar="PLAN_B", help="the second plan folder (after)")
+    p.add_argument("--data", required=True, help=data_help + " the plans were made for")
+    p.set_defaults(func=_cmd_compare)
 
     p = sub.add_parser(
         "demo",

@@ -13,6 +13,7 @@ are methods of :class:`Community` so that each lives once.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -30,7 +31,7 @@ from carecal.clock import (
     parse_time,
     weekday,
 )
-from carecal.errors import CommunityError
+from carecal.errors import CommunityError, OptionError
 from carecal.policy import MODES, Policy, check_policy
 
 
@@ -753,6 +754,127 @@ class Community(_Frozen):
             Naming each invalid setting, its value and the fix (``max_food_minutes = -5``).
         """
         return self.with_changes(policy=dict(changes))
+
+    # --- what-if -------------------------------------------------------------------------
+
+    def without_volunteer(self, volunteer_id: str) -> Community:
+        """A copy without one volunteer: gone from every table at once.
+
+        The volunteer's row, their availability and requests, the travel times naming
+        them and every resident's ``preferred_volunteers`` entry for them are removed, so
+        that the copy is valid and the planners can be asked "and without V07?".
+
+        Parameters
+        ----------
+        volunteer_id
+            The id of a volunteer of the community.
+
+        Raises
+        ------
+        CommunityError
+            When no volunteer has that id; the message names it and the close ids.
+        """
+        self._known_volunteer(volunteer_id)
+        residents = tuple(
+            r.model_copy(
+                update={
+                    "preferred_volunteers": tuple(
+                        v for v in r.preferred_volunteers if v != volunteer_id
+                    )
+                }
+            )
+            if volunteer_id in r.preferred_volunteers
+            else r
+            for r in self.residents
+        )
+        return self.with_changes(
+            volunteers=tuple(v for v in self.volunteers if v.volunteer_id != volunteer_id),
+            availability=tuple(a for a in self.availability if a.volunteer_id != volunteer_id),
+            requests=tuple(q for q in self.requests if q.volunteer_id != volunteer_id),
+            travel=tuple(t for t in self.travel if volunteer_id not in (t.from_id, t.to_id)),
+            residents=residents,
+        )
+
+    def with_unavailable(self, volunteer_id: str, start: Any, end: Any = None) -> Community:
+        """A copy in which a volunteer is away from ``start`` to ``end`` (both included).
+
+        Written as ``availability.csv`` writes an exception: one dated row per day,
+        00:00–24:00, ``available`` false, which takes that whole day out of their pledges.
+
+        Parameters
+        ----------
+        volunteer_id
+            The id of a volunteer of the community.
+        start, end
+            The first and last day away: a ``datetime.date``, ``"YYYY-MM-DD"`` or anything
+            naming a day (:func:`carecal.clock.coerce_date`). ``end`` defaults to
+            ``start`` (one day).
+
+        Raises
+        ------
+        CommunityError
+            When no volunteer has that id; the message names it and the close ids.
+        OptionError
+            When a date names no day, or ``end`` comes before ``start``.
+        """
+        self._known_volunteer(volunteer_id)
+        first = clock.coerce_date(start, "start")
+        last = first if end is None else clock.coerce_date(end, "end")
+        if last < first:
+            raise OptionError(
+                f"with_unavailable: end {last} comes before start {first}; give end on or "
+                "after start (both days are included)"
+            )
+        away = tuple(
+            Availability(volunteer_id=volunteer_id, date=d, start=0, end=24 * 60, available=False)
+            for d in date_range(first, last)
+        )
+        return self.with_changes(availability=self.availability + away)
+
+    def _known_volunteer(self, volunteer_id: str) -> None:
+        if volunteer_id in self.volunteer_by_id:
+            return
+        ids = list(self.volunteer_by_id)
+        close = difflib.get_close_matches(str(volunteer_id), ids, n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        raise CommunityError(
+            [
+                f"volunteer {volunteer_id} is not in volunteers; {hint}give the id of one of "
+                f"the community's {len(ids)} volunteers"
+            ]
+        )
+
+    # --- for notebooks ---------------------------------------------------------------------
+
+    def to_frames(self) -> dict[str, Any]:
+        """The community as DataFrames shaped like its CSV files, and its policy (needs
+        pandas).
+
+        Returns
+        -------
+        dict
+            A DataFrame per input table (``residents``, ``volunteers``, ``availability``,
+            ``sites``, ``shifts``, ``requests``, ``campaign``, ``travel``) with the columns
+            of the file: times ``HH:MM``, lists ``;``-separated, dates ``datetime64``, and
+            ``mobility``, ``mode``, ``kind``, ``role`` as categories; and ``policy``, a
+            dict of every setting. ``carecal.community_from_frames(c.to_frames())`` is
+            ``c`` again.
+        """
+        from carecal.io.frames import community_frames
+
+        return community_frames(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Community: {len(self.residents)} residents, {len(self.volunteers)} volunteers, "
+            f"{len(self.sites)} sites, {len(self.shifts)} shifts>"
+        )
+
+    def _repr_html_(self) -> str:
+        """A compact card for Jupyter: the counts of each table and the policy changes."""
+        from carecal.io.cards import community_card
+
+        return community_card(self)
 
     def _merged_policy(self, changes: Mapping[str, Any]) -> Policy:
         current = self.policy

@@ -8,13 +8,21 @@ plan read back from CSV) and checked with :func:`carecal.verify`.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections import Counter
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import TYPE_CHECKING, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from carecal.clock import format_time
 from carecal.explain import Why
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from carecal.model import Community
 
 
 class Status(StrEnum):
@@ -68,6 +76,69 @@ class Unserved(BaseModel):
         return cls(kind=kind, id=id, date=date, code=why.code, reason=why.reason, fix=why.fix)
 
 
+class PersonInfo(BaseModel):
+    """What a plan's tables print beside a person's id: the name, and a resident's address."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = ""
+    address: str = ""
+
+
+class People(BaseModel):
+    """The names (and residents' addresses) of the people a plan speaks of, by id.
+
+    Residents and volunteers are kept apart: nothing stops a centre from giving a
+    resident and a volunteer the same id.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    residents: dict[str, PersonInfo] = Field(default_factory=dict)
+    volunteers: dict[str, PersonInfo] = Field(default_factory=dict)
+
+    def resident(self, resident_id: str) -> PersonInfo:
+        """The resident's name and address; empty ones when the plan does not know them."""
+        return self.residents.get(resident_id, _NOBODY)
+
+    def volunteer(self, volunteer_id: str) -> PersonInfo:
+        """The volunteer's name; an empty one when the plan does not know it."""
+        return self.volunteers.get(volunteer_id, _NOBODY)
+
+    def __or__(self, other: People) -> People:
+        return People(
+            residents={**self.residents, **other.residents},
+            volunteers={**self.volunteers, **other.volunteers},
+        )
+
+
+_NOBODY = PersonInfo()
+
+
+def people_of(
+    community: Community, resident_ids: Iterable[str], volunteer_ids: Iterable[str]
+) -> People:
+    """The names and addresses of these residents and volunteers in ``community``.
+
+    Ids the community does not know are left out (a hand-edited plan may name them; the
+    verifier says so), so their names show empty.
+    """
+    residents = community.resident_by_id
+    volunteers = community.volunteer_by_id
+    return People(
+        residents={
+            rid: PersonInfo(name=residents[rid].name, address=residents[rid].address)
+            for rid in dict.fromkeys(resident_ids)
+            if rid in residents
+        },
+        volunteers={
+            vid: PersonInfo(name=volunteers[vid].name)
+            for vid in dict.fromkeys(volunteer_ids)
+            if vid in volunteers
+        },
+    )
+
+
 class Plan(BaseModel):
     """What every planner returns: the common part of every plan.
 
@@ -83,6 +154,10 @@ class Plan(BaseModel):
         A proven lower bound on ``objective``, where the planner has one.
     solve_seconds : float
         Wall seconds the call took.
+    people : People
+        The names (and residents' addresses) of everyone in the plan, so that its tables
+        show them beside the ids; filled by the planners, empty in a plan built by hand
+        (see :meth:`with_people`).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -92,6 +167,7 @@ class Plan(BaseModel):
     objective_terms: dict[str, float] = Field(default_factory=dict)
     bound: float | None = None
     solve_seconds: float = 0.0
+    people: People = Field(default_factory=People)
 
     @property
     def objective(self) -> float:
@@ -112,6 +188,78 @@ class Plan(BaseModel):
     def summary(self) -> str:
         """The plan in a few lines for a coordinator."""
         return "\n".join([f"Plan (status {self.status.value}).", *self._unserved_lines()])
+
+    # --- who is in the plan, and the plan as tables --------------------------------------
+
+    def person_ids(self) -> tuple[list[str], list[str]]:
+        """The ids of the residents and of the volunteers the plan speaks of, in order."""
+        return [], []
+
+    def all_people(self) -> People:
+        """Everyone whose name the plan knows (a week: its own and its parts')."""
+        return self.people
+
+    def with_people(self, community: Community) -> Self:
+        """A copy that knows the names (and addresses) of its people in ``community``.
+
+        The planners return plans that know them already; a plan built by hand or read
+        from a folder gets them this way, for :meth:`to_frame` and the notebook card.
+        """
+        residents, volunteers = self.person_ids()
+        return self.model_copy(update={"people": people_of(community, residents, volunteers)})
+
+    def to_frame(self) -> pd.DataFrame:
+        """The plan's main table as a DataFrame (needs pandas).
+
+        Meal routes for a :class:`MealPlan` and a :class:`WeekPlan`, health checks for a
+        :class:`CampaignPlan`, the shift plan for a :class:`ShiftPlan`: the columns of
+        the CSV file, with times as ``datetime64`` (the date plus the time of day),
+        ``food_minutes`` and ``travel_minutes`` in minutes, ``role``, ``wheelchair`` and
+        the like as categories, and ``resident_name``, ``address`` and
+        ``volunteer_name`` (``escort_names``) beside the ids.
+        """
+        from carecal.io.frames import plan_frame
+
+        return plan_frame(self)
+
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """Every table the plan's CSV folder holds, by file stem (needs pandas).
+
+        Keys among ``meal_routes``, ``health_checks``, ``shift_plan`` and ``unserved``
+        (always there); the columns as in :meth:`to_frame`, and the unserved ``kind``
+        and ``code`` as categories.
+        """
+        from carecal.io.frames import plan_frames
+
+        return plan_frames(self)
+
+    def headline(self) -> str:
+        """The plan in one line: kind, period, status, counts and objective.
+
+        For example ``MealPlan 2027-03-01: optimal, 42 served, 2 unserved, 5 carriers,
+        objective 1234``; ``repr()`` is this line in angle brackets.
+        """
+        return f"{type(self).__name__}{self._repr_period()}: {', '.join(self._repr_facts())}"
+
+    def __repr__(self) -> str:
+        return f"<{self.headline()}>"
+
+    def _repr_period(self) -> str:
+        return ""
+
+    def _repr_facts(self) -> list[str]:
+        """The one-line repr's facts: status, counts, then the objective."""
+        return [self.status.value, f"{len(self.unserved)} unserved", self._repr_objective()]
+
+    def _repr_objective(self) -> str:
+        return f"objective {self.objective:.10g}"
+
+    def _repr_html_(self) -> str:
+        """A compact card for Jupyter: counts, status, objective, the unserved by reason
+        and the first rows of the main table."""
+        from carecal.io.cards import plan_card
+
+        return plan_card(self)
 
     def explain(self) -> str:
         """What the objective is made of, the bound, and why people were not served."""
@@ -213,6 +361,28 @@ class MealPlan(Plan):
         """Residents who get their meals, in route order."""
         return [s.resident_id for t in self.trips for s in t.stops]
 
+    def median_food_minutes(self) -> float | None:
+        """The median food age at the door, in minutes; ``None`` without deliveries."""
+        food = [s.food_minutes for t in self.trips for s in t.stops]
+        return float(statistics.median(food)) if food else None
+
+    def person_ids(self) -> tuple[list[str], list[str]]:
+        """The residents on the routes and those left unserved, and the carriers."""
+        missed = [u.id for u in self.unserved if u.kind == UnservedKind.MEAL]
+        return self.served + missed, self.carriers
+
+    def _repr_period(self) -> str:
+        return f" {self.date}"
+
+    def _repr_facts(self) -> list[str]:
+        return [
+            self.status.value,
+            f"{len(self.served)} served",
+            f"{len(self.unserved)} unserved",
+            f"{len(self.carriers)} carriers",
+            self._repr_objective(),
+        ]
+
     def total_travel_minutes(self) -> int:
         """Minutes of travel on all trips, including the way back to the kitchen."""
         return sum(
@@ -291,6 +461,24 @@ class CampaignPlan(Plan):
     clinic_days: tuple[tuple[dt.date, str], ...] = ()
     bookings: tuple[Booking, ...] = ()
 
+    def person_ids(self) -> tuple[list[str], list[str]]:
+        """The residents booked or not, and the escorts."""
+        residents = [b.resident_id for b in self.bookings] + [u.id for u in self.unserved]
+        return residents, [e for b in self.bookings for e in b.escort_ids]
+
+    def _repr_period(self) -> str:
+        return _period_text(self.dates[0], self.dates[-1]) if self.dates else ""
+
+    def _repr_facts(self) -> list[str]:
+        escorts = {e for b in self.bookings for e in b.escort_ids}
+        return [
+            self.status.value,
+            f"{len(self.bookings)} booked",
+            f"{len(self.unserved)} unserved",
+            f"{len(escorts)} escorts",
+            self._repr_objective(),
+        ]
+
     def summary(self) -> str:
         """The plan in a few lines for a coordinator."""
         escorted = sum(1 for b in self.bookings if b.escort_ids)
@@ -345,6 +533,22 @@ class ShiftPlan(Plan):
         lines += self._unserved_lines()
         return "\n".join(lines)
 
+    def person_ids(self) -> tuple[list[str], list[str]]:
+        """No residents; the volunteers on shifts."""
+        return [], [a.volunteer_id for a in self.assignments]
+
+    def _repr_period(self) -> str:
+        return _period_text(self.start, self.end)
+
+    def _repr_facts(self) -> list[str]:
+        people = {a.volunteer_id for a in self.assignments}
+        return [
+            self.status.value,
+            f"{len(self.assignments)} places filled by {len(people)} volunteers",
+            f"{len(self.unserved)} unserved",
+            self._repr_objective(),
+        ]
+
     def _touched(self, term: str) -> str:
         touched = self.explain_terms.get(term, [])
         extra = f" — {', '.join(touched[:10])}" if touched else ""
@@ -370,6 +574,43 @@ class WeekPlan(Plan):
     campaign: CampaignPlan | None = None
     shifts: ShiftPlan | None = None
 
+    @property
+    def parts(self) -> list[MealPlan | CampaignPlan | ShiftPlan]:
+        """The meal plans, the campaign and the shift plan, those the week has."""
+        found: list[MealPlan | CampaignPlan | ShiftPlan] = [*self.meals]
+        found += [p for p in (self.campaign, self.shifts) if p is not None]
+        return found
+
+    def all_people(self) -> People:
+        """Everyone whose name the week or one of its parts knows (a part built by hand
+        may know names the week does not)."""
+        found = People()
+        for part in self.parts:
+            found = found | part.people
+        return found | self.people
+
+    def person_ids(self) -> tuple[list[str], list[str]]:
+        """Everyone in any part of the week."""
+        residents: list[str] = []
+        volunteers: list[str] = []
+        for part in self.parts:
+            r, v = part.person_ids()
+            residents += r
+            volunteers += v
+        return residents, volunteers
+
+    def _repr_period(self) -> str:
+        return _period_text(self.start, self.end)
+
+    def _repr_facts(self) -> list[str]:
+        served = sum(len(m.served) for m in self.meals)
+        facts = [self.status.value, f"{served} meals served"]
+        if self.campaign is not None:
+            facts.append(f"{len(self.campaign.bookings)} booked")
+        if self.shifts is not None:
+            facts.append(f"{len(self.shifts.assignments)} shift places filled")
+        return [*facts, f"{len(self.unserved)} unserved", self._repr_objective()]
+
     def summary(self) -> str:
         """The week in a page for a coordinator."""
         parts = [f"Week plan {self.start} to {self.end} (status {self.status.value})."]
@@ -382,3 +623,21 @@ class WeekPlan(Plan):
         if self.shifts is not None:
             parts.append(self.shifts.summary())
         return "\n\n".join(parts)
+
+
+def _period_text(first: dt.date, last: dt.date) -> str:
+    return f" {first}" if first == last else f" {first}..{last}"
+
+
+def plan_parts(plan: Plan) -> tuple[list[MealPlan], CampaignPlan | None, ShiftPlan | None]:
+    """The meal plans, the campaign and the shift plan in ``plan`` (a plan of one kind is
+    its own part; a week holds any of them)."""
+    if isinstance(plan, MealPlan):
+        return [plan], None, None
+    if isinstance(plan, CampaignPlan):
+        return [], plan, None
+    if isinstance(plan, ShiftPlan):
+        return [], None, plan
+    if isinstance(plan, WeekPlan):
+        return list(plan.meals), plan.campaign, plan.shifts
+    return [], None, None

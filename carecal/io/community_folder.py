@@ -19,7 +19,9 @@ def _ordered(values: Iterable[str], order: Sequence[str]) -> list[str]:
     return sorted(values, key=lambda v: order.index(v) if v in order else len(order))
 
 
-def _community_rows(community: Community) -> dict[str, list[dict[str, Any]]]:
+def community_rows(community: Community) -> dict[str, list[dict[str, Any]]]:
+    """Each input table's rows as written: one dict per row, the values as the model holds
+    them (times in minutes, lists as tuples), for the CSV writer and the DataFrames."""
     rows: dict[str, list[dict[str, Any]]] = {}
     rows["residents"] = [
         {
@@ -77,7 +79,7 @@ def write_community(community: Community, folder: str | Path) -> list[Path]:
     """
     out = Path(folder)
     paths = []
-    for name, rows in _community_rows(community).items():
+    for name, rows in community_rows(community).items():
         table = INPUT_TABLES[name]
         if rows or table.required:
             paths.append(write_table(out, table, rows))

@@ -17,11 +17,13 @@ import datetime as dt
 import difflib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from carecal.io.cells import clean_cell
 from carecal.io.csvtext import RawTable, decode_csv, frame_to_table, parse_csv_text
+from carecal.io.frames import policy_entry
 from carecal.io.policy import policy_from_bytes, policy_from_text
 from carecal.io.problems import warn
 from carecal.io.schema import INPUT_TABLES
@@ -69,7 +71,7 @@ def _with_policy(
 
 
 def community_from_frames(
-    frames: Mapping[str, pd.DataFrame],
+    frames: Mapping[str, Any],
     policy: Policy | None = None,
     as_of: dt.date | None = None,
 ) -> Community:
@@ -81,8 +83,10 @@ def community_from_frames(
         One DataFrame per table, by table name (``residents``, ``volunteers``,
         ``availability``, ``sites``, and optionally ``shifts``, ``requests``, ``campaign``,
         ``travel``). Cells may be text or already typed (numbers, dates, booleans).
+        ``policy`` may be among them, as :meth:`Community.to_frames` puts it: a dict of
+        settings, a one-row frame of them or a ``Policy``.
     policy
-        The centre's policy; the defaults when ``None``.
+        The centre's policy; the defaults when ``None`` (and no ``policy`` frame).
     as_of
         The date on which ages from ``birth_date`` are judged (today by default).
 
@@ -90,9 +94,17 @@ def community_from_frames(
     ------
     CommunityError
         Listing every problem at once; rows are named by their index label.
+    OptionError
+        When the policy is given both as a frame and as the argument.
     """
-    tables = {_table_key(k): frame_to_table(f, _table_key(k)) for k, f in frames.items()}
-    return community_from_tables(tables, policy, as_of=as_of)
+    tables = {}
+    problems: list[str] = []
+    for key, frame in frames.items():
+        if _table_key(key) == "policy":
+            policy, problems = policy_entry(frame, policy)
+        else:
+            tables[_table_key(key)] = frame_to_table(frame, _table_key(key))
+    return community_from_tables(tables, policy, as_of=as_of, policy_problems=problems)
 
 
 def _folder_tables(folder: Path) -> tuple[dict[str, RawTable], list[str]]:

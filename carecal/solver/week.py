@@ -300,7 +300,7 @@ def week_plan(
             f"{type(p).__name__}.{k}": v for p in parts for k, v in p.objective_terms.items()
         },
         solve_seconds=time.perf_counter() - began,
-    )
+    ).with_people(community)
     say("done", f"week planned in {week.solve_seconds:.1f} s")
     return week
 

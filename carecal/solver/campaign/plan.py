@@ -163,7 +163,7 @@ def campaign_plan(
             clinic_days=clinic_days,
             unserved=tuple(home_unserved),
             solve_seconds=options.deadline.elapsed(),
-        )
+        ).with_people(community)
 
     data = prepare(community, days, escorted, walkins, first, exact_walk_pairs)
     model = CampaignModel(data)
@@ -216,4 +216,4 @@ def campaign_plan(
         objective_terms=objective,
         bound=bound,
         solve_seconds=options.deadline.elapsed(),
-    )
+    ).with_people(community)

@@ -240,7 +240,7 @@ def meal_plan(
         ),
         solve_seconds=round(options.deadline.elapsed(), 3),
         engine=solution.engine,
-    )
+    ).with_people(community)
     report(
         "done",
         f"Meals planned: {len(plan.served)} served, {len(unserved)} unserved, "

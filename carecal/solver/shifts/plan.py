@@ -168,7 +168,7 @@ def shift_plan(
             if first <= key[0] <= last
         },
         solve_seconds=time.monotonic() - t0,
-    )
+    ).with_people(community)
     options.reporter(
         "done",
         f"shift plan: {plan.status.value}, objective {plan.objective:g}, bound {plan.bound}",

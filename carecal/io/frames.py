@@ -1,0 +1,349 @@
+"""Plans and communities as pandas DataFrames, for notebooks.
+
+A plan's frames are the tables of its CSV folder (:data:`carecal.io.schema.OUTPUT_TABLES`)
+made for analysis rather than for a spreadsheet: every time of day is a ``datetime64``
+(the date plus the minutes), ``food_minutes`` and ``travel_minutes`` stay minutes, the
+columns with a fixed set of values (``role``, ``wheelchair``, the unserved ``kind`` and
+``code``) are categories, and the names the plan knows (:attr:`carecal.plans.Plan.people`)
+stand beside the ids.
+
+A community's frames are its input tables as :func:`carecal.io.write_community` writes
+them (the same rows, :func:`carecal.io.community_folder.community_rows`), with numbers,
+booleans and dates typed and ``mobility``, ``mode``, ``kind`` and ``role`` as categories,
+plus the policy as a dict of every setting; :func:`carecal.io.community_from_frames`
+reads them back into an equal community.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from carecal.clock import format_time
+from carecal.errors import CommunityError, OptionError
+from carecal.explain import CODES
+from carecal.io.cells import format_cell
+from carecal.io.community_folder import community_rows
+from carecal.io.schema import INPUT_TABLES, OUTPUT_TABLES, Column, Kind, Table
+from carecal.model import Community
+from carecal.plans import (
+    CampaignPlan,
+    MealPlan,
+    People,
+    Plan,
+    ShiftPlan,
+    Unserved,
+    WeekPlan,
+    plan_parts,
+)
+from carecal.policy import TIME_FIELDS, Policy, check_policy
+
+MAIN_TABLE: dict[type[Plan], str] = {
+    MealPlan: "meal_routes",
+    CampaignPlan: "health_checks",
+    ShiftPlan: "shift_plan",
+    WeekPlan: "meal_routes",
+}
+"""The table :meth:`Plan.to_frame` gives for each kind of plan."""
+
+_NAMES_AFTER: dict[str, tuple[str, ...]] = {
+    "resident_id": ("resident_name", "address"),
+    "volunteer_id": ("volunteer_name",),
+    "escort_ids": ("escort_names",),
+}
+"""The name columns a plan's frame puts right after an id column."""
+
+# --- one column ------------------------------------------------------------------------------
+
+
+def _categories(column: Column, values: Sequence[Any]) -> list[str]:
+    # The known values first, in their order, so that counts show the zeros too; a value
+    # outside them (a hand-edited code) is kept rather than turned into a missing one.
+    known = list(CODES) if column.name == "code" else list(column.allowed)
+    extra = sorted({str(v) for v in values if v is not None} - set(known))
+    return known + extra
+
+
+def _plain(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+def _dates(values: list[Any]) -> pd.Series:
+    """Dates (``None`` as ``NaT``) as a ``datetime64`` column, each at midnight."""
+    return pd.Series(pd.to_datetime(pd.Series(values, dtype=object)), dtype="datetime64[ns]")
+
+
+def _column(
+    column: Column, values: list[Any], dates: pd.Series | None, *, clock_text: bool
+) -> pd.Series | pd.Categorical:
+    """One column of a frame, typed by its kind.
+
+    ``dates`` (the row's date) turns a time of day into a ``datetime64``; with
+    ``clock_text`` (a community's tables) a time stays ``HH:MM`` text, as in the file.
+    """
+    kind = column.kind
+    # An enumeration (mobility, mode, kind, role, wheelchair) or the reason codes.
+    if kind == Kind.ENUM or column.name == "code":
+        plain = [None if v is None else str(_plain(v)) for v in values]
+        return pd.Categorical(plain, categories=_categories(column, plain))
+    if kind == Kind.TIME:
+        if clock_text or dates is None:
+            return pd.Series([format_cell(v, column) or None for v in values], dtype=object)
+        minutes = pd.to_timedelta(pd.Series(values, dtype="float64"), unit="min")
+        return dates + minutes
+    if kind == Kind.DATE:
+        return _dates(values)
+    if kind in (Kind.LIST, Kind.DAY):
+        return pd.Series([format_cell(v, column) for v in values], dtype=object)
+    if any(isinstance(v, str) for v in values) and kind in (Kind.INT, Kind.FLOAT):
+        # ``auto`` among the numbers of ``min_volunteers``: kept as written in the file.
+        return pd.Series(values, dtype=object)
+    if kind == Kind.INT:
+        return pd.Series(values, dtype="Int64" if None in values else "int64")
+    if kind == Kind.FLOAT:
+        return pd.Series(values, dtype="float64")
+    if kind == Kind.BOOL:
+        return pd.Series(values, dtype="boolean" if None in values else "bool")
+    return pd.Series([None if v is None else str(_plain(v)) for v in values], dtype=object)
+
+
+def _typed_frame(
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    clock_text: bool = False,
+    names: Mapping[str, list[Any]] | None = None,
+) -> pd.DataFrame:
+    """The rows of ``table`` as a typed frame with exactly its columns, in order, and the
+    ``names`` columns after their id column."""
+    data: dict[str, Any] = {}
+    names = names or {}
+    dates = None
+    if not clock_text and "date" in table.column_names:
+        dates = _dates([r.get("date") for r in rows])
+    for column in table.columns:
+        values = [r.get(column.name) for r in rows]
+        data[column.name] = _column(column, values, dates, clock_text=clock_text)
+        for name in _NAMES_AFTER.get(column.name, ()):
+            if name in names:
+                data[name] = pd.Series(names[name], dtype=object)
+    return pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+def _kind_checked(plan: Plan) -> None:
+    if not isinstance(plan, MealPlan | CampaignPlan | ShiftPlan | WeekPlan):
+        raise OptionError(
+            f"a MealPlan, CampaignPlan, ShiftPlan or WeekPlan has frames, not {type(plan).__name__}"
+        )
+
+
+def route_rows(meals: Iterable[MealPlan]) -> list[dict[str, Any]]:
+    """One row per delivery, the columns of ``meal_routes.csv``, by date, carrier and trip."""
+    rows = []
+    for plan in sorted(meals, key=lambda p: p.date):
+        for trip in plan.trips:
+            for number, stop in enumerate(trip.stops, start=1):
+                rows.append(
+                    {
+                        **stop.model_dump(),
+                        "date": plan.date,
+                        "volunteer_id": trip.volunteer_id,
+                        "trip": trip.trip,
+                        "stop": number,
+                    }
+                )
+    return rows
+
+
+def routes_frame(meals: Iterable[MealPlan], people: People) -> pd.DataFrame:
+    """The meal routes: one row per delivery, with the carrier's and resident's names."""
+    rows = route_rows(meals)
+    residents = [people.resident(r["resident_id"]) for r in rows]
+    names = {
+        "volunteer_name": [people.volunteer(r["volunteer_id"]).name for r in rows],
+        "resident_name": [p.name for p in residents],
+        "address": [p.address for p in residents],
+    }
+    return _typed_frame(OUTPUT_TABLES["meal_routes"], rows, names=names)
+
+
+def checks_frame(campaign: CampaignPlan, people: People) -> pd.DataFrame:
+    """The health-check bookings, with the resident's and the escorts' names."""
+    rows = [b.model_dump() for b in campaign.bookings]
+    residents = [people.resident(b.resident_id) for b in campaign.bookings]
+    names = {
+        "resident_name": [p.name for p in residents],
+        "address": [p.address for p in residents],
+        "escort_names": [
+            ";".join(people.volunteer(e).name for e in b.escort_ids) for b in campaign.bookings
+        ],
+    }
+    return _typed_frame(OUTPUT_TABLES["health_checks"], rows, names=names)
+
+
+def shifts_frame(shifts: ShiftPlan, people: People) -> pd.DataFrame:
+    """The shift plan: one row per volunteer on a shift, with the volunteer's name."""
+    rows = [a.model_dump() for a in shifts.assignments]
+    names = {"volunteer_name": [people.volunteer(a.volunteer_id).name for a in shifts.assignments]}
+    return _typed_frame(OUTPUT_TABLES["shift_plan"], rows, names=names)
+
+
+def unserved_frame(unserved: Iterable[Unserved]) -> pd.DataFrame:
+    """Everything not served, with ``kind`` and ``code`` as categories."""
+    return _typed_frame(OUTPUT_TABLES["unserved"], [u.model_dump() for u in unserved])
+
+
+def plan_frames(plan: Plan) -> dict[str, pd.DataFrame]:
+    """Every table of ``plan``'s CSV folder as a frame, by file stem.
+
+    Parameters
+    ----------
+    plan
+        A :class:`~carecal.plans.MealPlan`, :class:`~carecal.plans.CampaignPlan`,
+        :class:`~carecal.plans.ShiftPlan` or :class:`~carecal.plans.WeekPlan`.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``meal_routes`` (meal and week plans), ``health_checks`` (a campaign),
+        ``shift_plan`` (a shift plan) and ``unserved`` (always).
+
+    Raises
+    ------
+    OptionError
+        When ``plan`` is none of these.
+    """
+    _kind_checked(plan)
+    meals, campaign, shifts = plan_parts(plan)
+    people = plan.all_people()
+    frames: dict[str, pd.DataFrame] = {}
+    if MAIN_TABLE[type(plan)] == "meal_routes":
+        frames["meal_routes"] = routes_frame(meals, people)
+    if campaign is not None:
+        frames["health_checks"] = checks_frame(campaign, people)
+    if shifts is not None:
+        frames["shift_plan"] = shifts_frame(shifts, people)
+    frames["unserved"] = unserved_frame(plan.unserved)
+    return frames
+
+
+def plan_frame(plan: Plan) -> pd.DataFrame:
+    """The main table of ``plan`` (see :data:`MAIN_TABLE`); an empty frame with the
+    table's columns when the plan has none of it (a week without shifts)."""
+    _kind_checked(plan)
+    meals, campaign, shifts = plan_parts(plan)
+    people = plan.all_people()
+    main = MAIN_TABLE[type(plan)]
+    if main == "meal_routes":
+        return routes_frame(meals, people)
+    if main == "health_checks":
+        assert campaign is not None
+        return checks_frame(campaign, people)
+    assert shifts is not None
+    return shifts_frame(shifts, people)
+
+
+def records_frame(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    *,
+    index: str | None = None,
+    categories: Mapping[str, Sequence[str]] | None = None,
+    floats: Sequence[str] = (),
+    dates: Sequence[str] = (),
+) -> pd.DataFrame:
+    """A plain frame of ``rows`` with ``columns`` in order (for :mod:`carecal.compare`).
+
+    ``categories`` makes those columns categorical with the values given, in order;
+    ``floats`` makes those columns numbers (``None`` as ``NaN``), ``dates`` makes them
+    ``datetime64``; ``index`` names the column to use as the index.
+    """
+    frame = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=list(columns))
+    for name, values in (categories or {}).items():
+        frame[name] = pd.Categorical(frame[name], categories=list(values))
+    for name in floats:
+        frame[name] = frame[name].astype("float64")
+    for name in dates:
+        frame[name] = pd.to_datetime(frame[name])
+    return frame.set_index(index) if index else frame
+
+
+# --- the community ---------------------------------------------------------------------------
+
+
+def policy_settings(policy: Policy) -> dict[str, Any]:
+    """Every setting of ``policy`` by name, times as ``"HH:MM"``: what
+    :meth:`carecal.Community.with_policy` and ``policy.toml`` take."""
+    settings = policy.model_dump()
+    for name in TIME_FIELDS:
+        settings[name] = format_time(settings[name])
+    return settings
+
+
+def community_frames(community: Community) -> dict[str, Any]:
+    """A community as one frame per input table, shaped like its CSV files, and its policy.
+
+    Parameters
+    ----------
+    community
+        The community.
+
+    Returns
+    -------
+    dict
+        A DataFrame per input table (``residents``, ``volunteers``, ``availability``,
+        ``sites``, ``shifts``, ``requests``, ``campaign``, ``travel``; an optional table
+        without rows is an empty frame with its columns), with the columns of the CSV
+        file: times as ``HH:MM`` text, lists ``;``-separated, a weekday-or-date ``day`` as
+        text, dates as ``datetime64``, and ``mobility``, ``mode``, ``kind`` and ``role``
+        as categories; and under ``policy`` a dict of every policy setting (times as
+        ``"HH:MM"``). :func:`carecal.io.community_from_frames` reads it back.
+    """
+    frames: dict[str, Any] = {
+        name: _typed_frame(INPUT_TABLES[name], rows, clock_text=True)
+        for name, rows in community_rows(community).items()
+    }
+    frames["policy"] = policy_settings(community.policy)
+    return frames
+
+
+def policy_entry(value: Any, given: Policy | None) -> tuple[Policy | None, list[str]]:
+    """The policy of a ``policy`` entry among the frames, and the problems found.
+
+    ``value`` is a :class:`~carecal.policy.Policy`, a dict of settings (missing ones take
+    the defaults) or a one-row DataFrame of them. ``given`` is the ``policy`` argument
+    of :func:`carecal.io.community_from_frames`: both at once is an error.
+
+    Raises
+    ------
+    OptionError
+        When the policy is given both ways.
+    """
+    if given is not None:
+        raise OptionError(
+            "community_from_frames: the policy is given twice, as frames['policy'] and as "
+            "the policy argument; give it one way"
+        )
+    if isinstance(value, pd.DataFrame):
+        if len(value) != 1:
+            return None, [
+                f"the policy frame has {len(value)} rows; give one row of settings, or a "
+                "dict such as {'max_food_minutes': 40}"
+            ]
+        value = {k: v for k, v in value.iloc[0].items() if not _missing(v)}
+    try:
+        return check_policy(value, "policy"), []
+    except CommunityError as e:
+        return None, list(e.problems)
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False  # a list or dict cell is a value, not a missing one

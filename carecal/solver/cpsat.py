@@ -9,7 +9,9 @@ solving options mean the same on every planner:
 - ``deterministic``: it stops after a fixed amount of CP-SAT *deterministic time* (work)
   equal to its share instead, and several workers interleave their search in a fixed
   order, so the same input gives the same plan. The wall clock then only guards against
-  a runaway solve (ten times the share), which an idle machine never reaches.
+  a runaway solve (ten times the share plus ten seconds), which even a busy machine
+  does not reach: a guard of ten times a small share alone was reached under load, and a
+  solve stopped by the clock is no longer deterministic.
 
 Statuses map onto :class:`carecal.plans.Status` in :func:`status_of`.
 """
@@ -28,8 +30,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ProgressCallback", "cp_solver", "solve", "status_of"]
 
-# Wall-clock guard of a deterministic solve, as a multiple of its share of work.
+# Wall-clock guard of a deterministic solve: a multiple of its share of work, plus a floor.
 _DETERMINISTIC_GUARD = 10.0
+_DETERMINISTIC_GUARD_FLOOR = 10.0
 # CP-SAT refuses a zero limit; below this a solve cannot even load its model.
 _SHORTEST = 0.01
 
@@ -70,7 +73,7 @@ def cp_solver(
     share = max(_SHORTEST, seconds)
     if options.deterministic:
         p.max_deterministic_time = share
-        p.max_time_in_seconds = share * _DETERMINISTIC_GUARD
+        p.max_time_in_seconds = share * _DETERMINISTIC_GUARD + _DETERMINISTIC_GUARD_FLOOR
         if threads > 1:
             p.interleave_search = True
     else:

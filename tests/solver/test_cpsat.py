@@ -22,7 +22,7 @@ def test_deterministic_mode_limits_work_and_interleaves() -> None:
     o = solve_options("plan_x", time_limit=3, workers=2, deterministic=True)
     p = cp_solver(o, 1.5, seed_offset=3).parameters
     assert p.max_deterministic_time == 1.5
-    assert p.max_time_in_seconds == 15.0
+    assert p.max_time_in_seconds == 25.0
     assert p.interleave_search and p.random_seed == 3
     single = cp_solver(solve_options("plan_x", time_limit=3, workers=1, deterministic=True), 1)
     assert not single.parameters.interleave_search

@@ -106,10 +106,13 @@ def file_stem(id_: str, taken: set[str]) -> str:
     ):
         tag = hashlib.sha256(id_.encode("utf-8")).hexdigest()[:_TAG_CHARS]
         base = _cut(clean, MAX_STEM_BYTES - _TAG_CHARS - 1).rstrip(".") or "volunteer"
-        stem = f"{base}-{tag}"
+        # The tag goes into the part before the first dot, which Windows compares with
+        # its device names (``con.x`` is as reserved as ``con``).
+        head, dot, rest = base.partition(".")
+        stem = f"{head}-{tag}{dot}{rest}"
         n = 2
         while stem.casefold() in taken:  # another id already took this name by hand
-            stem, n = f"{base}-{tag}-{n}", n + 1
+            stem, n = f"{head}-{tag}-{n}{dot}{rest}", n + 1
     return stem
 
 

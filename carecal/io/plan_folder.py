@@ -3,30 +3,45 @@
 Output CSV files have exactly the columns of DESIGN section 5 (taken from
 :mod:`carecal.io.schema`), are UTF-8 with a BOM so that Excel shows Chinese names, and
 every cell that a spreadsheet would take for a formula (starting with ``=``, ``+``, ``-``,
-``@``, a tab or a carriage return) is prefixed with ``'``. Every file is written to a
-temporary name in the same folder and renamed over the target, so an interrupted run
-never leaves a half-written schedule. The printable sheets come from
-:mod:`carecal.io.sheets`.
+``@``, a tab or a carriage return) is prefixed with ``'``. The printable sheets come from
+:mod:`carecal.io.sheets`. Every file is rendered in memory first, then the folder changes
+from the plan it held to the new one under ``manifest.json``, written last
+(:mod:`carecal.io.manifest`), so an interrupted run never leaves a mix of two plans.
 
-:func:`read_plan` reads such a folder back, maybe edited by hand, for the verifier.
+:func:`read_plan` reads such a folder back, maybe edited by hand, for the verifier, after
+checking it against its manifest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from carecal import __version__ as carecal_version
 from carecal.clock import date_range
 from carecal.demand import auto_demand, routed_volunteers
 from carecal.errors import OptionError, PlanFileError
 from carecal.io.cells import parse_cell
-from carecal.io.csvtext import RawTable, decode_csv, parse_csv_text
-from carecal.io.files import atomic_write, write_table
+from carecal.io.csvtext import RawTable, decode_csv, parse_csv_text, table_bytes
+from carecal.io.manifest import (
+    ROOT_FILES,
+    CampaignCover,
+    ClinicDayRef,
+    CommunityRef,
+    Kind,
+    Manifest,
+    MealDay,
+    ShiftCover,
+    commit,
+    community_fingerprint,
+    coverage_problems,
+    read_manifest,
+)
 from carecal.io.schema import OUTPUT_TABLES, Table
-from carecal.io.sheets import write_escort_sheets, write_route_sheets, write_timetables
+from carecal.io.sheets import escort_sheets, route_sheets, timetables
 from carecal.model import Community, SiteKind
 from carecal.plans import (
     Assignment,
@@ -39,28 +54,29 @@ from carecal.plans import (
     Trip,
     Unserved,
     UnservedKind,
+    WeekPlan,
     Wheelchair,
 )
 from carecal.travel import travel_minutes
 
-Plan = MealPlan | CampaignPlan | ShiftPlan
+PlanObject = MealPlan | CampaignPlan | ShiftPlan | WeekPlan
+"""What :func:`write_plan` takes and :func:`read_plan` gives back."""
 
 
 # --- writing -------------------------------------------------------------------------------
 
 
-def _parts(plan: Any) -> tuple[list[MealPlan], CampaignPlan | None, ShiftPlan | None]:
+def _parts(plan: object) -> tuple[Kind, list[MealPlan], CampaignPlan | None, ShiftPlan | None]:
     if isinstance(plan, MealPlan):
-        return [plan], None, None
+        return "meals", [plan], None, None
     if isinstance(plan, CampaignPlan):
-        return [], plan, None
+        return "campaign", [], plan, None
     if isinstance(plan, ShiftPlan):
-        return [], None, plan
-    if hasattr(plan, "meals") or hasattr(plan, "campaign") or hasattr(plan, "shifts"):
-        meals = list(getattr(plan, "meals", None) or [])
-        return meals, getattr(plan, "campaign", None), getattr(plan, "shifts", None)
+        return "shifts", [], None, plan
+    if isinstance(plan, WeekPlan):
+        return "week", list(plan.meals), plan.campaign, plan.shifts
     raise OptionError(
-        f"write_plan() takes a MealPlan, CampaignPlan, ShiftPlan or a week plan, not {type(plan)}"
+        f"write_plan() takes a MealPlan, CampaignPlan, ShiftPlan or WeekPlan, not {type(plan)}"
     )
 
 
@@ -130,52 +146,136 @@ def summary_markdown(
     return "\n".join(lines) + "\n"
 
 
-def write_plan(plan: Any, folder: str | Path, community: Community) -> list[Path]:
-    """Write a plan's CSV schedules, summary and printable sheets into ``folder``.
+def _campaign_dates(campaign: CampaignPlan) -> list[dt.date]:
+    return sorted(
+        {
+            *campaign.dates,
+            *(d for d, _ in campaign.clinic_days),
+            *(b.date for b in campaign.bookings),
+        }
+    )
+
+
+def _period(plan: PlanObject) -> tuple[dt.date | None, dt.date | None]:
+    if isinstance(plan, MealPlan):
+        return plan.date, plan.date
+    if isinstance(plan, CampaignPlan):
+        dates = _campaign_dates(plan)
+        return (dates[0], dates[-1]) if dates else (None, None)
+    return plan.start, plan.end
+
+
+def _manifest(plan: PlanObject, community: Community, files: list[str]) -> Manifest:
+    """The record of ``plan``: what it covers, the community, the files."""
+    kind, meals, campaign, shifts = _parts(plan)
+    start, end = _period(plan)
+    return Manifest(
+        kind=kind,
+        carecal_version=carecal_version,
+        community=CommunityRef(
+            fingerprint=community_fingerprint(community),
+            residents=len(community.residents),
+            volunteers=len(community.volunteers),
+        ),
+        start=start,
+        end=end,
+        meals=tuple(
+            MealDay(
+                date=p.date,
+                deliveries=len(p.served)
+                + sum(1 for u in p.unserved if u.kind == UnservedKind.MEAL),
+            )
+            for p in sorted(meals, key=lambda p: p.date)
+        ),
+        campaign=None
+        if campaign is None
+        else CampaignCover(
+            dates=tuple(_campaign_dates(campaign)),
+            clinic_days=tuple(
+                ClinicDayRef(date=d, clinic_id=c) for d, c in sorted(campaign.clinic_days)
+            ),
+            residents=len(campaign.bookings) + len(campaign.unserved),
+        ),
+        shifts=None
+        if shifts is None
+        else ShiftCover(
+            start=shifts.start,
+            end=shifts.end,
+            assignments=dict(sorted(Counter(a.date for a in shifts.assignments).items())),
+        ),
+        files=tuple(sorted(files)),
+    )
+
+
+def render_plan(plan: PlanObject, community: Community) -> tuple[dict[str, bytes], Manifest]:
+    """Every file of ``plan``'s folder, by relative name, and its manifest, in memory.
+
+    Every name (the sheets' from the volunteer ids) and every byte is decided here, before
+    anything is written, so that no id, however long or strange, can stop a write half way.
+    """
+    _, meals, campaign, shifts = _parts(plan)
+    files: dict[str, bytes] = {}
+
+    def sheets(folder: str, pages: dict[str, bytes]) -> None:
+        files.update({f"{folder}/{name}": data for name, data in pages.items()})
+
+    if meals:
+        files["meal_routes.csv"] = table_bytes(OUTPUT_TABLES["meal_routes"], _route_rows(meals))
+        sheets("routes", route_sheets(meals, community))
+    if campaign is not None:
+        rows = [b.model_dump() for b in campaign.bookings]
+        files["health_checks.csv"] = table_bytes(OUTPUT_TABLES["health_checks"], rows)
+        sheets("escorts", escort_sheets(campaign, community))
+    if shifts is not None:
+        rows = [a.model_dump() for a in shifts.assignments]
+        files["shift_plan.csv"] = table_bytes(OUTPUT_TABLES["shift_plan"], rows)
+        sheets("timetables", timetables(shifts, community))
+    unserved = [u.model_dump() for u in _unserved_rows(meals, campaign, shifts)]
+    files["unserved.csv"] = table_bytes(OUTPUT_TABLES["unserved"], unserved)
+    files["summary.md"] = summary_markdown(meals, campaign, shifts).encode("utf-8")
+    return files, _manifest(plan, community, list(files))
+
+
+def write_plan(plan: PlanObject, folder: str | Path, community: Community) -> list[Path]:
+    """Write a plan's CSV schedules, summary, printable sheets and manifest into ``folder``.
+
+    The folder then holds this plan and nothing of an earlier one: the files of the plan
+    it held before are replaced or removed, through ``manifest.json`` written last (see
+    :mod:`carecal.io.manifest`), so that a run stopped at any point leaves the old plan or
+    the new one, or a folder that :func:`read_plan` reports incomplete, never a mix.
 
     Parameters
     ----------
     plan
         A :class:`~carecal.plans.MealPlan`, :class:`~carecal.plans.CampaignPlan`,
-        :class:`~carecal.plans.ShiftPlan`, or anything with attributes ``meals`` (a list
-        of meal plans), ``campaign`` and ``shifts`` (such as a week plan).
+        :class:`~carecal.plans.ShiftPlan` or :class:`~carecal.plans.WeekPlan`.
     folder
         The output folder (created if needed).
     community
-        The community the plan was made for (names, addresses and floors for the sheets).
+        The community the plan was made for (names, addresses and floors for the sheets;
+        its fingerprint goes into the manifest).
 
     Returns
     -------
     list of Path
         Every file written: ``meal_routes.csv`` (meal plans), ``health_checks.csv``
         (campaign), ``shift_plan.csv`` (shifts), ``unserved.csv`` and ``summary.md``
-        (always), and ``routes/<volunteer_id>.html``, ``escorts/<volunteer_id>.html``,
-        ``timetables/<volunteer_id>.html``.
+        (always), ``routes/<volunteer>.html``, ``escorts/<volunteer>.html``,
+        ``timetables/<volunteer>.html`` (names from the volunteer ids, bounded and
+        portable, see :func:`carecal.io.sheets.page.file_stem`), and ``manifest.json``.
 
     Raises
     ------
     OptionError
         When ``plan`` is not a plan.
+
+    Warns
+    -----
+    CarecalWarning
+        Naming files in the folder that carecal did not write (they are left alone).
     """
-    out = Path(folder)
-    meals, campaign, shifts = _parts(plan)
-    paths: list[Path] = []
-    if meals:
-        paths.append(write_table(out, OUTPUT_TABLES["meal_routes"], _route_rows(meals)))
-        paths += write_route_sheets(out / "routes", meals, community)
-    if campaign is not None:
-        rows = [b.model_dump() for b in campaign.bookings]
-        paths.append(write_table(out, OUTPUT_TABLES["health_checks"], rows))
-        paths += write_escort_sheets(out / "escorts", campaign, community)
-    if shifts is not None:
-        rows = [a.model_dump() for a in shifts.assignments]
-        paths.append(write_table(out, OUTPUT_TABLES["shift_plan"], rows))
-        paths += write_timetables(out / "timetables", shifts, community)
-    unserved = [u.model_dump() for u in _unserved_rows(meals, campaign, shifts)]
-    paths.append(write_table(out, OUTPUT_TABLES["unserved"], unserved))
-    text = summary_markdown(meals, campaign, shifts)
-    paths.append(atomic_write(out / "summary.md", text.encode("utf-8")))
-    return paths
+    files, manifest = render_plan(plan, community)
+    return commit(Path(folder), files, manifest)
 
 
 # --- reading a plan folder back ------------------------------------------------------------
@@ -384,24 +484,33 @@ def _read_assignments(rows: list[_PlanRow], problems: list[str]) -> list[Assignm
     return out
 
 
-def read_plan(folder: str | Path, community: Community) -> list[Plan]:
+def read_plan(folder: str | Path, community: Community) -> PlanObject:
     """Read a plan folder (written by :func:`write_plan`, maybe edited by hand) back.
 
-    Reads ``meal_routes.csv``, ``health_checks.csv``, ``shift_plan.csv`` and
-    ``unserved.csv``, whichever exist, for :func:`carecal.verify`. Plans read back have
-    status ``feasible``.
+    Gives the object the planner returned: a :class:`~carecal.plans.MealPlan` for one
+    date's meals, a :class:`~carecal.plans.CampaignPlan`, a :class:`~carecal.plans.ShiftPlan`,
+    or a :class:`~carecal.plans.WeekPlan`, ready for :func:`carecal.verify`. The kind is the
+    manifest's; in a folder without one (carecal 0.1) it follows from the files: meals of
+    one date, only bookings, only shifts, or else a week.
+
+    The folder is first checked against its ``manifest.json``: every file it lists must be
+    there, the plan must have been made for ``community`` (the fingerprint of the community
+    as read), and the rows must cover every date the manifest lists: on each meal date as
+    many deliveries (on a trip or unserved) as were planned, zero only on a date without
+    orders; the campaign's residents, booked or unserved; on each date of the shift plan
+    that had assignments, at least one. Files the manifest does not list are not read.
 
     What the CSV files do not hold is derived: a trip leaves the kitchen at its first
     stop's ``arrival`` minus that stop's ``food_minutes``, and is back at the last stop's
     ``departure`` plus the travel time from there to the kitchen in the carrier's mode
     (:func:`carecal.travel.travel_minutes`). A booking's clinic is its ``clinic_id``; in a
     folder written by carecal 0.1, without that column, it is the one clinic that runs on
-    its date by :meth:`Community.clinic_day` (the planner's and the verifier's rule). A
-    campaign's clinic days are its bookings' dates and clinics, and its dates theirs
-    (``campaign.csv``'s when nothing is booked); a shift plan spans the first to the
-    last date in the files, and its ``auto`` shifts ask for as many volunteers as the
-    folder's meal routes (carriers) and bookings (escorts) use on each date, as
-    :func:`carecal.plans.auto_demand` gave them when the week was planned.
+    its date by :meth:`Community.clinic_day`. The dates, clinic days and period of each
+    part are the manifest's (without one: those of the rows, ``campaign.csv``'s dates for a
+    campaign without bookings). The ``auto`` shifts of a shift plan ask for as many
+    volunteers as the folder's meal routes (carriers) and bookings (escorts) use on each
+    date, as :func:`carecal.demand.auto_demand` gave them when the week was planned. Plans
+    read back have status ``feasible`` (``empty`` for a meal date without orders).
 
     Parameters
     ----------
@@ -412,22 +521,34 @@ def read_plan(folder: str | Path, community: Community) -> list[Plan]:
 
     Returns
     -------
-    list
-        One :class:`~carecal.plans.MealPlan` per date, then the
-        :class:`~carecal.plans.CampaignPlan` and the :class:`~carecal.plans.ShiftPlan`, each
-        only when the folder holds something for it. Empty when the folder holds no plan.
+    MealPlan, CampaignPlan, ShiftPlan or WeekPlan
+        The plan in the folder.
 
     Raises
     ------
     PlanFileError
-        Listing every malformed cell, with file, row and column.
+        Listing every malformed cell with file, row and column; or saying that the folder
+        is incomplete (a listed file missing, a write that was stopped, dates without
+        their rows), that the plan was made for another community, or that the folder
+        holds no plan.
+
+    Warns
+    -----
+    CarecalWarning
+        For a folder without ``manifest.json`` (carecal 0.1): its coverage is not checked.
     """
     path = Path(folder)
+    manifest = read_manifest(path, community)
+    names = set(manifest.files) if manifest is not None else set(ROOT_FILES)
     problems: list[str] = []
-    routes = _plan_rows(path, OUTPUT_TABLES["meal_routes"], problems)
-    checks = _plan_rows(path, OUTPUT_TABLES["health_checks"], problems)
-    shift_rows = _plan_rows(path, OUTPUT_TABLES["shift_plan"], problems)
-    unserved_rows = _plan_rows(path, OUTPUT_TABLES["unserved"], problems)
+
+    def rows_of(table: str) -> list[_PlanRow] | None:
+        if OUTPUT_TABLES[table].file not in names:
+            return None  # not this plan's file, whatever lies in the folder by that name
+        return _plan_rows(path, OUTPUT_TABLES[table], problems)
+
+    routes, checks = rows_of("meal_routes"), rows_of("health_checks")
+    shift_rows, unserved_rows = rows_of("shift_plan"), rows_of("unserved")
     trips = _read_routes(routes, community, problems) if routes else {}
     bookings = _read_bookings(checks, community, problems) if checks else []
     assignments = _read_assignments(shift_rows, problems) if shift_rows else []
@@ -436,7 +557,23 @@ def read_plan(folder: str | Path, community: Community) -> list[Plan]:
     for u in unserved:
         group = {UnservedKind.MEAL: "meal", UnservedKind.SHIFT: "shift"}.get(u.kind, "campaign")
         by_kind[group].append(u)
-    meal_dates = sorted(set(trips) | {u.date for u in by_kind["meal"] if u.date is not None})
+    if problems:
+        raise PlanFileError(problems)
+    if manifest is not None:
+        meal_rows: Counter[dt.date | None] = Counter(u.date for u in by_kind["meal"])
+        for date, day_trips in trips.items():
+            meal_rows[date] += sum(len(t.stops) for t in day_trips)
+        problems = coverage_problems(
+            manifest,
+            meal_rows,
+            len(bookings) + len(by_kind["campaign"]),
+            Counter(a.date for a in assignments),
+        )
+        if problems:
+            raise PlanFileError([f"{path} is incomplete: {p}" for p in problems])
+        meal_dates = [m.date for m in manifest.meals]
+    else:
+        meal_dates = sorted(set(trips) | {u.date for u in by_kind["meal"] if u.date is not None})
     for u in by_kind["meal"]:
         if u.date is None and len(meal_dates) != 1:
             problems.append(
@@ -444,47 +581,130 @@ def read_plan(folder: str | Path, community: Community) -> list[Plan]:
             )
     if problems:
         raise PlanFileError(problems)
-    plans: list[Plan] = []
-    for date in meal_dates:
-        plans.append(
-            MealPlan(
-                status=Status.FEASIBLE,
-                date=date,
-                trips=tuple(sorted(trips.get(date, []), key=lambda t: (t.volunteer_id, t.trip))),
-                unserved=tuple(u for u in by_kind["meal"] if u.date in (date, None)),
-                engine="file",
-            )
+    meals = [_meals_back(date, trips.get(date, []), by_kind["meal"]) for date in meal_dates]
+    campaign = _campaign_back(
+        manifest, checks is not None, bookings, by_kind["campaign"], community
+    )
+    shifts = _shifts_back(
+        manifest, shift_rows is not None, assignments, by_kind["shift"], meals, campaign, community
+    )
+    return _whole(path, manifest, meals, campaign, shifts)
+
+
+def _meals_back(date: dt.date, trips: list[Trip], unserved: list[Unserved]) -> MealPlan:
+    """The meal plan of ``date`` read back; ``empty`` when nothing was ordered that day."""
+    mine = tuple(u for u in unserved if u.date in (date, None))
+    return MealPlan(
+        status=Status.FEASIBLE if trips or mine else Status.EMPTY,
+        date=date,
+        trips=tuple(sorted(trips, key=lambda t: (t.volunteer_id, t.trip))),
+        unserved=mine,
+        engine="file",
+    )
+
+
+def _campaign_back(
+    manifest: Manifest | None,
+    has_file: bool,
+    bookings: list[Booking],
+    unserved: list[Unserved],
+    community: Community,
+) -> CampaignPlan | None:
+    """The campaign read back, its days from the manifest (or, without one, the rows)."""
+    if manifest is not None:
+        if manifest.campaign is None:
+            return None
+        dates = list(manifest.campaign.dates)
+        clinic_days = [(c.date, c.clinic_id) for c in manifest.campaign.clinic_days]
+    elif has_file or unserved:
+        dates, clinic_days = _campaign_days_of(bookings, unserved, community)
+    else:
+        return None
+    return CampaignPlan(
+        status=Status.FEASIBLE,
+        dates=tuple(dates),
+        clinic_days=tuple(clinic_days),
+        bookings=tuple(bookings),
+        unserved=tuple(unserved),
+    )
+
+
+def _shifts_back(
+    manifest: Manifest | None,
+    has_file: bool,
+    assignments: list[Assignment],
+    unserved: list[Unserved],
+    meals: list[MealPlan],
+    campaign: CampaignPlan | None,
+    community: Community,
+) -> ShiftPlan | None:
+    """The shift plan read back over the manifest's period (without one: the rows')."""
+    if manifest is not None:
+        if manifest.shifts is None:
+            return None
+        start, end = manifest.shifts.start, manifest.shifts.end
+    else:
+        days = [a.date for a in assignments] + [u.date for u in unserved if u.date is not None]
+        if not (has_file or unserved) or not days:
+            return None
+        start, end = min(days), max(days)
+    # The places on ``auto`` shifts are those the routes and bookings beside the shift plan
+    # use, as when the week was planned.
+    routed = routed_volunteers(meals, campaign)
+    return ShiftPlan(
+        status=Status.FEASIBLE,
+        start=start,
+        end=end,
+        assignments=tuple(assignments),
+        unserved=tuple(unserved),
+        demand=auto_demand(community, date_range(start, end), routed),
+    )
+
+
+def _whole(
+    folder: Path,
+    manifest: Manifest | None,
+    meals: list[MealPlan],
+    campaign: CampaignPlan | None,
+    shifts: ShiftPlan | None,
+) -> PlanObject:
+    """The parts as the object the planner returned: the manifest's kind, or the files'."""
+    if manifest is not None:
+        kind: Kind = manifest.kind
+    elif not meals and campaign is None and shifts is None:
+        raise PlanFileError(
+            f"{folder}: no plan here (no manifest.json, meal_routes.csv, health_checks.csv "
+            "or shift_plan.csv); give the folder a plan was written to"
         )
-    if checks is not None or by_kind["campaign"]:
-        dates, clinic_days = _campaign_days_of(bookings, by_kind["campaign"], community)
-        plans.append(
-            CampaignPlan(
-                status=Status.FEASIBLE,
-                dates=tuple(dates),
-                clinic_days=tuple(clinic_days),
-                bookings=tuple(bookings),
-                unserved=tuple(by_kind["campaign"]),
-            )
-        )
-    if shift_rows is not None or by_kind["shift"]:
-        days = [a.date for a in assignments] + [
-            u.date for u in by_kind["shift"] if u.date is not None
-        ]
-        if days:
-            start, end = min(days), max(days)
-            # The places on ``auto`` shifts are those the routes and bookings beside the
-            # shift plan use, as when the week was planned.
-            campaign = next((p for p in plans if isinstance(p, CampaignPlan)), None)
-            meal_plans = [p for p in plans if isinstance(p, MealPlan)]
-            routed = routed_volunteers(meal_plans, campaign)
-            plans.append(
-                ShiftPlan(
-                    status=Status.FEASIBLE,
-                    start=start,
-                    end=end,
-                    assignments=tuple(assignments),
-                    unserved=tuple(by_kind["shift"]),
-                    demand=auto_demand(community, date_range(start, end), routed),
-                )
-            )
-    return plans
+    elif campaign is None and shifts is None and len(meals) == 1:
+        kind = "meals"
+    elif not meals and shifts is None:
+        kind = "campaign"
+    elif not meals and campaign is None:
+        kind = "shifts"
+    else:
+        kind = "week"
+    if kind == "meals":
+        return meals[0]
+    if kind == "campaign" and campaign is not None:
+        return campaign
+    if kind == "shifts" and shifts is not None:
+        return shifts
+    dates = [m.date for m in meals]
+    if campaign is not None:
+        dates += _campaign_dates(campaign)
+    if shifts is not None:
+        dates += [shifts.start, shifts.end]
+    start = manifest.start if manifest is not None and manifest.start else min(dates)
+    end = manifest.end if manifest is not None and manifest.end else max(dates)
+    parts: list[MealPlan | CampaignPlan | ShiftPlan] = [*meals]
+    parts += [p for p in (campaign, shifts) if p is not None]
+    return WeekPlan(
+        status=Status.FEASIBLE,
+        start=start,
+        end=end,
+        meals=tuple(meals),
+        campaign=campaign,
+        shifts=shifts,
+        unserved=tuple(u for p in parts for u in p.unserved),
+    )

@@ -8,16 +8,15 @@ import datetime as dt
 import io
 import os
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from carecal.errors import CarecalError, OptionError
-from carecal.io import PlanFileError, read_plan, write_plan
+from carecal.io import CarecalWarning, PlanFileError, read_plan, write_plan
 from carecal.io.cells import spreadsheet_safe
 from carecal.io.files import atomic_write
 from carecal.model import Community
-from carecal.plans import MealPlan, ShiftPlan
+from carecal.plans import CampaignPlan, MealPlan, ShiftPlan, Status, WeekPlan
 
 TUESDAY = dt.date(2026, 3, 10)
 """The campaign day of the ``campaign_plan`` fixture."""
@@ -33,6 +32,20 @@ DESIGN_COLUMNS = {
 }
 
 
+def _week(
+    meals: list[MealPlan], campaign: CampaignPlan | None, shifts: ShiftPlan | None
+) -> WeekPlan:
+    """A week plan of the fixtures' parts, 2026-03-02 to 2026-03-10."""
+    return WeekPlan(
+        status=Status.FEASIBLE,
+        start=dt.date(2026, 3, 2),
+        end=TUESDAY,
+        meals=tuple(meals),
+        campaign=campaign,
+        shifts=shifts,
+    )
+
+
 def _rows(path: Path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
 
@@ -46,6 +59,7 @@ def test_meal_plan_files_have_the_design_columns_and_a_bom(tmp_path, community, 
         "summary.md",
         "routes/V01.html",
         "routes/V02.html",
+        "manifest.json",
     }
     for name in ("meal_routes.csv", "unserved.csv"):
         assert (tmp_path / name).read_bytes().startswith(b"\xef\xbb\xbf")
@@ -68,7 +82,7 @@ def test_meal_plan_files_have_the_design_columns_and_a_bom(tmp_path, community, 
 def test_every_plan_kind_has_the_design_columns(
     tmp_path, community, meal_plan, campaign_plan, shift_plan
 ):
-    week = SimpleNamespace(meals=[meal_plan], campaign=campaign_plan, shifts=shift_plan)
+    week = _week([meal_plan], campaign_plan, shift_plan)
     write_plan(week, tmp_path, community)
     for name, header in DESIGN_COLUMNS.items():
         assert ",".join(_rows(tmp_path / name)[0]) == header
@@ -93,7 +107,7 @@ def test_every_plan_kind_has_the_design_columns(
 def test_cells_that_look_like_formulas_are_made_text(
     tmp_path, community, meal_plan, campaign_plan, shift_plan
 ):
-    week = SimpleNamespace(meals=[meal_plan], campaign=campaign_plan, shifts=shift_plan)
+    week = _week([meal_plan], campaign_plan, shift_plan)
     write_plan(week, tmp_path, community)
     rows = _rows(tmp_path / "unserved.csv")
     assert rows[1][4] == '\'=HYPERLINK("http://x")'
@@ -121,9 +135,7 @@ def test_no_temporary_file_is_left_and_an_interrupted_write_keeps_the_old_file(
 
 
 def test_summary_lists_what_to_do(tmp_path, community, meal_plan, campaign_plan):
-    write_plan(
-        SimpleNamespace(meals=[meal_plan], campaign=campaign_plan, shifts=None), tmp_path, community
-    )
+    write_plan(_week([meal_plan], campaign_plan, None), tmp_path, community)
     text = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert "## Meal deliveries on 2026-03-02" in text and "## Health-check campaign" in text
     assert "## What to do" in text
@@ -138,13 +150,35 @@ def test_summary_when_everyone_is_served(tmp_path, community, meal_plan):
 
 
 def test_read_plan_round_trip(tmp_path, community, meal_plan, campaign_plan, shift_plan):
-    week = SimpleNamespace(meals=[meal_plan], campaign=campaign_plan, shifts=shift_plan)
+    week = _week([meal_plan], campaign_plan, shift_plan)
     write_plan(week, tmp_path, community)
-    meals, campaign, shifts = read_plan(tmp_path, community)
+    read = read_plan(tmp_path, community)
+    assert isinstance(read, WeekPlan) and (read.start, read.end) == (week.start, week.end)
+    (meals,) = read.meals
     assert meals == meal_plan  # leave and back are derived from the files and the community
-    # The clinic days read back are the bookings' dates and clinics.
-    assert campaign == campaign_plan.model_copy(update={"clinic_days": ((TUESDAY, "C1"),)})
-    assert shifts == shift_plan.model_copy(update={"end": dt.date(2026, 3, 9)})
+    # The dates, clinic days and periods are the manifest's, so they come back as written.
+    assert read.campaign == campaign_plan
+    assert read.shifts == shift_plan
+    assert read.unserved == (*meal_plan.unserved, *campaign_plan.unserved, *shift_plan.unserved)
+
+
+def test_read_plan_gives_back_the_kind_it_was_given(
+    tmp_path, community, meal_plan, campaign_plan, shift_plan
+):
+    for plan in (meal_plan, campaign_plan, shift_plan):
+        write_plan(plan, tmp_path, community)
+        assert type(read_plan(tmp_path, community)) is type(plan)
+
+
+def test_a_campaign_without_a_manifest_takes_its_days_from_the_bookings(
+    tmp_path, community, campaign_plan
+):
+    """carecal 0.1 folders: the clinic days read back are the bookings' dates and clinics."""
+    write_plan(campaign_plan, tmp_path, community)
+    (tmp_path / "manifest.json").unlink()
+    with pytest.warns(CarecalWarning, match="no manifest.json"):
+        read = read_plan(tmp_path, community)
+    assert read == campaign_plan.model_copy(update={"clinic_days": ((TUESDAY, "C1"),)})
 
 
 def test_read_plan_derives_leave_and_back_from_an_edited_file(tmp_path, community, meal_plan):
@@ -154,7 +188,7 @@ def test_read_plan_derives_leave_and_back_from_an_edited_file(tmp_path, communit
     rows[1][5], rows[1][9] = "10:57", "5"  # first stop later, food five minutes old
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(rows)
-    (plan,) = read_plan(tmp_path, community)
+    plan = read_plan(tmp_path, community)
     assert plan.trips[0].leave == 10 * 60 + 52
     assert plan.trips[0].back == meal_plan.trips[0].back
 
@@ -179,8 +213,10 @@ def test_read_plan_reports_every_malformed_cell(tmp_path, community, meal_plan):
     ]
 
 
-def test_read_plan_of_a_folder_without_a_plan_is_empty(tmp_path, community):
-    assert read_plan(tmp_path, community) == []
+def test_read_plan_of_a_folder_without_a_plan_says_so(tmp_path, community):
+    (tmp_path / "notes.txt").write_text("not a plan")
+    with pytest.raises(PlanFileError, match="no plan here"):
+        read_plan(tmp_path, community)
 
 
 def _two_clinics(community: Community) -> Community:
@@ -210,16 +246,18 @@ def test_read_plan_keeps_the_clinic_of_each_booking(tmp_path, community, campaig
         }
     )
     write_plan(at_c2, tmp_path, two)
-    (read,) = read_plan(tmp_path, two)
+    read = read_plan(tmp_path, two)
     assert {b.clinic_id for b in read.bookings} == {"C2"}
-    assert read.clinic_days == ((TUESDAY, "C2"),) and read.dates == (TUESDAY,)
+    assert read.clinic_days == at_c2.clinic_days and read.dates == (TUESDAY,)
 
 
 def test_read_plan_of_a_0_1_folder_takes_the_only_clinic(tmp_path, community, campaign_plan):
     """A folder without clinic_id (carecal 0.1): one clinic runs on the date, so it is that."""
     write_plan(campaign_plan, tmp_path, community)
     _drop_column(tmp_path / "health_checks.csv", "clinic_id")
-    (read,) = read_plan(tmp_path, community)
+    (tmp_path / "manifest.json").unlink()
+    with pytest.warns(CarecalWarning, match="no manifest.json"):
+        read = read_plan(tmp_path, community)
     assert read.bookings == campaign_plan.bookings
 
 
@@ -231,7 +269,8 @@ def test_read_plan_of_a_0_1_folder_with_two_clinics_names_row_and_fix(
     two = _two_clinics(community)
     write_plan(campaign_plan, tmp_path, two)
     _drop_column(tmp_path / "health_checks.csv", "clinic_id")
-    with pytest.raises(PlanFileError) as caught:
+    (tmp_path / "manifest.json").unlink()
+    with pytest.warns(CarecalWarning), pytest.raises(PlanFileError) as caught:
         read_plan(tmp_path, two)
     assert caught.value.problems[0] == (
         "health_checks.csv row 2, column clinic_id: the booking does not say at which clinic "
@@ -271,10 +310,9 @@ def test_week_plan_read_back_keeps_the_auto_demand(tmp_path):
     week = _week(community)
     assert week.shifts is not None and week.shifts.demand
     write_plan(week, tmp_path, community)
-    plans = read_plan(tmp_path, community)
-    (shifts,) = [p for p in plans if isinstance(p, ShiftPlan)]
-    (meals,) = [p for p in plans if isinstance(p, MealPlan)]
+    read = read_plan(tmp_path, community)
+    assert isinstance(read, WeekPlan) and read.shifts is not None
+    (meals,) = read.meals
     date = meals.date
-    assert shifts.demand == {(date, "MEALS"): (len(meals.carriers), len(meals.carriers))}
-    for plan in plans:
-        assert verify(community, plan) == []
+    assert read.shifts.demand == {(date, "MEALS"): (len(meals.carriers), len(meals.carriers))}
+    assert verify(community, read) == []

@@ -4,12 +4,13 @@ names, escort sheets and timetables, stale sheets removed, safe file names."""
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 
+import pytest
 from io_data import DAY, make_trip, read_folder
 
-from carecal.io import write_plan
-from carecal.plans import MealPlan, Status
+from carecal.io import read_plan, write_plan
+from carecal.io.sheets.page import MAX_STEM_BYTES, sheet_names
+from carecal.plans import MealPlan, Status, WeekPlan
 
 
 def test_route_sheet_has_what_the_carrier_needs_and_nothing_medical(tmp_path, community, meal_plan):
@@ -57,9 +58,14 @@ def test_route_sheet_keeps_chinese_names(tmp_path):
 
 
 def test_escort_sheet_and_timetable(tmp_path, community, campaign_plan, shift_plan):
-    write_plan(
-        SimpleNamespace(meals=[], campaign=campaign_plan, shifts=shift_plan), tmp_path, community
+    week = WeekPlan(
+        status=Status.FEASIBLE,
+        start=shift_plan.start,
+        end=campaign_plan.dates[-1],
+        campaign=campaign_plan,
+        shifts=shift_plan,
     )
+    write_plan(week, tmp_path, community)
     escort = (tmp_path / "escorts" / "V01.html").read_text(encoding="utf-8")
     for needed in (
         "08:35",
@@ -89,13 +95,74 @@ def test_sheets_of_an_earlier_plan_for_someone_no_longer_on_it_are_removed(
 
 
 def test_sheet_file_names_are_safe_and_distinct():
-    from carecal.io.sheets.page import sheet_names
-
+    """Kept as they are when nothing needs changing; otherwise cleaned and tagged with a
+    hash of the id, so that distinct ids never share a file, even ignoring case."""
     names = sheet_names(["V/1", "V_1", "陈杰", "..", "v_1"])
-    assert names == {
-        "V/1": "V_1.html",
-        "V_1": "V_1_2.html",
-        "陈杰": "陈杰.html",
-        "..": "volunteer.html",
-        "v_1": "v_1_3.html",
-    }
+    assert names["V_1"] == "V_1.html" and names["陈杰"] == "陈杰.html"
+    assert re.fullmatch(r"V_1-[0-9a-f]{8}\.html", names["V/1"])
+    assert re.fullmatch(r"volunteer-[0-9a-f]{8}\.html", names[".."])
+    assert re.fullmatch(r"v_1-[0-9a-f]{8}\.html", names["v_1"])
+    assert len({n.casefold() for n in names.values()}) == 5
+    assert sheet_names(["V/1"]) == {"V/1": names["V/1"]}  # the same id, the same name
+
+
+@pytest.mark.parametrize("device", ["CON", "nul", "Aux", "com1", "LPT9", "con.x"])
+def test_windows_device_names_get_a_tag(device):
+    """Defect (issue 15 item 8): ids CON and nul gave CON.html and nul.html, which Windows
+    cannot open."""
+    stem = sheet_names([device])[device].removesuffix(".html")
+    assert stem.split(".")[0].upper() not in {"CON", "NUL", "AUX", "COM1", "LPT9"}
+    assert re.fullmatch(rf"{device.split('.')[0]}-[0-9a-f]{{8}}(\.x)?", stem)
+
+
+def test_long_ids_are_cut_to_a_bounded_name():
+    """Defect (issue 15 item 8): a 300-byte id (100 Chinese characters) stopped the week
+    with "File name too long"; now the name is cut at a character boundary and tagged."""
+    long_id = "长" * 100
+    other = "长" * 99 + "短"  # the same first 33 characters: only the tag tells them apart
+    names = sheet_names([long_id, other])
+    for name in names.values():
+        stem = name.removesuffix(".html")
+        assert len(stem.encode("utf-8")) <= MAX_STEM_BYTES
+        assert stem.startswith("长" * 30) and re.search(r"-[0-9a-f]{8}$", stem)
+    assert names[long_id] != names[other]
+    assert sheet_names(["x" * MAX_STEM_BYTES]) == {"x" * MAX_STEM_BYTES: "x" * 100 + ".html"}
+
+
+def test_a_week_with_long_chinese_and_reserved_ids_writes_whole(tmp_path, community, meal_plan):
+    """The whole plan is written (every name decided before the first byte) and reads back."""
+    ids = {"V01": "志愿者" * 34, "V02": "CON"}  # 306 bytes; a Windows device
+    renamed = community.with_changes(
+        volunteers=tuple(
+            v.model_copy(update={"volunteer_id": ids[v.volunteer_id]}) for v in community.volunteers
+        ),
+        residents=tuple(
+            r.model_copy(
+                update={"preferred_volunteers": tuple(ids[v] for v in r.preferred_volunteers)}
+            )
+            for r in community.residents
+        ),
+        availability=tuple(
+            a.model_copy(update={"volunteer_id": ids.get(a.volunteer_id, a.volunteer_id)})
+            for a in community.availability
+        ),
+    )
+    plan = meal_plan.model_copy(
+        update={
+            "trips": tuple(
+                t.model_copy(update={"volunteer_id": ids[t.volunteer_id]}) for t in meal_plan.trips
+            )
+        }
+    )
+    paths = write_plan(plan, tmp_path, renamed)
+    sheets = sorted(p.name for p in (tmp_path / "routes").iterdir())
+    assert len(sheets) == 2 and all(len(n.encode("utf-8")) <= 110 for n in sheets)
+    assert not any(n.split(".")[0].upper() == "CON" for n in sheets)
+    assert {p.name for p in paths} >= set(sheets)
+    read = read_plan(tmp_path, renamed)
+    assert isinstance(read, MealPlan)
+
+    def key(t):
+        return (t.volunteer_id, t.trip)
+
+    assert sorted(read.trips, key=key) == sorted(plan.trips, key=key)

@@ -3,10 +3,13 @@
 ``routes/<volunteer_id>.html`` for each meal carrier, ``escorts/<volunteer_id>.html`` for
 each escort, ``timetables/<volunteer_id>.html`` for each volunteer on the shift plan. They
 carry what the volunteer needs at the door and nothing medical beyond the diet tags.
+Each page is rendered in memory; the file name comes from the volunteer id, bounded and
+portable (:func:`~carecal.io.sheets.page.sheet_names`).
 """
 
-from carecal.io.sheets.escorts import write_escort_sheets
-from carecal.io.sheets.routes import write_route_sheets
-from carecal.io.sheets.timetables import write_timetables
+from carecal.io.sheets.escorts import escort_sheets
+from carecal.io.sheets.page import sheet_names
+from carecal.io.sheets.routes import route_sheets
+from carecal.io.sheets.timetables import timetables
 
-__all__ = ["write_escort_sheets", "write_route_sheets", "write_timetables"]
+__all__ = ["escort_sheets", "route_sheets", "sheet_names", "timetables"]

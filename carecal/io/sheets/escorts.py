@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from carecal.clock import weekday
 from carecal.io.sheets.page import (
     esc,
     floor_text,
     html_page,
     html_table,
+    render_sheets,
     time_cell,
     who,
-    write_sheets,
 )
 from carecal.model import Community
 from carecal.plans import CampaignPlan, Wheelchair
@@ -69,7 +67,7 @@ def _escort_sheet(vid: str, campaign: CampaignPlan, community: Community) -> byt
     return html_page(title, body)
 
 
-def write_escort_sheets(folder: Path, campaign: CampaignPlan, community: Community) -> list[Path]:
-    """Write ``<volunteer_id>.html`` into ``folder`` for each escort of the campaign."""
+def escort_sheets(campaign: CampaignPlan, community: Community) -> dict[str, bytes]:
+    """The page of each escort of the campaign, by file name (``<volunteer_id>.html``)."""
     escorts = dict.fromkeys(e for b in campaign.bookings for e in b.escort_ids)
-    return write_sheets(folder, escorts, lambda vid: _escort_sheet(vid, campaign, community))
+    return render_sheets(escorts, lambda vid: _escort_sheet(vid, campaign, community))

@@ -1,15 +1,15 @@
-"""The parts every printable sheet shares: the page, a table, cells, names, and writing the
-sheets of one folder."""
+"""The parts every printable sheet shares: the page, a table, cells, names, and the file
+name of each volunteer's sheet."""
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 from carecal.clock import format_time
-from carecal.io.files import atomic_write
 from carecal.model import Resident, Volunteer
 
 _CSS = """
@@ -64,35 +64,77 @@ def who(volunteer: Volunteer | None, vid: str) -> str:
     return f"{volunteer.name} ({vid})" if volunteer is not None and volunteer.name else vid
 
 
-def _safe_name(vid: str) -> str:
-    return re.sub(r"[^\w.-]", "_", vid).strip(".") or "volunteer"
+# Device names Windows refuses as a file stem, whatever the case or the extension after them.
+_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL"}
+    | {f"{port}{n}" for port in ("COM", "LPT") for n in (*"123456789", "¹", "²", "³")}
+)
+MAX_STEM_BYTES = 100
+"""The longest file stem derived from an id, in UTF-8 bytes: far below the 255-byte limit of
+every common file system, leaving room for the folder path on Windows."""
+_TAG_CHARS = 8
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` shortened to at most ``limit`` UTF-8 bytes, never inside a character."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
+def _reserved(stem: str) -> bool:
+    return stem.split(".")[0].upper() in _RESERVED
+
+
+def file_stem(id_: str, taken: set[str]) -> str:
+    """A portable file stem for ``id_``, not in ``taken`` (compared case-insensitively).
+
+    Letters (Chinese too), digits, ``_``, ``-`` and ``.`` are kept, every other character
+    becomes ``_`` and dots at either end go (Windows drops a trailing dot, a leading one
+    hides the file). When anything was changed, or the stem would be longer than
+    :data:`MAX_STEM_BYTES`, a Windows device name (``CON``, ``nul``, ``COM1``, ...), or
+    taken, a short hash of the id is added, so two ids never share a file and the same id
+    always gets the same name.
+    """
+    text = unicodedata.normalize("NFC", id_)
+    clean = re.sub(r"[^\w.-]", "_", text).strip(".")
+    stem = clean
+    if (
+        stem != id_
+        or not stem
+        or len(stem.encode("utf-8")) > MAX_STEM_BYTES
+        or _reserved(stem)
+        or stem.casefold() in taken
+    ):
+        tag = hashlib.sha256(id_.encode("utf-8")).hexdigest()[:_TAG_CHARS]
+        base = _cut(clean, MAX_STEM_BYTES - _TAG_CHARS - 1).rstrip(".") or "volunteer"
+        # The tag goes into the part before the first dot, which Windows compares with
+        # its device names (``con.x`` is as reserved as ``con``).
+        head, dot, rest = base.partition(".")
+        stem = f"{head}-{tag}{dot}{rest}"
+        n = 2
+        while stem.casefold() in taken:  # another id already took this name by hand
+            stem, n = f"{head}-{tag}-{n}{dot}{rest}", n + 1
+    return stem
 
 
 def sheet_names(ids: Iterable[str]) -> dict[str, str]:
-    """A file name per volunteer id: safe on every system and distinct ignoring case."""
+    """A file name per volunteer id: bounded, portable, distinct ignoring case.
+
+    See :func:`file_stem`; the names are decided for every id before a sheet is written.
+    """
     names: dict[str, str] = {}
-    used: set[str] = set()
+    taken: set[str] = set()
     for vid in ids:
-        base = name = _safe_name(vid)
-        n = 2
-        while name.lower() in used:
-            name, n = f"{base}_{n}", n + 1
-        used.add(name.lower())
-        names[vid] = f"{name}.html"
+        stem = file_stem(vid, taken)
+        taken.add(stem.casefold())
+        names[vid] = f"{stem}.html"
     return names
 
 
-def write_sheets(folder: Path, ids: Iterable[str], sheet: Callable[[str], bytes]) -> list[Path]:
-    """Write the sheet of each volunteer in ``ids`` into ``folder``; remove older sheets.
+def render_sheets(ids: Iterable[str], sheet: Callable[[str], bytes]) -> dict[str, bytes]:
+    """The sheet of each volunteer in ``ids``, by file name (:func:`sheet_names`), in memory.
 
-    Each sheet is named for its volunteer (:func:`sheet_names`). The folder belongs to
-    carecal (``routes/``, ``escorts/``, ``timetables/``): a sheet left from an earlier run
-    for a volunteer who is no longer on the plan would send them out.
+    Nothing is written here: the plan folder writes every file of a plan in one commit
+    (:mod:`carecal.io.manifest`), and removes sheets of an earlier plan for volunteers who
+    are no longer on it (such a sheet would send them out).
     """
-    names = sheet_names(ids)
-    paths = [atomic_write(folder / name, sheet(vid)) for vid, name in names.items()]
-    if folder.is_dir():
-        for old in folder.glob("*.html"):
-            if old.name not in names.values():
-                old.unlink()
-    return paths
+    return {name: sheet(vid) for vid, name in sheet_names(ids).items()}

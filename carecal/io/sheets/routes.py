@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from carecal.clock import weekday
 from carecal.io.sheets.page import (
     esc,
     floor_text,
     html_page,
     html_table,
+    render_sheets,
     time_cell,
     who,
-    write_sheets,
 )
 from carecal.model import Community
 from carecal.plans import MealPlan
@@ -62,7 +60,7 @@ def _route_sheet(vid: str, meals: list[MealPlan], community: Community) -> bytes
     return html_page(title, body)
 
 
-def write_route_sheets(folder: Path, meals: list[MealPlan], community: Community) -> list[Path]:
-    """Write ``<volunteer_id>.html`` into ``folder`` for each carrier on the meal plans."""
+def route_sheets(meals: list[MealPlan], community: Community) -> dict[str, bytes]:
+    """The page of each carrier on the meal plans, by file name (``<volunteer_id>.html``)."""
     carriers = dict.fromkeys(t.volunteer_id for p in meals for t in p.trips)
-    return write_sheets(folder, carriers, lambda vid: _route_sheet(vid, meals, community))
+    return render_sheets(carriers, lambda vid: _route_sheet(vid, meals, community))

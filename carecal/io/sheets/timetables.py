@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from carecal.clock import weekday
-from carecal.io.sheets.page import esc, html_page, html_table, time_cell, who, write_sheets
+from carecal.io.sheets.page import esc, html_page, html_table, render_sheets, time_cell, who
 from carecal.model import Community
 from carecal.plans import ShiftPlan
 
@@ -34,7 +32,7 @@ def _timetable(vid: str, shifts: ShiftPlan, community: Community) -> bytes:
     return html_page(title, body)
 
 
-def write_timetables(folder: Path, shifts: ShiftPlan, community: Community) -> list[Path]:
-    """Write ``<volunteer_id>.html`` into ``folder`` for each volunteer on the shift plan."""
+def timetables(shifts: ShiftPlan, community: Community) -> dict[str, bytes]:
+    """The page of each volunteer on the shift plan, by file name (``<volunteer_id>.html``)."""
     people = dict.fromkeys(a.volunteer_id for a in shifts.assignments)
-    return write_sheets(folder, people, lambda vid: _timetable(vid, shifts, community))
+    return render_sheets(people, lambda vid: _timetable(vid, shifts, community))

@@ -147,7 +147,7 @@ def test_two_clinics_round_trip_through_the_folder(tmp_path: Path) -> None:
     c = two_clinics()
     p = _plan(c, MON, MON)
     write_plan(p, tmp_path, c)
-    (read,) = read_plan(tmp_path, c)
+    read = read_plan(tmp_path, c)
     assert isinstance(read, CampaignPlan)
     assert read.bookings == p.bookings and read.clinic_days == p.clinic_days
     assert verify(c, read) == []
@@ -163,7 +163,7 @@ def test_one_clinic_on_dates_campaign_csv_does_not_list(tmp_path: Path) -> None:
     assert p.clinic_days == ((MON, "H1"), (TUE, "H1"))
     assert len(p.bookings) == 4 and verify(c, p) == []
     write_plan(p, tmp_path, c)
-    (read,) = read_plan(tmp_path, c)
+    read = read_plan(tmp_path, c)
     assert read.dates == (MON, TUE) and read.clinic_days == p.clinic_days
     assert verify(c, read) == []
 

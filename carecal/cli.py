@@ -21,12 +21,13 @@ import datetime as dt
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from carecal.clock import coerce_date, next_weekday, weekday
-from carecal.errors import CarecalError, OptionError, PlanFileError
+from carecal.errors import CarecalError, OptionError
 
 if TYPE_CHECKING:
     from carecal.model import Community
@@ -69,6 +70,24 @@ class _Console:
 # --- shared steps ---------------------------------------------------------------------------
 
 
+@contextmanager
+def _warnings_said(console: _Console) -> Iterator[None]:
+    """Say every warning raised inside the block (a foreign file, a folder from 0.1, ...)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        console.say(f"warning: {w.message}")
+
+
+def _read_plan(folder: Path, community: Community, console: _Console) -> Plan:
+    """The plan in a plan folder, with its warnings said."""
+    from carecal.io import read_plan
+
+    with _warnings_said(console):
+        return read_plan(folder, community)
+
+
 def _read(path: str, console: _Console, as_of: dt.date | None = None) -> Community:
     from carecal.io import read_community
 
@@ -78,11 +97,8 @@ def _read(path: str, console: _Console, as_of: dt.date | None = None) -> Communi
             f"{path}: no such folder or file; give the folder of CSV files "
             "(residents.csv, volunteers.csv, availability.csv, sites.csv) or an .xlsx workbook"
         )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with _warnings_said(console):
         community = read_community(source, as_of=as_of)
-    for w in caught:
-        console.say(f"warning: {w.message}")
     console.say(
         f"Read {source}: {len(community.residents)} residents, {len(community.volunteers)} "
         f"volunteers, {len(community.sites)} sites."
@@ -134,16 +150,19 @@ def _label(plan: Plan) -> str:
     return type(plan).__name__
 
 
-def _verify_plans(
-    community: Community, plans: Sequence[Plan], console: _Console, *, each: bool
-) -> int:
-    """Verify each plan (and, when shifts sit beside routes or bookings, that they agree).
+def _verify_plans(community: Community, plan: Plan, console: _Console, *, each: bool) -> int:
+    """Verify a plan part by part (and, when shifts sit beside routes or bookings, that
+    they agree).
 
-    Broken rules are always printed, per plan; with ``each`` a plan without any says so.
+    Broken rules are always printed, per part; with ``each`` a part without any says so.
     Returns the number of broken rules.
     """
     from carecal.plans import CampaignPlan, MealPlan, ShiftPlan, Status, WeekPlan
     from carecal.verify import verify
+
+    plans: list[Plan] = [plan]
+    if isinstance(plan, WeekPlan):
+        plans = [*plan.meals, *(p for p in (plan.campaign, plan.shifts) if p is not None)]
 
     found = 0
     seen: set[tuple[str, str]] = set()
@@ -183,12 +202,13 @@ def _verify_plans(
 
 def _write_and_verify(plan: Any, out: Path, community: Community, console: _Console) -> int:
     """Print the plan's summary, write it, read the folder back and verify what is there."""
-    from carecal.io import read_plan, write_plan
+    from carecal.io import write_plan
 
     console.say(plan.summary())
-    paths = write_plan(plan, out, community)
+    with _warnings_said(console):
+        paths = write_plan(plan, out, community)
     console.say(f"Wrote {len(paths)} file(s) to {out.resolve()}")
-    found = _verify_plans(community, read_plan(out, community), console, each=False)
+    found = _verify_plans(community, _read_plan(out, community, console), console, each=False)
     if found:
         console.problem(f"{out}: the verifier found {found} broken rule(s) in the plan as written.")
         return EXIT_VIOLATIONS
@@ -263,61 +283,20 @@ def _plan_period(
 
 
 def _cmd_verify(args: argparse.Namespace, console: _Console) -> int:
-    from carecal.io import read_plan
-
     community = _read(args.data, console)
-    plans = read_plan(Path(args.plan), community)
-    if not plans:
-        raise PlanFileError(
-            f"{args.plan}: no meal_routes.csv, health_checks.csv or shift_plan.csv found; "
-            "give the folder a plan was written to"
-        )
-    found = _verify_plans(community, plans, console, each=True)
+    plan = _read_plan(Path(args.plan), community, console)
+    found = _verify_plans(community, plan, console, each=True)
     return EXIT_VIOLATIONS if found else EXIT_OK
-
-
-def _one_plan(folder: str, community: Community) -> Plan:
-    """The plan in a plan folder, as one object, with the names of its people.
-
-    ``read_plan`` may give one plan, or (carecal 0.2.0) a list of them: one is taken as
-    it is, several (a week folder: meal dates, campaign, shifts) are put together as the
-    week they were written from.
-    """
-    from carecal.io import read_plan
-    from carecal.plans import CampaignPlan, MealPlan, ShiftPlan, Status, WeekPlan
-
-    found: Any = read_plan(Path(folder), community)
-    plans = list(found) if isinstance(found, list | tuple) else [found]
-    if not plans:
-        raise PlanFileError(
-            f"{folder}: no meal_routes.csv, health_checks.csv or shift_plan.csv found; "
-            "give the folder a plan was written to"
-        )
-    if len(plans) == 1:
-        plan: Plan = plans[0]
-    else:
-        meals = tuple(p for p in plans if isinstance(p, MealPlan))
-        campaign = next((p for p in plans if isinstance(p, CampaignPlan)), None)
-        shifts = next((p for p in plans if isinstance(p, ShiftPlan)), None)
-        dates = [m.date for m in meals] + list(campaign.dates if campaign else ())
-        dates += [shifts.start, shifts.end] if shifts else []
-        plan = WeekPlan(
-            status=Status.FEASIBLE,
-            start=min(dates),
-            end=max(dates),
-            meals=meals,
-            campaign=campaign,
-            shifts=shifts,
-            unserved=tuple(u for p in plans for u in p.unserved),
-        )
-    return plan.with_people(community)
 
 
 def _cmd_compare(args: argparse.Namespace, console: _Console) -> int:
     from carecal.compare import compare
 
     community = _read(args.data, console)
-    result = compare(_one_plan(args.before, community), _one_plan(args.after, community))
+    result = compare(
+        _read_plan(Path(args.before), community, console),
+        _read_plan(Path(args.after), community, console),
+    )
     out = sys.stdout
     print(result.summary(), file=out)
     print("\n" + result.table.to_string(), file=out)

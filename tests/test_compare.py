@@ -214,7 +214,7 @@ def test_cli_compare_refuses_a_folder_without_a_plan(
     (tmp_path / "empty").mkdir()
     argv = ["compare", str(tmp_path / "empty"), str(folders["after"])]
     assert main([*argv, "--data", str(folders["data"])]) == EXIT_INVALID
-    assert "no meal_routes.csv" in capsys.readouterr().err
+    assert "no plan here" in capsys.readouterr().err
 
 
 def test_cli_compare_takes_a_week_folder_as_one_week(
@@ -234,18 +234,3 @@ def test_cli_compare_takes_a_week_folder_as_one_week(
     assert main([*argv, "--data", str(folders["data"])]) == EXIT_OK
     out = capsys.readouterr().out
     assert "Comparing two WeekPlans" in out and "Nobody's plan changed." in out
-
-
-def test_cli_compare_accepts_read_plan_giving_one_plan(
-    folders: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """read_plan is to return one plan object rather than a list; both are taken."""
-    listed = carecal.io.read_plan
-
-    def one(folder: Path, community: carecal.Community) -> object:
-        (plan,) = listed(folder, community)
-        return plan
-
-    monkeypatch.setattr(carecal.io, "read_plan", one)
-    assert main(_before_after(folders)) == EXIT_OK
-    assert "meal added" in capsys.readouterr().out

@@ -588,7 +588,7 @@ def read_plan(folder: str | Path, community: Community) -> PlanObject:
     shifts = _shifts_back(
         manifest, shift_rows is not None, assignments, by_kind["shift"], meals, campaign, community
     )
-    return _whole(path, manifest, meals, campaign, shifts)
+    return _whole(path, manifest, meals, campaign, shifts).with_people(community)
 
 
 def _meals_back(date: dt.date, trips: list[Trip], unserved: list[Unserved]) -> MealPlan:

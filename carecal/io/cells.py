@@ -32,6 +32,11 @@ _DECIMAL_COMMA_RE = re.compile(r"^[+-]?\d+,\d+$")
 _RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 _BLANKS = " \t\r\n\u00a0\u3000\ufeff"
 _NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?([eE][+-]?\d+)?$")
+_NOT_FINITE = {"inf", "infinity", "nan"}
+# No count, minute or coordinate in a community comes near this; a cell beyond it is a
+# pasted serial number or a slip of the keyboard, and Python would refuse very long whole
+# numbers anyway (sys.set_int_max_str_digits), with a hint meant for programmers.
+_LARGEST = 1e15
 
 
 def clean_cell(value: Any) -> str:
@@ -53,7 +58,12 @@ def clean_cell(value: Any) -> str:
             return str(int(number))
         return repr(number)
     if isinstance(value, int | np.integer):
-        return str(int(value))
+        whole = int(value)
+        if whole.bit_length() > 64:
+            # Python refuses to write out very long whole numbers; such a cell is no value
+            # carecal uses, so its order of magnitude is enough for the message.
+            return f"{'-' if whole < 0 else ''}1e{int((whole.bit_length() - 1) * math.log10(2))}"
+        return str(whole)
     if isinstance(value, pd.Timestamp | dt.datetime):
         if pd.isna(value):
             return ""
@@ -84,24 +94,51 @@ def norm_enum(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip(_BLANKS).lower())
 
 
+def _shown(text: str) -> str:
+    """A cell as a message quotes it: a very long one is cut, with its length."""
+    return text if len(text) <= 24 else f"{text[:12]}… ({len(text):,} characters)"
+
+
+def _unusable(text: str) -> _CellError:
+    return _CellError(
+        f"'{_shown(text)}' is not a number carecal can use; write an ordinary number "
+        "such as 12 or 31.23"
+    )
+
+
 def _parse_int(text: str) -> int:
     if _INT_RE.match(text):
-        return int(text)
-    if _FLOAT_RE.match(text) and float(text).is_integer():
-        return int(float(text))
+        # Counted before int() is called: Python refuses to convert very long digit runs.
+        if len(text.lstrip("+-").lstrip("0")) > len(str(int(_LARGEST))):
+            raise _unusable(text)
+        whole = int(text)
+        if abs(whole) >= _LARGEST:
+            raise _unusable(text)
+        return whole
+    if _FLOAT_RE.match(text):
+        number = _parse_float(text)
+        if number.is_integer():
+            return int(number)
     if _DECIMAL_COMMA_RE.match(text):
-        raise _CellError(f"'{text}' uses a decimal comma; write a whole number")
-    raise _CellError(f"'{text}' is not a whole number; write digits only, for example 3")
+        raise _CellError(f"'{_shown(text)}' uses a decimal comma; write a whole number")
+    raise _CellError(f"'{_shown(text)}' is not a whole number; write digits only, for example 3")
 
 
 def _parse_float(text: str) -> float:
     if _FLOAT_RE.match(text):
-        return float(text)
+        number = float(text)
+        # 1e400 and a thousand nines parse to inf; no rule of carecal means infinity.
+        if not math.isfinite(number) or abs(number) >= _LARGEST:
+            raise _unusable(text)
+        return number
+    if text.lower().lstrip("+-") in _NOT_FINITE:
+        raise _unusable(text)
     if _DECIMAL_COMMA_RE.match(text):
         raise _CellError(
-            f"'{text}' uses a decimal comma; write {text.replace(',', '.')} with a decimal point"
+            f"'{_shown(text)}' uses a decimal comma; write {_shown(text.replace(',', '.'))} "
+            "with a decimal point"
         )
-    raise _CellError(f"'{text}' is not a number; write it with a decimal point, e.g. 31.23")
+    raise _CellError(f"'{_shown(text)}' is not a number; write it with a decimal point, e.g. 31.23")
 
 
 def _parse_bool(text: str) -> bool:
@@ -110,21 +147,21 @@ def _parse_bool(text: str) -> bool:
         return True
     if key in _FALSE:
         return False
-    raise _CellError(f"'{text}' is not yes or no; write true/false, yes/no, 1/0 or 是/否")
+    raise _CellError(f"'{_shown(text)}' is not yes or no; write true/false, yes/no, 1/0 or 是/否")
 
 
 def _parse_time(text: str) -> int:
     try:
         return parse_time(text)
     except ValueError as e:
-        raise _CellError(str(e)) from None
+        raise _CellError(str(e).replace(text, _shown(text))) from None
 
 
 def _parse_date(text: str) -> dt.date:
     try:
         return parse_date(text)
     except ValueError as e:
-        raise _CellError(str(e)) from None
+        raise _CellError(str(e).replace(text, _shown(text))) from None
 
 
 def _parse_day(text: str) -> str | dt.date:
@@ -136,7 +173,7 @@ def _parse_day(text: str) -> str | dt.date:
         return parse_date(text)
     except ValueError:
         raise _CellError(
-            f"'{text}' is not a weekday or a date; use Mon, Tue, Wed, Thu, Fri, Sat, Sun "
+            f"'{_shown(text)}' is not a weekday or a date; use Mon, Tue, Wed, Thu, Fri, Sat, Sun "
             "or a date as YYYY-MM-DD"
         ) from None
 
@@ -146,7 +183,7 @@ def _parse_enum(text: str, column: Column) -> str:
     if key in column.allowed:
         return key
     raise _CellError(
-        f"'{text}' is not a known {column.name}; "
+        f"'{_shown(text)}' is not a known {column.name}; "
         + suggest(key, column.allowed, f"use {one_of(column.allowed)}")
     )
 
@@ -172,7 +209,7 @@ def _parse_list(text: str, column: Column) -> tuple[str, ...]:
         if value is None:
             hint = "; separate items with ; (not a comma)" if "," in item or "、" in item else ""
             raise _CellError(
-                f"'{item}' is not a known {column.name.rstrip('s').replace('_', ' ')}; "
+                f"'{_shown(item)}' is not a known {column.name.rstrip('s').replace('_', ' ')}; "
                 + suggest(norm_enum(item), column.allowed, f"use {one_of(column.allowed)}")
                 + hint
             )

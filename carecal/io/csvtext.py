@@ -56,7 +56,16 @@ def decode_csv(data: bytes, source: str = "the file") -> str:
         When the bytes are none of these encodings.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            # The mark says UTF-16 but the bytes after it are not (cut off or damaged).
+            raise CommunityError(
+                [
+                    f"{source} starts as UTF-16 text but is not readable as such (it may be "
+                    "cut off or damaged); save it from Excel as 'CSV UTF-8 (comma delimited)'"
+                ]
+            ) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -103,7 +112,22 @@ def parse_csv_text(text: str, name: str, source: str | None = None) -> RawTable:
     source = source or f"{name}.csv"
     text = text.lstrip("\ufeff")
     first_line = text.split("\n", 1)[0]
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line)))
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line)))
+    except csv.Error as e:
+        # Python's csv module refuses a cell longer than its field limit (131,072
+        # characters), which in practice is an unclosed quote swallowing the rest of the file.
+        return RawTable(
+            name,
+            source,
+            [],
+            [],
+            [],
+            [
+                f'{source} cannot be read as CSV ({e}); check that every quote (") that opens '
+                "a cell also closes it, and that the file is the table it is named after"
+            ],
+        )
     if not records:
         return RawTable(name, source, [], [], [], [f"{source} is empty; it needs a header row"])
     header = [_header(h) for h in records[0]]
@@ -113,6 +137,8 @@ def parse_csv_text(text: str, name: str, source: str | None = None) -> RawTable:
     width = len(records[0])
     while header and header[-1] == "":
         header.pop()
+    if not header:
+        return RawTable(name, source, [], [], [], [_no_header(source)])
     table = RawTable(name, source, header, [], [])
     for number, record in enumerate(records[1:], start=2):
         cells = [clean_cell(c) for c in record]
@@ -134,6 +160,13 @@ def parse_csv_text(text: str, name: str, source: str | None = None) -> RawTable:
     return table
 
 
+def _no_header(source: str) -> str:
+    return (
+        f"{source} has nothing in its first row; the first row must hold the column names "
+        "(see docs/tables.md): delete the empty rows above them"
+    )
+
+
 def frame_to_table(frame: pd.DataFrame, name: str, source: str | None = None) -> RawTable:
     """Turn a DataFrame into a :class:`RawTable` (every cell as text).
 
@@ -142,6 +175,8 @@ def frame_to_table(frame: pd.DataFrame, name: str, source: str | None = None) ->
     """
     source = source or f"{name} table"
     header = [_header(h) for h in frame.columns]
+    if not any(header) and len(frame.index) > 0:
+        return RawTable(name, source, [], [], [], [_no_header(source)])
     default_index = isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0
     table = RawTable(name, source, header, [], [])
     for position, (label, values) in enumerate(

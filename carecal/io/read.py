@@ -116,12 +116,14 @@ def _folder_tables(folder: Path) -> tuple[dict[str, RawTable], list[str]]:
             continue
         file = path.name.lower()
         if file in known:
+            name = known[file]
             try:
                 text = decode_csv(path.read_bytes(), path.name)
             except CommunityError as e:
-                problems.extend(e.problems)
+                # Kept as an unreadable table, so that it is not also reported as missing.
+                tables[name] = RawTable(name, path.name, [], [], [], list(e.problems))
                 continue
-            tables[known[file]] = parse_csv_text(text, known[file], path.name)
+            tables[name] = parse_csv_text(text, name, path.name)
             continue
         close = difflib.get_close_matches(file, list(known), n=1, cutoff=0.8)
         if close and not (folder / close[0]).exists():
@@ -134,7 +136,25 @@ def _folder_tables(folder: Path) -> tuple[dict[str, RawTable], list[str]]:
 
 
 def _workbook_tables(path: Path) -> dict[str, RawTable]:
-    sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, keep_default_na=False)
+    try:
+        sheets = pd.read_excel(
+            path, sheet_name=None, header=None, dtype=object, keep_default_na=False
+        )
+    except Exception:
+        # An empty, truncated or renamed file fails deep inside pandas, zipfile or openpyxl
+        # with whatever that layer raises (ValueError "specify an engine", BadZipFile,
+        # KeyError, XML errors, ...); to the coordinator each means the same thing, and
+        # pandas' own advice is meant for programmers.
+        what = (
+            "is empty" if path.stat().st_size == 0 else "may be damaged, or be another kind of file"
+        )
+        raise CommunityError(
+            [
+                f"{path.name} is not a readable Excel workbook (it {what}); open it in Excel "
+                "or WPS and save it again as an .xlsx workbook, or give a folder of CSV files "
+                "instead"
+            ]
+        ) from None
     tables: dict[str, RawTable] = {}
     for sheet, frame in sheets.items():
         name = _table_key(str(sheet))
@@ -187,9 +207,11 @@ def read_community(source: str | Path, *, as_of: dt.date | None = None) -> Commu
     if path.is_dir():
         tables, problems = _folder_tables(path)
         policy_file = path / "policy.toml"
+        workbook = None
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
         tables, problems = _workbook_tables(path), []
         policy_file = path.parent / "policy.toml"
+        workbook = path.name
     else:
         raise CommunityError(
             [
@@ -202,5 +224,9 @@ def read_community(source: str | Path, *, as_of: dt.date | None = None) -> Commu
     if policy_file.is_file():
         policy, policy_problems = policy_from_bytes(policy_file.read_bytes(), policy_file.name)
     return community_from_tables(
-        tables, policy, as_of=as_of, policy_problems=problems + policy_problems
+        tables,
+        policy,
+        as_of=as_of,
+        policy_problems=problems + policy_problems,
+        workbook=workbook,
     )

@@ -16,6 +16,7 @@ from carecal.io.cells import parse_cell
 from carecal.io.csvtext import RawTable
 from carecal.io.problems import one_of
 from carecal.io.schema import Kind, Table
+from carecal.model import Site
 from carecal.policy import Policy
 
 
@@ -30,6 +31,8 @@ class Context:
     ids: dict[str, set[str]] = field(default_factory=dict)
     points: list[tuple[str, float, float]] = field(default_factory=list)
     shift_refs: list[tuple[str, str]] = field(default_factory=list)
+    sites: dict[str, Site] = field(default_factory=dict)
+    """The valid sites by id, for the tables that use a site's hours (campaign.csv)."""
 
 
 class Row:

@@ -85,6 +85,7 @@ def community_from_tables(
     *,
     as_of: dt.date | None = None,
     policy_problems: list[str] | None = None,
+    workbook: str | None = None,
 ) -> Community:
     """Validate raw tables and build the :class:`~carecal.model.Community`.
 
@@ -99,6 +100,9 @@ def community_from_tables(
         The date on which ages from ``birth_date`` are judged (today by default).
     policy_problems
         Problems already found in the policy, reported together with the tables'.
+    workbook
+        The file name of the workbook the tables are sheets of, if they are; a missing
+        table is then a missing sheet of it.
 
     Raises
     ------
@@ -108,7 +112,12 @@ def community_from_tables(
     ctx = Context(policy=policy or Policy.model_validate({}), as_of=as_of or dt.date.today())
     ctx.problems.extend(policy_problems or [])
     for name in REQUIRED_TABLES:
-        if name not in tables:
+        if name not in tables and workbook is not None:
+            ctx.problems.append(
+                f"{workbook} has no sheet {name}; every community needs residents, "
+                "volunteers, availability and sites sheets"
+            )
+        elif name not in tables:
             ctx.problems.append(
                 f"{name}.csv is missing; every community needs residents, volunteers, "
                 "availability and sites tables"
@@ -117,11 +126,27 @@ def community_from_tables(
         ctx.ids["shift"] = set()  # no shifts.csv: a request or limit naming a shift is wrong
     built: dict[str, list[Any]] = {}
     for name, reader in _READERS.items():
-        if name in tables:
-            built[name] = reader(ctx, tables[name])
+        raw = tables.get(name)
+        if raw is not None and not raw.header and raw.problems:
+            # Unreadable (not text, or empty): its own problem says so. Like a missing
+            # table it is not read, so ids elsewhere are not checked against it and no
+            # "missing column" or "no kitchen" follows from it.
+            ctx.problems.extend(raw.problems)
+        elif raw is not None:
+            built[name] = reader(ctx, raw)
     _outliers(ctx)
     check_shift_limits(ctx)
-    if "volunteers" in built and "availability" in tables:
+    clinics = sorted(ctx.ids.get("clinic", set()))
+    if len(clinics) > 1 and "campaign" not in tables and "sites" in tables:
+        # plan_health_checks needs to know which clinic runs on each date when there are
+        # several (Community.clinic_days); plan_week just plans no campaign.
+        ctx.warnings.append(
+            f"{tables['sites'].source} has {len(clinics)} clinics ({', '.join(clinics)}) and "
+            "there is no campaign.csv, so the health checks cannot be planned: carecal cannot "
+            "tell which clinic runs on which date; add campaign.csv with a row (date, "
+            "clinic_id) for each campaign day"
+        )
+    if "volunteers" in built and "availability" in built:
         free = {a.volunteer_id for a in built.get("availability", [])}
         for v in built["volunteers"]:
             if v.volunteer_id not in free:

@@ -8,8 +8,10 @@ import datetime as dt
 from carecal.clock import format_time
 from carecal.io.cells import norm_enum
 from carecal.io.csvtext import RawTable
+from carecal.io.problems import one_of
 from carecal.io.rows import (
     Context,
+    Row,
     coordinates,
     day_fields,
     duplicate_ids,
@@ -20,7 +22,7 @@ from carecal.io.rows import (
     unknown,
 )
 from carecal.io.schema import INPUT_TABLES, SITE_KINDS, SITES
-from carecal.model import CampaignDay, ShiftTemplate, Site, SiteKind, TravelOverride
+from carecal.model import CampaignDay, Role, ShiftTemplate, Site, SiteKind, TravelOverride
 
 
 def parse_sites(ctx: Context, raw: RawTable) -> list[Site]:
@@ -58,6 +60,10 @@ def parse_sites(ctx: Context, raw: RawTable) -> list[Site]:
         )
         if site is not None:
             out.append(site)
+            ctx.sites.setdefault(site.site_id, site)
+            if site.kind == SiteKind.CLINIC:
+                _no_slot(r, site, site.open, site.close, "in sites.csv")
+    _clinic_columns(rows)
     bad_kind = any(r.text("kind") and norm_enum(r.text("kind")) not in SITE_KINDS for r in rows)
     if "site" in ctx.ids and rows and "kind" in rows[0].columns and not bad_kind:
         # A misspelt kind is reported once, not again by every campaign day naming the site.
@@ -71,6 +77,29 @@ def parse_sites(ctx: Context, raw: RawTable) -> list[Site]:
             f"{raw.source} has no kitchen; add a row with kind kitchen where the meals are cooked"
         )
     return out
+
+
+_CLINIC_COLUMNS = ("slot_minutes", "places_per_slot", "check_minutes")
+
+
+def _clinic_columns(rows: list[Row]) -> None:
+    """A clinic row needs the slot columns; when sites.csv lacks them, say so on the row.
+
+    (An empty cell in a present column is reported by the cell check itself.)
+    """
+    if not rows:
+        return
+    absent = [c for c in _CLINIC_COLUMNS if c not in rows[0].columns]
+    if not absent:
+        return
+    for r in rows:
+        if norm_enum(r.text("kind")) == SiteKind.CLINIC:
+            r.error(
+                None,
+                f"a clinic needs {', '.join(_CLINIC_COLUMNS)}, and {r.raw.source} has no "
+                f"{one_of(tuple(absent))} column; add {'it' if len(absent) == 1 else 'them'} "
+                "and fill them in for every clinic",
+            )
 
 
 def parse_shifts(ctx: Context, raw: RawTable) -> list[ShiftTemplate]:
@@ -95,6 +124,16 @@ def parse_shifts(ctx: Context, raw: RawTable) -> list[ShiftTemplate]:
         start, end = start_end(r, "start", "end", "the shift")
         min_text = r.text("min_volunteers")
         minimum = None if min_text.lower() in ("", "auto") else r.value("min_volunteers", minimum=0)
+        role = r.value("role", required=True)
+        if minimum is None and min_text.lower() in ("", "auto") and role == Role.CENTRE:
+            # The week plan derives auto from the meal routes and escort bookings; nothing
+            # derives a centre shift's, so it would ask for no one.
+            r.warn(
+                "min_volunteers",
+                f"{min_text or 'empty (auto)'} on a centre shift asks for no one: auto "
+                "counts the carriers and escorts the plans use, and a centre shift has "
+                "neither; give the number of volunteers it needs",
+            )
         maximum = r.value("max_volunteers", minimum=0)
         if minimum is not None and maximum is not None and minimum > maximum:
             r.error(
@@ -105,7 +144,7 @@ def parse_shifts(ctx: Context, raw: RawTable) -> list[ShiftTemplate]:
         s = r.build(
             ShiftTemplate,
             shift_id=sid,
-            role=r.value("role", required=True),
+            role=role,
             start=start,
             end=end,
             min_volunteers=minimum,
@@ -120,9 +159,10 @@ def parse_shifts(ctx: Context, raw: RawTable) -> list[ShiftTemplate]:
 
 
 def parse_campaign(ctx: Context, raw: RawTable) -> list[CampaignDay]:
-    """campaign.csv: the days each clinic runs health checks."""
+    """campaign.csv: the days each clinic runs health checks, one row per date and clinic."""
     rows = table_rows(ctx, raw, INPUT_TABLES["campaign"])
     clinics = ctx.ids.get("clinic")
+    seen: dict[tuple[dt.date, str], str] = {}
     out = []
     for r in rows:
         date = r.value("date", required=True)
@@ -133,17 +173,73 @@ def parse_campaign(ctx: Context, raw: RawTable) -> list[CampaignDay]:
                 f"{clinic_id} is not a clinic in sites.csv; add it there with kind clinic or "
                 "correct the id",
             )
+        if date is not None and clinic_id is not None:
+            # The key of campaign.csv: several clinics on one date are fine, one clinic
+            # twice on a date would give it two sets of hours.
+            first = seen.setdefault((date, clinic_id), r.label)
+            if first != r.label:
+                r.error(
+                    "clinic_id",
+                    f"clinic {clinic_id} on {date} is also on {first}; campaign.csv has one "
+                    "row per date and clinic: delete one of the two rows, keeping the hours "
+                    "you mean",
+                )
         open_, close = r.value("open"), r.value("close")
-        if open_ is not None and close is not None and close <= open_:
-            r.error(
-                "close",
-                f"the clinic hours {format_time(open_)}–{format_time(close)} close before "
-                "they open; swap open and close or correct them",
-            )
+        _campaign_hours(r, ctx.sites.get(clinic_id or ""), open_, close)
         day = r.build(CampaignDay, date=date, clinic_id=clinic_id, open=open_, close=close)
         if day is not None:
             out.append(day)
     return out
+
+
+def _campaign_hours(r: Row, clinic: Site | None, open_: int | None, close: int | None) -> None:
+    """Report a campaign day whose hours, its own or the clinic's, close before they open.
+
+    The day's hours are its ``open``/``close``, each taken from the clinic's row of
+    sites.csv when empty (:meth:`carecal.model.Community.clinic_days` does the same).
+    """
+    if open_ is not None and close is not None and close <= open_:
+        r.error(
+            "close",
+            f"the clinic hours {format_time(open_)}–{format_time(close)} close before "
+            "they open; swap open and close or correct them",
+        )
+        return
+    if clinic is None or clinic.kind != SiteKind.CLINIC or (open_ is None and close is None):
+        return
+    start = clinic.open if open_ is None else open_
+    end = clinic.close if close is None else close
+    if end > start:
+        _no_slot(r, clinic, start, end, "that day")
+    elif open_ is not None:
+        r.error(
+            "open",
+            f"{format_time(open_)} is not before {clinic.site_id}'s closing time "
+            f"{format_time(clinic.close)} in sites.csv, so the clinic would close before it "
+            f"opens; give this row a close after {format_time(open_)}, or an earlier open",
+        )
+    else:
+        r.error(
+            "close",
+            f"{format_time(end)} is not after {clinic.site_id}'s opening time "
+            f"{format_time(clinic.open)} in sites.csv, so the clinic would close before it "
+            f"opens; give this row an open before {format_time(end)}, or a later close",
+        )
+
+
+def _no_slot(r: Row, clinic: Site, start: int, end: int, when: str) -> None:
+    """Warn when a clinic's hours are shorter than one check: no one can be booked."""
+    if clinic.check_minutes is not None and end - start < clinic.check_minutes:
+        r.warn(
+            None,
+            f"clinic {clinic.site_id} is open {format_time(start)}–{format_time(end)} "
+            f"{when}, shorter than one check ({clinic.check_minutes} minutes), so no one can "
+            "be booked; lengthen the hours or shorten check_minutes",
+        )
+
+
+MAX_TRAVEL_MINUTES = 24 * 60
+"""The longest travel time travel.csv may give: a trip of more than a day is a slip."""
 
 
 def parse_travel(ctx: Context, raw: RawTable) -> list[TravelOverride]:
@@ -164,12 +260,19 @@ def parse_travel(ctx: Context, raw: RawTable) -> list[TravelOverride]:
                     f"{ends[column]} is not a resident, volunteer or site id; correct the id",
                 )
         mode = r.value("mode") or "any"
+        minutes = r.value("minutes", required=True, minimum=0)
+        if minutes is not None and minutes > MAX_TRAVEL_MINUTES:
+            r.error(
+                "minutes",
+                f"{r.text('minutes')} minutes is more than a day ({MAX_TRAVEL_MINUTES}); "
+                "write the travel time in minutes, for example 12",
+            )
         t = r.build(
             TravelOverride,
             from_id=ends["from_id"],
             to_id=ends["to_id"],
             mode=mode,
-            minutes=r.value("minutes", required=True, minimum=0),
+            minutes=minutes,
         )
         if t is not None:
             out.append(t)

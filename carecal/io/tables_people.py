@@ -123,6 +123,8 @@ def _age_problem(r: Row, birth: dt.date | None, age: int | None, as_of: dt.date)
 def parse_residents(ctx: Context, raw: RawTable) -> list[Resident]:
     """residents.csv: each resident's home, mobility, meal order and age rule."""
     rows = table_rows(ctx, raw, INPUT_TABLES["residents"])
+    if not rows and not raw.problems:
+        ctx.warnings.append(f"{raw.source} has no rows: nothing to plan for meals or health checks")
     duplicate_ids(rows, "resident_id", "resident")
     store_ids(ctx, "resident", known_ids(rows, "resident_id"))
     volunteers = ctx.ids.get("volunteer")

@@ -111,3 +111,31 @@ def test_warnings_point_at_the_callers_line():
     with pytest.warns(CarecalWarning) as record:
         read_community(DATA / "MessyButValid", as_of=AS_OF)
     assert {Path(w.filename).name for w in record} == {"test_read.py"}
+
+
+def test_workbook_without_a_sheet_names_the_workbook_and_the_sheet(tmp_path: Path):
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    for path in (DATA / "Valid").glob("*.csv"):
+        if path.stem != "sites":
+            (folder / path.name).write_bytes(path.read_bytes())
+    book = tmp_path / "community.xlsx"
+    _workbook(book, folder)
+    with pytest.raises(CommunityError) as caught:
+        read_community(book, as_of=AS_OF)
+    assert caught.value.problems == [
+        "community.xlsx has no sheet sites; every community needs residents, volunteers, "
+        "availability and sites sheets"
+    ]
+
+
+def test_a_table_that_cannot_be_decoded_is_not_also_missing(tmp_path: Path):
+    write_community(read_folder("Valid"), tmp_path)
+    (tmp_path / "volunteers.csv").write_bytes(b"volunteer_id,name\nV01,Zo\xeb,walk\n")
+    with pytest.raises(CommunityError) as caught:
+        read_community(tmp_path, as_of=AS_OF)
+    # Nor do the availability rows naming V01 and V02 say they are unknown volunteers.
+    assert caught.value.problems == [
+        "volunteers.csv is neither UTF-8 nor GB18030 text; save it from Excel as "
+        "'CSV UTF-8 (comma delimited)'"
+    ]

@@ -4,6 +4,7 @@ and across tables, problems in file order."""
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import pytest
 from io_data import AS_OF, DATA, SHIFTS, csv_texts, read_folder
@@ -95,6 +96,31 @@ DEFECTS: dict[str, list[str]] = {
     ],
     "TravelUnknownId": ["travel.csv row 2 (place K1), column to_id: R009 is not a resident"],
     "TravelUnknownMode": ["column mode: 'horse' is not a known mode"],
+    "CampaignSameDateAndClinicTwice": [
+        "campaign.csv row 4 (clinic C1), column clinic_id: clinic C1 on 2026-03-10 is also on "
+        "row 2; campaign.csv has one row per date and clinic: delete one of the two rows"
+    ],
+    "CampaignClosesBeforeOpens": [
+        "campaign.csv row 3 (clinic C1), column open: 13:00 is not before C1's closing time "
+        "12:00 in sites.csv, so the clinic would close before it opens; give this row a close "
+        "after 13:00, or an earlier open"
+    ],
+    "TravelMinutesInfinite": [
+        "travel.csv row 3 (place K1), column minutes: 'inf' is not a number carecal can use; "
+        "write an ordinary number"
+    ],
+    "TravelMinutesOverADay": [
+        "travel.csv row 2 (place K1), column minutes: 1e9 minutes is more than a day (1440); "
+        "write the travel time in minutes"
+    ],
+    "ResidentsNotUtf8": [
+        "residents.csv is neither UTF-8 nor GB18030 text; save it from Excel as 'CSV UTF-8"
+    ],
+    "ClinicWithoutSlotColumns": [
+        "sites.csv row 3 (site C1): a clinic needs slot_minutes, places_per_slot, "
+        "check_minutes, and sites.csv has no slot_minutes, places_per_slot or check_minutes "
+        "column; add them"
+    ],
     "ManyDefects": [
         "max_food_minuts = 40: is not a policy setting",
         "row 2 (volunteer V01), column mode: 'scooter'",
@@ -107,7 +133,19 @@ DEFECTS: dict[str, list[str]] = {
 }
 
 
-VALID_FOLDERS = {"Valid", "MessyButValid", "ChineseGB18030", "ChineseUtf8Bom"}
+VALID_FOLDERS = {
+    "Valid",
+    "MessyButValid",
+    "ChineseGB18030",
+    "ChineseUtf8Bom",
+    "ResidentsHeaderOnly",
+}
+
+# Folders holding one community.xlsx that cannot be opened, and the message it gives.
+WORKBOOK_DEFECTS: dict[str, str] = {
+    "CorruptWorkbook": "community.xlsx is not a readable Excel workbook (it may be damaged",
+    "EmptyWorkbook": "community.xlsx is not a readable Excel workbook (it is empty)",
+}
 
 
 @pytest.mark.parametrize("folder", sorted(DEFECTS))
@@ -121,11 +159,30 @@ def test_defect_is_reported_with_place_and_fix(folder: str):
 
 def test_every_data_folder_is_valid_or_has_expected_phrases():
     folders = {p.name for p in DATA.iterdir() if p.is_dir()}
-    assert folders - VALID_FOLDERS - set(DEFECTS) == set()
+    assert folders - VALID_FOLDERS - set(DEFECTS) - set(WORKBOOK_DEFECTS) == set()
+
+
+@pytest.mark.parametrize("folder", sorted(WORKBOOK_DEFECTS))
+def test_workbook_that_cannot_be_opened_is_one_problem_with_the_fix(folder: str):
+    with pytest.raises(CommunityError) as caught:
+        read_community(DATA / folder / "community.xlsx", as_of=AS_OF)
+    (problem,) = caught.value.problems
+    assert problem.startswith(WORKBOOK_DEFECTS[folder])
+    assert "save it again as an .xlsx workbook, or give a folder of CSV files" in problem
+    assert "engine" not in problem
 
 
 def test_one_defect_gives_one_problem_without_knock_on_messages():
-    for folder in ("AgeUnder60", "UnknownMode", "NoKitchen", "TypoColumnHasLfit"):
+    for folder in (
+        "AgeUnder60",
+        "UnknownMode",
+        "NoKitchen",
+        "TypoColumnHasLfit",
+        "ResidentsNotUtf8",
+        "ClinicWithoutSlotColumns",
+        "CampaignSameDateAndClinicTwice",
+        "CampaignClosesBeforeOpens",
+    ):
         with pytest.raises(CommunityError) as caught:
             read_folder(folder)
         assert len(caught.value.problems) == 1, caught.value.problems
@@ -320,7 +377,7 @@ def test_shifts_requests_campaign_travel_optional_tables():
 
 
 def test_weekly_shift_id_is_unique_but_a_dated_one_may_repeat():
-    dated = SHIFTS + "X1,centre,2026-03-02,09:00,12:00\nX1,centre,2026-03-09,09:00,12:00\n"
+    dated = SHIFTS + "X1,meals,2026-03-02,09:00,12:00\nX1,meals,2026-03-09,09:00,12:00\n"
     c = community_from_csv_texts(csv_texts(shifts=dated), as_of=AS_OF)
     assert [s.shift_id for s in c.shifts] == ["M1", "X1", "X1"]
     with pytest.raises(CommunityError) as caught:
@@ -376,3 +433,141 @@ def test_request_with_a_weekday_and_a_date_that_disagree_is_reported():
     c = community_from_csv_texts(csv_texts(requests=header + "V01,Tue,2026-03-03,yes\n"))
     (q,) = c.requests
     assert (q.day, q.date) == (None, dt.date(2026, 3, 3))
+
+
+def test_residents_with_only_a_header_warn_that_there_is_nothing_to_plan():
+    with pytest.warns(CarecalWarning) as record:
+        c = read_community(DATA / "ResidentsHeaderOnly", as_of=AS_OF)
+    assert c.residents == ()
+    assert [str(w.message) for w in record] == [
+        "residents.csv has no rows: nothing to plan for meals or health checks"
+    ]
+
+
+TWO_CLINICS = (
+    "site_id,kind,name,lat,lon,open,close,slot_minutes,places_per_slot,check_minutes\n"
+    "K1,kitchen,Kitchen,31.2305,121.4710,07:00,14:00,,,\n"
+    "C1,clinic,North,31.2330,121.4750,08:00,12:00,15,2,20\n"
+    "C2,clinic,South,31.2290,121.4700,13:00,17:00,15,2,20\n"
+)
+
+
+def test_campaign_key_is_date_and_clinic():
+    """Inactive: two clinics on one date. Binds: one clinic twice on a date, both rows named."""
+    campaign = "date,clinic_id\n2026-03-10,C1\n2026-03-10,C2\n2026-03-11,C1\n"
+    c = community_from_csv_texts(csv_texts(sites=TWO_CLINICS, campaign=campaign), as_of=AS_OF)
+    assert [(d.date.day, d.clinic_id) for d in c.campaign] == [(10, "C1"), (10, "C2"), (11, "C1")]
+    with pytest.raises(CommunityError) as caught:
+        community_from_csv_texts(
+            csv_texts(sites=TWO_CLINICS, campaign=campaign + "2026-03-10,C2\n"), as_of=AS_OF
+        )
+    assert caught.value.problems == [
+        "campaign.csv row 5 (clinic C2), column clinic_id: clinic C2 on 2026-03-10 is also on "
+        "row 3; campaign.csv has one row per date and clinic: delete one of the two rows, "
+        "keeping the hours you mean"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("hours", "problem"),
+    [
+        ("11:00,", None),  # opens later, before the clinic's own closing time 12:00
+        (",09:00", None),  # closes early, after the clinic's own opening time 08:00
+        ("12:00,", "column open: 12:00 is not before C1's closing time 12:00 in sites.csv"),
+        (",07:30", "column close: 07:30 is not after C1's opening time 08:00 in sites.csv"),
+        ("11:00,10:00", "column close: the clinic hours 11:00–10:00 close before they open"),
+    ],
+)
+def test_campaign_day_hours_with_the_clinics_own(hours: str, problem: str | None):
+    texts = csv_texts(campaign=f"date,clinic_id,open,close\n2026-03-10,C1,{hours}\n")
+    if problem is None:
+        (day,) = community_from_csv_texts(texts, as_of=AS_OF).campaign
+        assert day.clinic_id == "C1"
+        return
+    with pytest.raises(CommunityError) as caught:
+        community_from_csv_texts(texts, as_of=AS_OF)
+    (found,) = caught.value.problems
+    assert found.startswith(f"campaign.csv row 2 (clinic C1), {problem}")
+
+
+def test_campaign_day_shorter_than_one_check_warns():
+    """Binds: 09:00–09:10 holds no 20-minute check. Inactive: 09:00–09:20 holds one."""
+    texts = csv_texts(campaign="date,clinic_id,open,close\n2026-03-10,C1,09:00,09:10\n")
+    with pytest.warns(CarecalWarning, match=r"campaign.csv row 2 \(clinic C1\): clinic C1 is "):
+        community_from_csv_texts(texts, as_of=AS_OF)
+    texts = csv_texts(campaign="date,clinic_id,open,close\n2026-03-10,C1,09:00,09:20\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CarecalWarning)
+        community_from_csv_texts(texts, as_of=AS_OF)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "problem"),
+    [
+        ("inf", "'inf' is not a number carecal can use"),
+        ("-Infinity", "'-Infinity' is not a number carecal can use"),
+        ("nan", "'nan' is not a number carecal can use"),
+        ("1e400", "'1e400' is not a number carecal can use"),
+        ("-3", "-3 is below 0"),
+        ("1441", "1441 minutes is more than a day (1440)"),
+        ("1e9", "1e9 minutes is more than a day (1440)"),
+        ("1440", None),
+        ("0", None),
+    ],
+)
+def test_travel_minutes_are_finite_and_at_most_a_day(minutes: str, problem: str | None):
+    texts = csv_texts(travel=f"from_id,to_id,mode,minutes\nK1,R001,walk,{minutes}\n")
+    if problem is None:
+        (row,) = community_from_csv_texts(texts, as_of=AS_OF).travel
+        assert row.minutes == float(minutes)
+        return
+    with pytest.raises(CommunityError) as caught:
+        community_from_csv_texts(texts, as_of=AS_OF)
+    assert caught.value.problems == [
+        f"travel.csv row 2 (place K1), column minutes: {problem}; "
+        + (
+            "write the travel time in minutes, for example 12"
+            if "day" in problem
+            else "write 0 or more"
+            if "below" in problem
+            else "write an ordinary number such as 12 or 31.23"
+        )
+    ]
+
+
+def test_a_number_of_100000_digits_is_a_cell_error_with_row_and_column():
+    residents = (
+        f"resident_id,name,age,lat,lon,mobility\nR1,A,{'9' * 100_000},31.2301,121.4705,walker\n"
+    )
+    with pytest.raises(CommunityError) as caught:
+        community_from_csv_texts(csv_texts(residents=residents), as_of=AS_OF)
+    assert caught.value.problems == [
+        "residents.csv row 2 (resident R1), column age: '999999999999… (100,000 characters)' "
+        "is not a number carecal can use; write an ordinary number such as 12 or 31.23"
+    ]
+
+
+def test_auto_on_a_centre_shift_warns_but_not_on_a_meal_shift():
+    shifts = "shift_id,role,day,start,end,min_volunteers\nM1,meals,Mon,10:30,13:30,auto\n"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CarecalWarning)
+        community_from_csv_texts(csv_texts(shifts=shifts), as_of=AS_OF)
+    with pytest.warns(
+        CarecalWarning,
+        match=r"shifts.csv row 3 \(shift D1\), column min_volunteers: auto on a centre shift "
+        "asks for no one",
+    ):
+        community_from_csv_texts(
+            csv_texts(shifts=shifts + "D1,centre,Mon,09:00,12:00,auto\n"), as_of=AS_OF
+        )
+
+
+def test_several_clinics_without_campaign_csv_warn():
+    """Binds: two clinics and no campaign.csv. Inactive: with campaign.csv, or one clinic."""
+    with pytest.warns(CarecalWarning, match=r"sites.csv has 2 clinics \(C1, C2\) and there is no "):
+        community_from_csv_texts(csv_texts(sites=TWO_CLINICS), as_of=AS_OF)
+    campaign = "date,clinic_id\n2026-03-10,C2\n"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CarecalWarning)
+        community_from_csv_texts(csv_texts(sites=TWO_CLINICS, campaign=campaign), as_of=AS_OF)
+        community_from_csv_texts(csv_texts(), as_of=AS_OF)

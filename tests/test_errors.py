@@ -39,7 +39,7 @@ def test_a_malformed_plan_file_is_a_plan_file_error_caught_as_carecal_error(tmp_
     header = ",".join(OUTPUT_TABLES["meal_routes"].column_names)
     row = "2026-03-02,V001,1,1,R0001,25:99,11:10,1,,10,5"
     (tmp_path / "meal_routes.csv").write_text(f"{header}\n{row}\n", encoding="utf-8")
-    with pytest.raises(carecal.CarecalError) as info:
+    with pytest.raises(carecal.CarecalError) as info, pytest.warns(carecal.CarecalWarning):
         carecal.read_plan(tmp_path, community)
     assert type(info.value) is carecal.PlanFileError
     assert any("row 2, column arrival" in p for p in info.value.problems)

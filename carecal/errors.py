@@ -65,9 +65,10 @@ class OptionError(CarecalError):
 class ExtraMissingError(CarecalError, ImportError):
     """An optional extra is not installed; the message says how to install it."""
 
-    def __init__(self, extra: str, module: str, what: str) -> None:
+    def __init__(self, extra: str, module: str, what: str, message: str | None = None) -> None:
         super().__init__(
-            f"{what} needs the optional package '{module}', which is not installed; "
+            message
+            or f"{what} needs the optional package '{module}', which is not installed; "
             f'install it with: pip install "carecal[{extra}]"'
         )
         self.extra = extra

@@ -9,6 +9,7 @@ One module per planner (:mod:`~carecal.verify.meals`, :mod:`~carecal.verify.camp
 
 from __future__ import annotations
 
+from carecal.errors import OptionError
 from carecal.model import Community
 from carecal.plans import CampaignPlan, MealPlan, ShiftPlan, WeekPlan
 from carecal.policy import check_policy
@@ -60,6 +61,7 @@ def verify(
         return verify_shifts(community, plan)
     if isinstance(plan, WeekPlan):
         return verify_week(community, plan)
-    raise TypeError(
-        f"verify() takes a MealPlan, CampaignPlan, ShiftPlan or WeekPlan, not {type(plan)}"
+    raise OptionError(
+        f"verify() takes a MealPlan, CampaignPlan, ShiftPlan or WeekPlan, not "
+        f"{type(plan).__name__}; give it what a planner or read_plan returned"
     )

@@ -9,6 +9,7 @@ import pytest
 
 import carecal
 from carecal.datasets import sample_community
+from carecal.errors import OptionError
 from carecal.verify import verify
 
 # carecal.verify is the function (carecal/__init__ binds it), so find the package by path.
@@ -65,5 +66,5 @@ def test_no_verifier_module_imports_the_solver() -> None:
 
 
 def test_verify_refuses_what_is_not_a_plan() -> None:
-    with pytest.raises(TypeError, match="MealPlan, CampaignPlan, ShiftPlan or WeekPlan"):
+    with pytest.raises(OptionError, match="MealPlan, CampaignPlan, ShiftPlan or WeekPlan"):
         verify(sample_community(), "not a plan")  # type: ignore[arg-type]

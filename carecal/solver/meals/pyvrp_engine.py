@@ -67,9 +67,12 @@ def import_pyvrp() -> ModuleType:
         return module
     numbers = [int(part) for part in found.split(".")[:2] if part.isdigit()]
     if len(numbers) == 2 and tuple(numbers) < MIN_PYVRP:
-        raise ImportError(
+        raise ExtraMissingError(
+            "pyvrp",
+            "pyvrp",
+            "The PyVRP routing engine",
             f"carecal's PyVRP engine needs PyVRP {MIN_PYVRP[0]}.{MIN_PYVRP[1]} or newer, "
-            f'found {found}; upgrade with: pip install -U "carecal[pyvrp]"'
+            f'found {found}; upgrade with: pip install -U "carecal[pyvrp]"',
         )
     return module
 

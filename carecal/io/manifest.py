@@ -31,8 +31,9 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from enum import Enum
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -70,9 +71,35 @@ def community_fingerprint(community: Community) -> str:
     hand edit of the plan does not change it.
     """
     text = json.dumps(
-        community.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        _canonical(community.model_dump()),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    """Plain JSON values in an order that does not depend on the process.
+
+    Sets (skills, meal days, diet tags) are sorted: their iteration order follows string
+    hashing, which differs from one Python process to the next, so two runs of carecal on
+    the same data would otherwise fingerprint it differently.
+    """
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        items = [_canonical(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, Enum):
+        return _canonical(value.value)
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
 
 
 class _Frozen(BaseModel):

@@ -228,3 +228,26 @@ def test_a_campaign_alone_reads_back_as_a_campaign(tmp_path):
     shutil.rmtree(tmp_path / "escorts")
     with pytest.raises(PlanFileError, match="incomplete: escorts/"):
         _read(tmp_path)
+
+
+def test_the_fingerprint_is_the_same_in_every_process():
+    """Sets (skills, meal days, diet) iterate in an order that follows string hashing,
+    which differs between processes: `carecal verify` in a new process refused the folder
+    `carecal week` had just written as "made for another community"."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from carecal.datasets import sample_community\n"
+        "from carecal.io.manifest import community_fingerprint\n"
+        "print(community_fingerprint(sample_community()))\n"
+    )
+    prints = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        prints.add(done.stdout.strip())
+    assert len(prints) == 1

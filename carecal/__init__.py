@@ -158,4 +158,5 @@ if not TYPE_CHECKING:
             "carecal.solver.week": ("plan_week",),
         },
         __all__,
+        submodules=("plot",),
     )

@@ -23,7 +23,10 @@ from typing import Any
 
 
 def lazy_exports(
-    package: str, lazy: Mapping[str, Iterable[str]], public: Iterable[str]
+    package: str,
+    lazy: Mapping[str, Iterable[str]],
+    public: Iterable[str],
+    submodules: Iterable[str] = (),
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """The module ``__getattr__`` and ``__dir__`` of ``package`` for its lazy names.
 
@@ -35,16 +38,22 @@ def lazy_exports(
         Each module (dotted path) and the names it defines that the package exports.
     public
         The package's ``__all__``: listed by ``dir()`` even before being imported.
+    submodules
+        Submodules reached as attributes (``carecal.plot`` after ``import carecal``),
+        imported when first touched.
 
     Returns
     -------
     tuple
         ``(__getattr__, __dir__)`` to bind at the package's top level.
     """
-    names = frozenset(public)
+    names = frozenset(public) | frozenset(submodules)
     module_of = {name: module for module, defined in lazy.items() for name in defined}
+    attached = frozenset(submodules)
 
     def __getattr__(name: str) -> Any:
+        if name in attached:
+            return importlib.import_module(f"{package}.{name}")
         module = module_of.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")

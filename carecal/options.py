@@ -11,10 +11,11 @@ takes the same keyword options with the same meaning:
 ``seed``
     Seed of the solvers' randomness (a whole number, default 0).
 ``deterministic``
-    Same input, same options, same machine: the same plan. Each solve then stops after a
-    fixed amount of *work* (CP-SAT's deterministic time, the routing search's number of
-    solutions) instead of the clock, so ``time_limit`` becomes a budget of work: roughly
-    the same seconds on an idle machine, more on a busy one.
+    Same input, same options: the same plan, whatever the machine's load. Each solve then
+    stops after a fixed amount of *work* (CP-SAT's deterministic time on one worker, the
+    routing search's number of solutions) instead of the clock, and what is left of the
+    limit is the limit less the work done (:class:`Work`), so ``time_limit`` becomes a
+    budget of work: roughly the same seconds on an idle machine, more on a busy one.
 ``progress``
     ``False`` (default) for silence; ``True`` for a progress bar on stderr (or in the
     notebook); or a callable that receives each :class:`carecal.progress.ProgressEvent`.
@@ -35,6 +36,12 @@ if TYPE_CHECKING:
     from carecal.progress import ProgressEvent, Reporter
 
 __all__ = ["Deadline", "ProgressOption", "SolveOptions", "solve_options"]
+
+DETERMINISTIC_GUARD = 10.0
+DETERMINISTIC_GUARD_FLOOR = 10.0
+"""A deterministic solve given ``s`` seconds of work stops on the clock only after
+``10 * s + 10`` seconds: a guard against a runaway solve that even a busy machine does not
+reach (a solve stopped by the clock would make the plan depend on the machine's load)."""
 
 ProgressOption = bool | Callable[["ProgressEvent"], Any] | None
 """What ``progress=`` accepts: ``False``/``None``, ``True``, or a callable of events."""
@@ -62,6 +69,26 @@ class Deadline:
         return max(0.0, self.seconds - self.elapsed())
 
 
+@dataclass
+class Work:
+    """Work spent by the solves of a deterministic call, in CP-SAT's deterministic seconds.
+
+    In deterministic mode the clock must not decide anything (a busy machine would change
+    the plan), so what is left of a call's budget is its time limit less the work its
+    solves *report*, which is the same on every run. A part of a call (``plan_week``'s
+    meals, campaign, shifts) charges its parent too.
+    """
+
+    spent: float = 0.0
+    parent: Work | None = None
+
+    def add(self, seconds: float) -> None:
+        """Count ``seconds`` of work here and in every enclosing call."""
+        self.spent += max(0.0, seconds)
+        if self.parent is not None:
+            self.parent.add(seconds)
+
+
 @dataclass(frozen=True)
 class SolveOptions:
     """The checked solving options of one planner call (see the module docstring).
@@ -78,6 +105,7 @@ class SolveOptions:
     planner: str
     deadline: Deadline = field(compare=False, repr=False)
     reporter: Reporter = field(compare=False, repr=False)
+    work: Work = field(default_factory=Work, compare=False, repr=False)
 
     def with_time_limit(self, seconds: float, planner: str | None = None) -> SolveOptions:
         """The same options for a part of this call, with a time limit of its own.
@@ -92,11 +120,27 @@ class SolveOptions:
             planner=planner or self.planner,
             deadline=Deadline(seconds),
             reporter=self.reporter.part(planner or self.planner),
+            work=Work(parent=self.work),
         )
 
     def remaining(self) -> float:
-        """Seconds left of this call's time limit."""
+        """What is left of this call's time limit: wall seconds, or in deterministic mode
+        the limit less the work its solves reported (never the clock: see :class:`Work`)."""
+        if self.deterministic:
+            return max(0.0, self.time_limit - self.work.spent)
         return self.deadline.remaining()
+
+    def wall_guard(self, seconds: float) -> float:
+        """The wall-clock limit of a solve given ``seconds``: ``seconds`` itself, or in
+        deterministic mode the guard (:data:`DETERMINISTIC_GUARD`), since such a solve
+        stops on work."""
+        if self.deterministic:
+            return seconds * DETERMINISTIC_GUARD + DETERMINISTIC_GUARD_FLOOR
+        return seconds
+
+    def spend(self, work: float) -> None:
+        """Count the work a solve reported (used by :meth:`remaining` when deterministic)."""
+        self.work.add(work)
 
 
 def solve_options(

@@ -111,3 +111,18 @@ def test_verify_checks_a_plan():
     assert violations
     assert all(isinstance(v, carecal.Violation) for v in violations)
     assert {v.rule for v in violations} == {"delivery_once"}
+
+
+def test_plot_is_reached_from_the_package_without_loading_matplotlib_first():
+    """``import carecal`` then ``carecal.plot.route_map``: the submodule loads when touched."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, carecal\n"
+        "assert 'matplotlib' not in sys.modules\n"
+        "assert callable(carecal.plot.route_map)\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "ok", done.stderr

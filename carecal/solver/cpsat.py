@@ -7,11 +7,15 @@ solving options mean the same on every planner:
   give each of its many solves);
 - not ``deterministic``: the solve stops at its share of the call's wall-clock limit;
 - ``deterministic``: it stops after a fixed amount of CP-SAT *deterministic time* (work)
-  equal to its share instead, and several workers interleave their search in a fixed
-  order, so the same input gives the same plan. The wall clock then only guards against
-  a runaway solve (ten times the share plus ten seconds), which even a busy machine
-  does not reach: a guard of ten times a small share alone was reached under load, and a
-  solve stopped by the clock is no longer deterministic.
+  equal to its share instead, on one worker, so the same input gives the same plan on
+  any machine and under any load. One worker, because CP-SAT's interleaved search
+  (several deterministic workers) overshot its work limit threefold on the campaign
+  (4.4 units for 1.3) and took seven times as long on the clock, so that under load it
+  reached the wall-clock guard and stopped on the clock; one worker keeps to its limit.
+  The wall clock only guards against a runaway solve (:data:`carecal.options.
+  DETERMINISTIC_GUARD`: ten times the share plus ten seconds). Each solve's work is
+  charged to the call (:meth:`carecal.options.SolveOptions.spend`), so what is left of a
+  deterministic call's limit never depends on the clock either.
 
 Statuses map onto :class:`carecal.plans.Status` in :func:`status_of`.
 """
@@ -30,9 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ProgressCallback", "cp_solver", "solve", "status_of"]
 
-# Wall-clock guard of a deterministic solve: a multiple of its share of work, plus a floor.
-_DETERMINISTIC_GUARD = 10.0
-_DETERMINISTIC_GUARD_FLOOR = 10.0
 # CP-SAT refuses a zero limit; below this a solve cannot even load its model.
 _SHORTEST = 0.01
 
@@ -68,14 +69,14 @@ def cp_solver(
     solver = cp_model.CpSolver()
     p = solver.parameters
     threads = max(1, workers if workers is not None else options.workers)
+    if options.deterministic:
+        threads = 1
     p.num_workers = threads
     p.random_seed = (options.seed + seed_offset) % (1 << 31)
     share = max(_SHORTEST, seconds)
     if options.deterministic:
         p.max_deterministic_time = share
-        p.max_time_in_seconds = share * _DETERMINISTIC_GUARD + _DETERMINISTIC_GUARD_FLOOR
-        if threads > 1:
-            p.interleave_search = True
+        p.max_time_in_seconds = options.wall_guard(share)
     else:
         p.max_time_in_seconds = share
     return solver
@@ -150,10 +151,6 @@ def solve(
     :class:`ProgressCallback` for ``stage`` and ``stop_at``. ``report=False`` keeps the
     solve quiet (the many small solves of a search).
     """
-    if options.deterministic and stop_at is not None:
-        # OR-Tools 9.15 aborts the process when an interleaved (deterministic, several
-        # workers) search with presolve is stopped from a callback; one worker is safe.
-        workers = 1
     solver = cp_solver(options, seconds, workers=workers, seed_offset=seed_offset)
     reporter = options.reporter if report else None
     callback = (
@@ -162,4 +159,5 @@ def solve(
         else None
     )
     code = solver.solve(model, callback)
+    options.spend(solver.deterministic_time)
     return solver, code

@@ -18,14 +18,26 @@ def test_wall_clock_mode() -> None:
     assert not p.interleave_search
 
 
-def test_deterministic_mode_limits_work_and_interleaves() -> None:
+def test_deterministic_mode_limits_work_on_one_worker() -> None:
+    """Deterministic: work-limited, one worker (CP-SAT's interleaved search overshoots its
+    work limit), and a generous wall-clock guard that a busy machine does not reach."""
     o = solve_options("plan_x", time_limit=3, workers=2, deterministic=True)
     p = cp_solver(o, 1.5, seed_offset=3).parameters
     assert p.max_deterministic_time == 1.5
     assert p.max_time_in_seconds == 25.0
-    assert p.interleave_search and p.random_seed == 3
-    single = cp_solver(solve_options("plan_x", time_limit=3, workers=1, deterministic=True), 1)
-    assert not single.parameters.interleave_search
+    assert p.num_workers == 1 and not p.interleave_search and p.random_seed == 3
+
+
+def test_deterministic_work_is_charged_to_the_call() -> None:
+    """What is left of a deterministic call is its limit less the work its solves did,
+    never the clock; a part of a call charges its parent too."""
+    o = solve_options("plan_x", time_limit=5, deterministic=True)
+    part = o.with_time_limit(2, "plan_y")
+    solver, _ = solve(_knapsack(), part, 1, stage="a")
+    assert part.remaining() == pytest.approx(2 - solver.deterministic_time)
+    assert o.remaining() == pytest.approx(5 - solver.deterministic_time)
+    wall = solve_options("plan_x", time_limit=5)
+    assert wall.remaining() <= 5
 
 
 def test_status_mapping() -> None:

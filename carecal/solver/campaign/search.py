@@ -134,7 +134,16 @@ def _solve(
     # Probing costs seconds on the escort and pool constraints and buys little here.
     solver.parameters.cp_model_probing_level = 0
     callback = ProgressCallback(options.reporter, stage)
-    return solver, solver.solve(m, callback)
+    code = solver.solve(m, callback)
+    options.spend(solver.deterministic_time)
+    log.debug(
+        "campaign %s: %.2f s wall, %.2f deterministic (limit %.2f)",
+        stage,
+        solver.wall_time,
+        solver.deterministic_time,
+        seconds,
+    )
+    return solver, code
 
 
 Span = tuple[int, int, int, str, int]

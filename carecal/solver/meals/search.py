@@ -176,8 +176,12 @@ def solve_day(
             f"up to {seconds:.1f} s",
         )
         solution = solve_with_pyvrp(
-            problem, time_limit=seconds, seed=options.seed, deterministic=options.deterministic
+            problem,
+            time_limit=options.wall_guard(seconds),
+            seed=options.seed,
+            deterministic=options.deterministic,
         )
+        options.spend(seconds)
         report(
             "routing",
             f"PyVRP finished in {solution.seconds:.1f} s ({solution.status})",
@@ -209,7 +213,10 @@ def _solve_ortools(
     model = build_model(problem)
     # The search's share is measured after the build, which can take a while on big days.
     seconds = search_seconds(options)
-    params = _search_parameters(problem, seconds, options.deterministic, *strategies)
+    params = _search_parameters(
+        problem, options.wall_guard(seconds), options.deterministic, *strategies
+    )
+    options.spend(seconds)
     _report_progress(model, options.reporter, began)
     options.reporter(
         "routing",

@@ -94,6 +94,7 @@ class SearchBase:
         around it, so that a run of tiny solves ends too."""
         with self._charge_lock:
             self.work_done += work + 0.02
+            self.options.spend(work + 0.02)
 
     def next_seed_offset(self) -> int:
         """The seed offset of the next CP-SAT solve."""

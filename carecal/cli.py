@@ -8,7 +8,9 @@ there, so "verified" speaks of the files, not of the plan in memory.
 
 Exit status: 0 the plan was made, written and verified (residents who could not be
 served are in ``unserved.csv``, not an error); 1 the verifier found broken rules; 2 the
-input or an option is invalid (every problem is listed, one per line; nothing is planned).
+input or an option is invalid (nothing is planned). The problems are printed grouped: the
+same problem in many rows once, with the rows and the first few examples; ``--problems
+FILE`` writes every one, one per line.
 
 Only light modules are imported here; pandas, OR-Tools and the planners are imported by
 the command that needs them, so ``carecal --help`` answers at once.
@@ -546,16 +548,56 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="carecal-demo", help="output folder (default ./carecal-demo)")
     _add_solve_options(p, 30.0, "the whole demo (the week, then the campaign)")
     p.set_defaults(func=_cmd_demo)
+    for name in _READS_DATA:
+        sub.choices[name].add_argument(
+            "--problems",
+            metavar="FILE",
+            help="write every input problem to FILE, one per line, UTF-8 (the screen shows "
+            "them grouped: the same problem in many rows once, with the rows)",
+        )
     return parser
 
 
-def _print_problems(problems: Sequence[str], stream: TextIO) -> None:
+_READS_DATA = ("validate", "meals", "health-checks", "shifts", "week", "verify", "compare")
+"""The commands that read DATA, and so take ``--problems FILE``."""
+MAX_GROUPS_SHOWN = 15
+"""Kinds of problem printed on the screen at most; ``--problems FILE`` has every one."""
+
+
+def _print_problems(problems: Sequence[str], stream: TextIO, full_list: str | None) -> None:
+    """Print the problems grouped (bounded, however many rows are bad) and write every one
+    to ``full_list`` when given."""
+    from carecal.io.problems import group_problems
+
+    if full_list is not None:
+        _write_problems(problems, full_list, stream)
     if len(problems) == 1:
         print(f"carecal: {problems[0]}", file=stream)
         return
-    print(f"carecal: {len(problems)} problem(s):", file=stream)
-    for problem in problems:
-        print(f"  - {problem}", file=stream)
+    groups = group_problems(problems)
+    print(f"carecal: {len(problems):,} problem(s):", file=stream)
+    for group in groups[:MAX_GROUPS_SHOWN]:
+        first, *examples = group.splitlines()
+        print(f"  - {first}", file=stream)
+        for line in examples:
+            print(f"    {line}", file=stream)
+    left = groups[MAX_GROUPS_SHOWN:]
+    if left:
+        print(f"  … and {len(left)} more kind(s) of problem", file=stream)
+    if len(groups) < len(problems) and full_list is not None:
+        print(f"  (every problem, one per line: {full_list})", file=stream)
+    elif len(groups) < len(problems):
+        print("  (give --problems FILE to write every problem, one per line)", file=stream)
+
+
+def _write_problems(problems: Sequence[str], path: str, stream: TextIO) -> None:
+    """Write the full list of problems, one per line; a file that cannot be written is said."""
+    try:
+        Path(path).write_text("".join(f"{p}\n" for p in problems), encoding="utf-8")
+    except OSError as err:
+        print(
+            f"carecal: could not write the problems to {path}: {err.strerror or err}", file=stream
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -568,14 +610,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return stop.code or EXIT_OK
         return EXIT_INVALID
     console = _Console(sys.stderr, quiet=args.quiet)
+    full_list = getattr(args, "problems", None)
     try:
-        return int(args.func(args, console))
+        status = int(args.func(args, console))
     except CarecalError as err:
-        _print_problems(err.problems, sys.stderr)
+        _print_problems(err.problems, sys.stderr, full_list)
         return EXIT_INVALID
     except OSError as err:
         print(f"carecal: {err.strerror or err}: {err.filename or ''}", file=sys.stderr)
         return EXIT_INVALID
+    if full_list is not None:
+        # No problem this time: an empty list, not the problems of an earlier run.
+        _write_problems([], full_list, sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

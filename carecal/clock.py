@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import NamedTuple
 
 from carecal.errors import CommunityError, OptionError
@@ -30,25 +31,25 @@ _WEEKDAY_ALIASES: dict[str, str] = {
     "friday": "Fri",
     "saturday": "Sat",
     "sunday": "Sun",
-    "周一": "Mon",
-    "周二": "Tue",
-    "周三": "Wed",
-    "周四": "Thu",
-    "周五": "Fri",
-    "周六": "Sat",
-    "周日": "Sun",
-    "周天": "Sun",
-    "星期一": "Mon",
-    "星期二": "Tue",
-    "星期三": "Wed",
-    "星期四": "Thu",
-    "星期五": "Fri",
-    "星期六": "Sat",
-    "星期日": "Sun",
-    "星期天": "Sun",
+    # 周一, 星期一, 礼拜一 (and 週一, 禮拜一 as Traditional Chinese writes them); Sunday is
+    # 日 or 天.
+    **{
+        f"{prefix}{number}": day
+        for prefix in ("周", "週", "星期", "礼拜", "禮拜")
+        for numbers, day in zip(("一", "二", "三", "四", "五", "六", "日天"), WEEKDAYS, strict=True)
+        for number in numbers
+    },
 }
 
-_TIME_RE = re.compile(r"^\s*(\d{1,2})[:：.](\d{2})(?::(\d{2}))?\s*$")
+# The written forms of a time of day: 9:00, 09:00:00 (Excel), 9：00 (full width, folded by
+# half_width), and as Excel and people in Chinese write it: 9点, 9点30分, 9点半, 9时30分,
+# 下午2点 (an afternoon hour below 12 is 12 hours later).
+_TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})(?::(\d{2})(?:\.\d+)?)?$")
+_CHINESE_TIME_RE = re.compile(
+    r"^(?P<part>上午|早上|中午|下午|晚上)?\s*(?P<h>\d{1,2})\s*[点點时時]"
+    r"\s*(?:(?P<half>半)|(?P<m>\d{1,2})\s*分?)?\s*(?:(?P<s>\d{1,2})\s*秒)?$"
+)
+_AFTERNOON = ("下午", "晚上")
 
 DAY_MINUTES = 24 * 60
 
@@ -71,8 +72,23 @@ class TimeWindow(NamedTuple):
         return f"{format_time(self.start)}–{format_time(self.end)}"
 
 
+def half_width(text: str) -> str:
+    """``text`` with full-width digits, letters and punctuation as their ASCII twins.
+
+    A Chinese input method types ``１９６３／２／１４`` and ``９：００``; Unicode's
+    compatibility form (NFKC) folds them to ``1963/2/14`` and ``9:00``. Only cells that
+    carecal parses (numbers, dates, times, flags, names from a list) are folded; a name or
+    an address is kept exactly as written.
+    """
+    return unicodedata.normalize("NFKC", str(text)).strip()
+
+
 def parse_time(text: str) -> int:
-    """Parse ``"HH:MM"`` (24 h; ``"24:00"`` allowed) into minutes since midnight.
+    """Parse a time of day into minutes since midnight.
+
+    Accepts ``"HH:MM"`` (24 h; ``"24:00"`` allowed) and the forms Excel and people write:
+    ``9:00``, ``09:00:00``, ``9点``, ``9点30分``, ``9点半``, ``9时30分``, ``下午2点`` (14:00),
+    with full-width digits and colons too.
 
     Raises
     ------
@@ -80,13 +96,24 @@ def parse_time(text: str) -> int:
         With a sentence saying what was expected. It is a ``ValueError``: the readers catch
         it per cell and add the file, row and column.
     """
-    match = _TIME_RE.match(str(text))
-    if not match:
+    folded = half_width(text)
+    match = _TIME_RE.match(folded)
+    chinese = None if match else _CHINESE_TIME_RE.match(folded)
+    if match:
+        hours, minutes = int(match.group(1)), int(match.group(2))
+        seconds = int(match.group(3) or 0)
+    elif chinese:
+        hours = int(chinese["h"])
+        minutes = 30 if chinese["half"] else int(chinese["m"] or 0)
+        seconds = int(chinese["s"] or 0)
+        if chinese["part"] in _AFTERNOON and 1 <= hours < 12:
+            hours += 12
+    else:
         raise CommunityError(f"'{text}' is not a time; write it as HH:MM, for example 09:30")
-    hours, minutes = int(match.group(1)), int(match.group(2))
-    if minutes > 59 or hours > 24 or (hours == 24 and minutes > 0):
+    if minutes > 59 or seconds > 59 or hours > 24 or (hours == 24 and minutes + seconds > 0):
         raise CommunityError(f"'{text}' is not a time of day; use 00:00 to 24:00")
-    return hours * 60 + minutes
+    # Seconds come from Excel's hh:mm:ss; carecal plans in whole minutes.
+    return hours * 60 + minutes + (1 if seconds >= 30 else 0)
 
 
 def format_time(minutes: int | float) -> str:
@@ -97,8 +124,42 @@ def format_time(minutes: int | float) -> str:
     return f"{sign}{total // 60:02d}:{total % 60:02d}"
 
 
+# Year first, as ISO and as Excel in Chinese writes dates: 1963-02-14, 1963-2-14, 1963/2/14,
+# 1963.2.14, 1963年2月14日 (号 for 日 too); a time part Excel adds ("1963/2/14 0:00",
+# "1963-02-14T00:00:00") is dropped.
+_TIME_PART = r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_YEAR_FIRST_RE = re.compile(
+    r"^(?P<y>\d{4})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})"
+    + _TIME_PART
+    + "$"
+)
+_CHINESE_DATE_RE = re.compile(
+    r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]?" + _TIME_PART + "$"
+)
+# Year last (02/03/1950, 14.2.1950): day-first in China and Europe, month-first in the
+# USA. carecal never guesses which, so these are refused with the fix.
+_YEAR_LAST_RE = re.compile(r"^(?P<a>\d{1,2})\s*[-/.]\s*(?P<b>\d{1,2})\s*[-/.]\s*(?P<y>\d{4})$")
+
+
+def _calendar_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _chinese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def parse_date(text: str) -> dt.date:
-    """Parse ``"YYYY-MM-DD"`` (also ``YYYY/MM/DD``) into a date.
+    """Parse a date written year first into a date.
+
+    Accepts ``"YYYY-MM-DD"`` and the forms Excel in Chinese writes: ``1963/2/14``,
+    ``1963-2-14``, ``1963.2.14``, ``1963年2月14日``, with full-width digits too, and
+    with a midnight time part Excel adds. A date with the year last (``02/03/1950``,
+    ``14/02/1950``) is refused: day-first and month-first cannot be told apart, and
+    carecal never guesses.
 
     Raises
     ------
@@ -107,15 +168,37 @@ def parse_date(text: str) -> dt.date:
         :func:`parse_time`). An argument of a planner goes through :func:`coerce_date`
         instead, which raises ``OptionError``.
     """
-    cleaned = str(text).strip().replace("/", "-")
-    # Excel hands dates over with a midnight time part.
-    cleaned = cleaned.split(" ")[0].split("T")[0]
-    try:
-        return dt.date.fromisoformat(cleaned)
-    except ValueError:
+    folded = half_width(text)
+    match = _YEAR_FIRST_RE.match(folded) or _CHINESE_DATE_RE.match(folded)
+    if match:
+        day = _calendar_date(int(match["y"]), int(match["m"]), int(match["d"]))
+        if day is not None:
+            return day
         raise CommunityError(
-            f"'{text}' is not a date; write it as YYYY-MM-DD, for example 2026-03-02"
-        ) from None
+            f"'{text}' is not a date on the calendar; correct the month or the day "
+            "(write it as YYYY-MM-DD, for example 2026-03-02)"
+        )
+    last = _YEAR_LAST_RE.match(folded)
+    if last:
+        year, a, b = int(last["y"]), int(last["a"]), int(last["b"])
+        readings = list(
+            dict.fromkeys(d for d in (_calendar_date(year, b, a), _calendar_date(year, a, b)) if d)
+        )
+        if len(readings) == 2:
+            first, second = readings
+            raise CommunityError(
+                f"'{text}' has the year last, so it could be {first.isoformat()} or "
+                f"{second.isoformat()}; carecal never guesses the order of day and month: "
+                f"write it year first as YYYY-MM-DD or as {_chinese_date(first)}"
+            )
+        if readings:
+            (only,) = readings
+            raise CommunityError(
+                f"'{text}' has the year last; carecal never guesses the order of day and "
+                f"month: write it year first as YYYY-MM-DD ({only.isoformat()}) or as "
+                f"{_chinese_date(only)}"
+            )
+    raise CommunityError(f"'{text}' is not a date; write it as YYYY-MM-DD, for example 2026-03-02")
 
 
 def parse_weekday(text: str) -> str:
@@ -126,7 +209,7 @@ def parse_weekday(text: str) -> str:
     CommunityError
         When the text is not a weekday (a ``ValueError``, as for :func:`parse_time`).
     """
-    key = str(text).strip().lower()
+    key = half_width(text).lower()
     if key in _WEEKDAY_ALIASES:
         return _WEEKDAY_ALIASES[key]
     raise CommunityError(f"'{text}' is not a weekday; use Mon, Tue, Wed, Thu, Fri, Sat or Sun")

@@ -2,7 +2,11 @@
 
 Every cell is read as text (:func:`clean_cell`) and parsed by its column's kind
 (:func:`parse_cell`), so ids such as ``007`` keep their zeros and an empty cell means "use
-the default". Booleans and list separators are accepted in English and Chinese. Writing,
+the default". Cells are accepted as Excel in Chinese writes them: full-width digits and
+punctuation, dates such as ``1963/2/14`` and ``1963年2月14日``, times such as ``9点30分``,
+``是``/``否`` and ``√``/``×``, Chinese words for the values of a column (``轮椅``), ``；``,
+``，`` and ``、`` between list items, and, from a workbook, Excel's date serial numbers and
+fractions of a day. Writing,
 :func:`format_cell` gives the text of a value and :func:`spreadsheet_safe` keeps a
 spreadsheet from running it as a formula.
 """
@@ -18,14 +22,31 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from carecal.clock import format_time, parse_date, parse_time, parse_weekday
+from carecal.clock import (
+    DAY_MINUTES,
+    format_time,
+    half_width,
+    parse_date,
+    parse_time,
+    parse_weekday,
+)
 from carecal.errors import CommunityError
 from carecal.io.problems import one_of, suggest
 from carecal.io.schema import Column, Kind
 
-_TRUE = {"true", "yes", "y", "1", "t", "是", "对", "√"}
-_FALSE = {"false", "no", "n", "0", "f", "否", "不", "×"}
-_LIST_SPLIT = re.compile(r"[;；]")
+_TRUE = {"true", "yes", "y", "1", "t", "是", "对", "有", "√", "✓", "✔"}
+_FALSE = {"false", "no", "n", "0", "f", "否", "不", "不是", "无", "没有", "×", "✗", "✘"}
+# ';' and, as a Chinese input method types them, '；', '，' and '、'. An ASCII comma stays
+# an error (with the fix): in a CSV file it splits the row unless the cell is quoted.
+_LIST_SPLIT = re.compile(r"[;；，、]")
+# Excel's day numbers: day 1 is 1900-01-01 and day 60 the 1900-02-29 Lotus never had, so
+# from day 61 on a day number counts from 1899-12-30.
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+# A bare number in a date column of a workbook is read as Excel's day number only when it
+# falls on 1910-01-01 .. 2099-12-31: the birth of the oldest resident to the last campaign
+# anyone plans now. A year typed alone (1963) is far below it and is refused.
+_EXCEL_FIRST_DAY = (dt.date(1910, 1, 1) - _EXCEL_EPOCH).days
+_EXCEL_LAST_DAY = (dt.date(2099, 12, 31) - _EXCEL_EPOCH).days
 _INT_RE = re.compile(r"^[+-]?\d+$")
 _FLOAT_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _DECIMAL_COMMA_RE = re.compile(r"^[+-]?\d+,\d+$")
@@ -73,7 +94,10 @@ def clean_cell(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dt.time):
-        return format_time(value.hour * 60 + value.minute)
+        # openpyxl turns Excel's fraction of a day into a time that may fall a hair short
+        # of the minute (09:09:59.999); the nearest minute is what the cell shows.
+        seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+        return format_time(seconds / 60)
     try:
         if pd.isna(value):
             return ""
@@ -150,38 +174,68 @@ def _parse_bool(text: str) -> bool:
     raise _CellError(f"'{_shown(text)}' is not yes or no; write true/false, yes/no, 1/0 or 是/否")
 
 
-def _parse_time(text: str) -> int:
+def _excel_number(text: str) -> float | None:
+    """The number in a workbook cell, or ``None`` when the cell is not a plain number."""
+    folded = half_width(text)
+    if not _FLOAT_RE.match(folded):
+        return None
+    number = float(folded)
+    return number if math.isfinite(number) else None
+
+
+def _parse_time(text: str, excel: bool = False) -> int:
+    number = _excel_number(text) if excel else None
+    if number is not None and 0 <= number <= 1:
+        # A time cell Excel stores as a fraction of a day (0.375 is 09:00), shown as a
+        # number when the cell lost its time format.
+        return round(number * DAY_MINUTES)
     try:
         return parse_time(text)
     except ValueError as e:
         raise _CellError(str(e).replace(text, _shown(text))) from None
 
 
-def _parse_date(text: str) -> dt.date:
+def _parse_date(text: str, excel: bool = False) -> dt.date:
+    number = _excel_number(text) if excel else None
+    if number is not None and number.is_integer():
+        if _EXCEL_FIRST_DAY <= number <= _EXCEL_LAST_DAY:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(number))
+        raise _CellError(
+            f"'{_shown(text)}' is a number, not a date; write the date as YYYY-MM-DD, for "
+            "example 1963-02-14, or format the cell as a date in Excel"
+        )
     try:
         return parse_date(text)
     except ValueError as e:
         raise _CellError(str(e).replace(text, _shown(text))) from None
 
 
-def _parse_day(text: str) -> str | dt.date:
+def _parse_day(text: str, excel: bool = False) -> str | dt.date:
     try:
         return parse_weekday(text)
     except ValueError:
         pass
     try:
-        return parse_date(text)
-    except ValueError:
+        return _parse_date(text, excel)
+    except ValueError as e:
+        if "year last" in str(e) or "a number, not" in str(e):
+            raise  # the date's own message says how to write it
         raise _CellError(
             f"'{_shown(text)}' is not a weekday or a date; use Mon, Tue, Wed, Thu, Fri, Sat, Sun "
-            "or a date as YYYY-MM-DD"
+            "(or 周一 .. 周日) or a date as YYYY-MM-DD"
         ) from None
 
 
+def enum_value(text: str, column: Column) -> str | None:
+    """The allowed value of ``column`` a cell names (``Wheelchair ``, ``轮椅``), if any."""
+    return column.value_of(norm_enum(half_width(text)))
+
+
 def _parse_enum(text: str, column: Column) -> str:
+    value = enum_value(text, column)
+    if value is not None:
+        return value
     key = norm_enum(text)
-    if key in column.allowed:
-        return key
     raise _CellError(
         f"'{_shown(text)}' is not a known {column.name}; "
         + suggest(key, column.allowed, f"use {one_of(column.allowed)}")
@@ -194,8 +248,7 @@ def _list_item(item: str, column: Column) -> str | None:
             return parse_weekday(item)
         except ValueError:
             return None
-    key = norm_enum(item)
-    return key if key in column.allowed else None
+    return enum_value(item, column)
 
 
 def _parse_list(text: str, column: Column) -> tuple[str, ...]:
@@ -207,7 +260,7 @@ def _parse_list(text: str, column: Column) -> tuple[str, ...]:
     for item in items:
         value = _list_item(item, column)
         if value is None:
-            hint = "; separate items with ; (not a comma)" if "," in item or "、" in item else ""
+            hint = "; separate items with ; (not a comma)" if "," in item else ""
             raise _CellError(
                 f"'{_shown(item)}' is not a known {column.name.rstrip('s').replace('_', ' ')}; "
                 + suggest(norm_enum(item), column.allowed, f"use {one_of(column.allowed)}")
@@ -217,8 +270,19 @@ def _parse_list(text: str, column: Column) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def parse_cell(text: str, column: Column) -> Any:
+def parse_cell(text: str, column: Column, *, excel: bool = False) -> Any:
     """Parse one non-empty cell according to its column's kind.
+
+    Parameters
+    ----------
+    text
+        The cell, as :func:`clean_cell` gives it.
+    column
+        Its column.
+    excel
+        Whether the cell comes from an Excel workbook: a whole number in a date column is
+        then Excel's day number (within 1910..2099), and a number from 0 to 1 in a time
+        column a fraction of a day.
 
     Raises
     ------
@@ -229,18 +293,20 @@ def parse_cell(text: str, column: Column) -> Any:
     kind = column.kind
     if kind == Kind.TEXT:
         return text
+    # Full-width digits, signs and points (３１．２, －１) are folded for numbers and flags;
+    # dates, times and names from a list fold their own.
     if kind == Kind.INT:
-        return _parse_int(text)
+        return _parse_int(half_width(text))
     if kind == Kind.FLOAT:
-        return _parse_float(text)
+        return _parse_float(half_width(text))
     if kind == Kind.BOOL:
-        return _parse_bool(text)
+        return _parse_bool(half_width(text))
     if kind == Kind.TIME:
-        return _parse_time(text)
+        return _parse_time(text, excel)
     if kind == Kind.DATE:
-        return _parse_date(text)
+        return _parse_date(text, excel)
     if kind == Kind.DAY:
-        return _parse_day(text)
+        return _parse_day(text, excel)
     if kind == Kind.ENUM:
         return _parse_enum(text, column)
     return _parse_list(text, column)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from carecal.clock import half_width
 from carecal.io.cells import clean_cell, format_cell, spreadsheet_safe
 from carecal.io.schema import Table
 from carecal.model import CommunityError
@@ -37,6 +38,11 @@ class RawTable:
     labels
         How messages name each row: ``row 14`` (spreadsheet numbering, header = row 1),
         or ``index 12`` for a DataFrame.
+    problems
+        What is wrong with the table as a whole (it could not be split into rows).
+    excel
+        Whether the cells come from an Excel workbook, where a bare number in a date or
+        time column is Excel's day number or fraction of a day.
     """
 
     name: str
@@ -45,6 +51,7 @@ class RawTable:
     rows: list[list[str]]
     labels: list[str]
     problems: list[str] = field(default_factory=list)
+    excel: bool = False
 
 
 def decode_csv(data: bytes, source: str = "the file") -> str:
@@ -82,8 +89,9 @@ def decode_csv(data: bytes, source: str = "the file") -> str:
 
 
 def _header(value: Any) -> str:
-    """A column name as carecal compares it: stripped, lower case, spaces as ``_``."""
-    return re.sub(r"\s+", "_", clean_cell(value).lower())
+    """A column name as carecal compares it: stripped, lower case, spaces as ``_``, and
+    full-width letters and digits folded (``ｎａｍｅ`` is ``name``)."""
+    return re.sub(r"\s+", "_", half_width(clean_cell(value)).lower())
 
 
 def _delimiter(header_line: str) -> str:
@@ -167,18 +175,21 @@ def _no_header(source: str) -> str:
     )
 
 
-def frame_to_table(frame: pd.DataFrame, name: str, source: str | None = None) -> RawTable:
+def frame_to_table(
+    frame: pd.DataFrame, name: str, source: str | None = None, *, excel: bool = False
+) -> RawTable:
     """Turn a DataFrame into a :class:`RawTable` (every cell as text).
 
     Rows are named by their position as a spreadsheet would number them (header = row 1)
     when the index is the default ``0, 1, …``, and by their index label otherwise.
+    ``excel`` says the frame is a sheet of an Excel workbook (see :class:`RawTable`).
     """
     source = source or f"{name} table"
     header = [_header(h) for h in frame.columns]
     if not any(header) and len(frame.index) > 0:
         return RawTable(name, source, [], [], [], [_no_header(source)])
     default_index = isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0
-    table = RawTable(name, source, header, [], [])
+    table = RawTable(name, source, header, [], [], excel=excel)
     for position, (label, values) in enumerate(
         zip(frame.index, frame.itertuples(index=False, name=None), strict=True)
     ):

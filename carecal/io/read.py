@@ -167,7 +167,7 @@ def _workbook_tables(path: Path) -> dict[str, RawTable]:
             continue
         body = frame.iloc[1:].reset_index(drop=True)
         body.columns = pd.Index([clean_cell(h) for h in frame.iloc[0]])
-        tables[name] = frame_to_table(body, name, source)
+        tables[name] = frame_to_table(body, name, source, excel=True)
     return tables
 
 

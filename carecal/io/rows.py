@@ -52,9 +52,17 @@ class Row:
         self.entity = f" ({spec.entity} {ident})" if ident else ""
 
     def where(self, column: str | None = None) -> str:
-        """``residents.csv row 14 (resident R-0132), column age``."""
+        """``residents.csv row 14 (resident R-0132), column age``.
+
+        A column whose header is one of its aliases is named as written, with carecal's
+        name beside it: ``column 年龄 (age)``.
+        """
         place = f"{self.raw.source} {self.label}{self.entity}"
-        return f"{place}, column {column}" if column else place
+        if not column:
+            return place
+        i = self.columns.get(column)
+        written = self.raw.header[i] if i is not None and i < len(self.raw.header) else column
+        return f"{place}, column {column if written == column else f'{written} ({column})'}"
 
     def error(self, column: str | None, text: str) -> None:
         """Record a problem with this row (and ``column``)."""
@@ -80,7 +88,7 @@ class Row:
             return None
         spec = self.spec.column(column)
         try:
-            value = parse_cell(text, spec)
+            value = parse_cell(text, spec, excel=self.raw.excel)
         except ValueError as e:
             self.error(column, str(e))
             return None
@@ -115,62 +123,89 @@ class Row:
             return None
 
 
+def header_names(spec: Table) -> dict[str, str]:
+    """Every header that names a column of ``spec`` (its name and its aliases) -> the name."""
+    names = {alias: c.name for c in spec.columns for alias in c.aliases}
+    names.update({c.name: c.name for c in spec.columns})
+    return names
+
+
+def _positions(raw: RawTable, spec: Table) -> dict[str, int]:
+    """The known columns of ``raw`` by carecal's name -> position (the first of a name)."""
+    names = header_names(spec)
+    columns: dict[str, int] = {}
+    for i, header in enumerate(raw.header):
+        if header in names:
+            columns.setdefault(names[header], i)
+    return columns
+
+
 def check_columns(ctx: Context, raw: RawTable, spec: Table) -> dict[str, int] | None:
     """Map column names to positions; report missing, duplicated and unknown columns.
 
-    Returns ``None`` when required columns are missing (rows are still checked cell by
-    cell, but no objects are built from them).
+    A header may be the column's name or one of its aliases (``出生日期`` for
+    ``birth_date``), in any mix. Returns ``None`` when required columns are missing (rows
+    are still checked cell by cell, but no objects are built from them).
     """
     columns: dict[str, int] = {}
-    known = spec.column_names
+    names = header_names(spec)
+    present = {names.get(h, h) for h in raw.header}
     suggested: set[str] = set()
-    for i, name in enumerate(raw.header):
-        if not name:
+    for i, header in enumerate(raw.header):
+        if not header:
             if any(row[i] for row in raw.rows):
                 ctx.warnings.append(
                     f"{raw.source}: column {i + 1} has values but no header; it is not used"
                 )
             continue
+        name = names.get(header, header)
         if name in columns:
+            first = raw.header[columns[name]]
             ctx.problems.append(
                 f"{raw.source} has two columns called {name}; delete or rename one of them"
+                if first == header
+                else f"{raw.source} has two columns for {name} ({first} and {header}); "
+                "delete one of them"
             )
             continue
         columns[name] = i
-        if name in known:
+        if name in spec.column_names:
             continue
-        close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
-        if close and close[0] not in raw.header:
-            suggested.add(close[0])
+        close = difflib.get_close_matches(header, list(names), n=1, cutoff=0.75)
+        if close and names[close[0]] not in present:
+            suggested.add(names[close[0]])
             ctx.problems.append(
-                f"{raw.source} has a column {name} that carecal does not know; did you mean "
+                f"{raw.source} has a column {header} that carecal does not know; did you mean "
                 f"{close[0]}? Rename the column"
             )
         else:
             ctx.warnings.append(
-                f"{raw.source}: column {name} is not used by carecal (kept in the file, ignored)"
+                f"{raw.source}: column {header} is not used by carecal (kept in the file, ignored)"
             )
     missing = [c for c in spec.columns if c.required and c.name not in columns]
     for c in missing:
         if c.name in suggested:
             continue  # already reported as the likely typo of that column
         allowed = f" ({one_of(c.allowed)})" if c.allowed and c.kind == Kind.ENUM else ""
+        also = f" (its header may also be {one_of(c.aliases)})" if c.aliases else ""
         ctx.problems.append(
-            f"{raw.source} has no column {c.name}; add it: {c.description}{allowed}"
+            f"{raw.source} has no column {c.name}; add it: {c.description}{allowed}{also}"
         )
     if spec.name == "residents" and "birth_date" not in columns and "age" not in columns:
         ctx.problems.append(
-            f"{raw.source} has neither a birth_date nor an age column; add one of them"
+            f"{raw.source} has neither a birth_date nor an age column; add one of them "
+            "(出生日期 or 年龄)"
         )
         return None
-    return None if missing else columns
+    known = {n: i for n, i in columns.items() if n in spec.column_names}
+    return None if missing else known
 
 
 def table_rows(ctx: Context, raw: RawTable, spec: Table) -> list[Row]:
     """The rows of ``raw``, after the column checks (no row builds when a column is missing)."""
     ctx.problems.extend(raw.problems)
     checked = check_columns(ctx, raw, spec)
-    columns = checked or {n: i for i, n in enumerate(raw.header) if n in spec.column_names}
+    columns = checked or _positions(raw, spec)
     rows = [Row(ctx, spec, raw, i, columns) for i in range(len(raw.rows))]
     if checked is None:
         for r in rows:

@@ -59,6 +59,12 @@ class Column:
         One line for the README.
     allowed
         The values of an ``enum`` column, or of the items of a ``list`` column.
+    aliases
+        Other headers that name this column (input tables: the Chinese headers a centre
+        writes, such as ``出生日期`` for ``birth_date``); the readers take them as the name.
+    words
+        Other words for the ``allowed`` values, as ``(word, value)`` pairs (``("轮椅",
+        "wheelchair")``); the readers take a word as its value.
     """
 
     name: str
@@ -67,6 +73,14 @@ class Column:
     default: str
     description: str
     allowed: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    words: tuple[tuple[str, str], ...] = ()
+
+    def value_of(self, word: str) -> str | None:
+        """The allowed value that ``word`` (already lower case) stands for, if any."""
+        if word in self.allowed:
+            return word
+        return next((value for w, value in self.words if w == word), None)
 
 
 @dataclass(frozen=True)
@@ -130,8 +144,12 @@ def _c(
     required: bool = False,
     default: str = "",
     allowed: tuple[str, ...] = (),
+    aliases: tuple[str, ...] = (),
+    words: dict[str, str] | None = None,
 ) -> Column:
-    return Column(name, kind, required, default, description, allowed)
+    return Column(
+        name, kind, required, default, description, allowed, aliases, tuple((words or {}).items())
+    )
 
 
 _T, _I, _F, _B = Kind.TEXT, Kind.INT, Kind.FLOAT, Kind.BOOL
@@ -144,51 +162,182 @@ ROLES: tuple[str, ...] = tuple(r.value for r in Role)
 TRAVEL_CSV_MODES: tuple[str, ...] = (*TRAVEL_MODES, "any")
 """Values of ``mode`` in ``travel.csv``; ``any`` (or an empty cell) means every mode."""
 
+# The Chinese words a centre writes for the values of the enumerations (and the items of
+# `skills`), word -> value. The one place they are declared: the readers take them from the
+# columns (Column.words) and docs/tables.md lists them (values_markdown).
+MOBILITY_WORDS: dict[str, str] = {
+    "自理": "independent",
+    "能自理": "independent",
+    "独立": "independent",
+    "助行器": "walker",
+    "助行": "walker",
+    "轮椅": "wheelchair",
+    "卧床": "bedridden",
+}
+MODE_WORDS: dict[str, str] = {
+    "步行": "walk",
+    "走路": "walk",
+    "自行车": "bike",
+    "单车": "bike",
+    "电动车": "ebike",
+    "电瓶车": "ebike",
+    "电动自行车": "ebike",
+    "汽车": "car",
+    "开车": "car",
+    "私家车": "car",
+}
+TRAVEL_MODE_WORDS: dict[str, str] = {**MODE_WORDS, "轮椅": "wheelchair", "任意": "any"}
+SKILL_WORDS: dict[str, str] = {
+    "送餐": "meals",
+    "陪诊": "escort",
+    "护送": "escort",
+    "司机": "driver",
+    "驾驶": "driver",
+    "急救": "first_aid",
+    "中心": "centre",
+    "中心值班": "centre",
+}
+SITE_KIND_WORDS: dict[str, str] = {
+    "厨房": "kitchen",
+    "食堂": "kitchen",
+    "长者食堂": "kitchen",
+    "诊所": "clinic",
+    "医院": "clinic",
+    "社区卫生服务中心": "clinic",
+    "卫生服务中心": "clinic",
+    "中心": "centre",
+    "养老服务中心": "centre",
+    "社区养老服务中心": "centre",
+}
+ROLE_WORDS: dict[str, str] = {
+    "送餐": "meals",
+    "陪诊": "escort",
+    "护送": "escort",
+    "中心": "centre",
+    "中心值班": "centre",
+}
+AUTO_WORDS: tuple[str, ...] = ("auto", "自动")
+"""How ``min_volunteers`` of shifts.csv says "derive it from the plans"."""
+
 RESIDENTS = Table(
     "residents",
     True,
     "the roster: one row per resident aged 60 or over",
     (
-        _c("resident_id", _T, "unique id of the resident", required=True),
-        _c("name", _T, "name, as the carrier and escort should say it", required=True),
+        _c(
+            "resident_id",
+            _T,
+            "unique id of the resident",
+            required=True,
+            aliases=("居民编号", "编号", "老人编号"),
+        ),
+        _c(
+            "name",
+            _T,
+            "name, as the carrier and escort should say it",
+            required=True,
+            aliases=("姓名",),
+        ),
         _c(
             "birth_date",
             _DATE,
             "date of birth; give this column or `age` (60 or over)",
+            aliases=("出生日期", "生日"),
         ),
-        _c("age", _I, "age in years, when no birth_date is known (60 or over)"),
-        _c("lat", _F, "latitude of the home, WGS84 degrees (-90..90)", required=True),
-        _c("lon", _F, "longitude of the home, WGS84 degrees (-180..180)", required=True),
-        _c("address", _T, "street address, printed on route sheets"),
-        _c("floor", _I, "floor of the flat (1 = ground floor)", default="1"),
-        _c("has_lift", _B, "whether the building has a lift", default="false"),
+        _c(
+            "age",
+            _I,
+            "age in years, when no birth_date is known (60 or over)",
+            aliases=("年龄",),
+        ),
+        _c(
+            "lat",
+            _F,
+            "latitude of the home, WGS84 degrees (-90..90)",
+            required=True,
+            aliases=("纬度",),
+        ),
+        _c(
+            "lon",
+            _F,
+            "longitude of the home, WGS84 degrees (-180..180)",
+            required=True,
+            aliases=("经度",),
+        ),
+        _c("address", _T, "street address, printed on route sheets", aliases=("地址", "住址")),
+        _c("floor", _I, "floor of the flat (1 = ground floor)", default="1", aliases=("楼层",)),
+        _c(
+            "has_lift",
+            _B,
+            "whether the building has a lift",
+            default="false",
+            aliases=("有电梯", "电梯"),
+        ),
         _c(
             "mobility",
             _ENUM,
             "how the resident gets about",
             required=True,
             allowed=MOBILITIES,
+            aliases=("行动能力",),
+            words=MOBILITY_WORDS,
         ),
-        _c("lives_alone", _B, "whether the resident lives alone", default="false"),
+        _c(
+            "lives_alone",
+            _B,
+            "whether the resident lives alone",
+            default="false",
+            aliases=("独居",),
+        ),
         _c(
             "meal_days",
             _LIST,
             "weekdays of the standing meal order, e.g. `Mon;Wed;Fri`",
             default="no meals",
             allowed=WEEKDAYS,
+            aliases=("送餐日",),
         ),
-        _c("portions", _I, "portions per delivery", default="1"),
-        _c("diet", _LIST, "diet tags printed for the carrier, e.g. `diabetic;soft`"),
-        _c("window_start", _TIME, "delivery window opens", default="policy (11:00)"),
-        _c("window_end", _TIME, "delivery window closes", default="policy (12:30)"),
-        _c("last_check", _DATE, "date of the last health check", default="never"),
+        _c("portions", _I, "portions per delivery", default="1", aliases=("份数",)),
+        _c(
+            "diet",
+            _LIST,
+            "diet tags printed for the carrier, e.g. `diabetic;soft`",
+            aliases=("饮食",),
+        ),
+        _c(
+            "window_start",
+            _TIME,
+            "delivery window opens",
+            default="policy (11:00)",
+            aliases=("送餐开始",),
+        ),
+        _c(
+            "window_end",
+            _TIME,
+            "delivery window closes",
+            default="policy (12:30)",
+            aliases=("送餐结束",),
+        ),
+        _c(
+            "last_check",
+            _DATE,
+            "date of the last health check",
+            default="never",
+            aliases=("上次体检",),
+        ),
         _c(
             "owns_wheelchair",
             _B,
             "whether the resident has a wheelchair of their own",
             default="yes if mobility is wheelchair",
+            aliases=("自有轮椅",),
         ),
-        _c("preferred_volunteers", _LIST, "volunteer ids the resident would like to see"),
+        _c(
+            "preferred_volunteers",
+            _LIST,
+            "volunteer ids the resident would like to see",
+            aliases=("偏好志愿者",),
+        ),
     ),
     "resident_id",
     "resident",
@@ -199,35 +348,102 @@ VOLUNTEERS = Table(
     True,
     "one row per volunteer",
     (
-        _c("volunteer_id", _T, "unique id of the volunteer", required=True),
-        _c("name", _T, "name", required=True),
-        _c("lat", _F, "latitude of the home (optional)"),
-        _c("lon", _F, "longitude of the home (optional)"),
-        _c("mode", _ENUM, "how the volunteer travels", required=True, allowed=MODES),
+        _c(
+            "volunteer_id",
+            _T,
+            "unique id of the volunteer",
+            required=True,
+            aliases=("志愿者编号", "编号"),
+        ),
+        _c("name", _T, "name", required=True, aliases=("姓名",)),
+        _c("lat", _F, "latitude of the home (optional)", aliases=("纬度",)),
+        _c("lon", _F, "longitude of the home (optional)", aliases=("经度",)),
+        _c(
+            "mode",
+            _ENUM,
+            "how the volunteer travels",
+            required=True,
+            allowed=MODES,
+            aliases=("出行方式", "交通方式"),
+            words=MODE_WORDS,
+        ),
         _c(
             "capacity",
             _I,
             "portions carried per trip",
             default="by mode: walk 4, bike 8, ebike 12, car 24",
+            aliases=("每趟份数", "容量"),
         ),
-        _c("skills", _LIST, "what the volunteer does", required=True, allowed=SKILLS),
-        _c("max_shifts_per_week", _I, "most shifts in a week", default="policy (3)"),
-        _c("max_hours_per_week", _F, "most hours in a week", default="no limit"),
-        _c("min_minutes_per_period", _I, "shifts: least minutes in the period", default="none"),
-        _c("max_minutes_per_period", _I, "shifts: most minutes in the period", default="none"),
+        _c(
+            "skills",
+            _LIST,
+            "what the volunteer does",
+            required=True,
+            allowed=SKILLS,
+            aliases=("技能",),
+            words=SKILL_WORDS,
+        ),
+        _c(
+            "max_shifts_per_week",
+            _I,
+            "most shifts in a week",
+            default="policy (3)",
+            aliases=("每周最多班次",),
+        ),
+        _c(
+            "max_hours_per_week",
+            _F,
+            "most hours in a week",
+            default="no limit",
+            aliases=("每周最多小时",),
+        ),
+        _c(
+            "min_minutes_per_period",
+            _I,
+            "shifts: least minutes in the period",
+            default="none",
+            aliases=("期间最少分钟",),
+        ),
+        _c(
+            "max_minutes_per_period",
+            _I,
+            "shifts: most minutes in the period",
+            default="none",
+            aliases=("期间最多分钟",),
+        ),
         _c(
             "max_consecutive_days",
             _I,
             "shifts: most working days in a row",
             default="policy (5)",
+            aliases=("最多连续天数",),
         ),
-        _c("min_consecutive_days", _I, "shifts: least working days in a row", default="none"),
-        _c("min_days_off_in_a_row", _I, "shifts: least days off in a row", default="none"),
-        _c("max_weekends", _I, "shifts: most working weekends in the period", default="none"),
+        _c(
+            "min_consecutive_days",
+            _I,
+            "shifts: least working days in a row",
+            default="none",
+            aliases=("最少连续天数",),
+        ),
+        _c(
+            "min_days_off_in_a_row",
+            _I,
+            "shifts: least days off in a row",
+            default="none",
+            aliases=("最少连休天数",),
+        ),
+        _c(
+            "max_weekends",
+            _I,
+            "shifts: most working weekends in the period",
+            default="none",
+            aliases=("最多周末数",),
+        ),
         _c(
             "max_shifts_by_id",
             _LIST,
             "shifts: most shifts of one id in the period, e.g. `EVE=2;SAT=1`",
+            aliases=("各班次上限",),
         ),
     ),
     "volunteer_id",
@@ -239,15 +455,28 @@ AVAILABILITY = Table(
     True,
     "when volunteers are free: weekly patterns and dated exceptions",
     (
-        _c("volunteer_id", _T, "a volunteer of volunteers.csv", required=True),
-        _c("day", _DAY, "a weekday (`Mon`..`Sun`) or a date", required=True),
-        _c("start", _TIME, "free from", required=True),
-        _c("end", _TIME, "free until", required=True),
+        _c(
+            "volunteer_id",
+            _T,
+            "a volunteer of volunteers.csv",
+            required=True,
+            aliases=("志愿者编号",),
+        ),
+        _c(
+            "day",
+            _DAY,
+            "a weekday (`Mon`..`Sun`) or a date",
+            required=True,
+            aliases=("星期", "日期"),
+        ),
+        _c("start", _TIME, "free from", required=True, aliases=("开始", "开始时间")),
+        _c("end", _TIME, "free until", required=True, aliases=("结束", "结束时间")),
         _c(
             "available",
             _B,
             "`false` on a date removes that time (a holiday)",
             default="true",
+            aliases=("有空",),
         ),
     ),
     "volunteer_id",
@@ -259,17 +488,46 @@ SITES = Table(
     True,
     "the kitchen, the clinic and the centre",
     (
-        _c("site_id", _T, "unique id of the site", required=True),
-        _c("kind", _ENUM, "what the site is", required=True, allowed=SITE_KINDS),
-        _c("name", _T, "name"),
-        _c("lat", _F, "latitude", required=True),
-        _c("lon", _F, "longitude", required=True),
-        _c("open", _TIME, "opens", required=True),
-        _c("close", _TIME, "closes", required=True),
-        _c("slot_minutes", _I, "clinic: length of one booking slot"),
-        _c("places_per_slot", _I, "clinic: residents checked per slot"),
-        _c("check_minutes", _I, "clinic: how long one check takes"),
-        _c("wheelchairs", _I, "kitchen or centre: wheelchairs lent out", default="0"),
+        _c("site_id", _T, "unique id of the site", required=True, aliases=("站点编号", "编号")),
+        _c(
+            "kind",
+            _ENUM,
+            "what the site is",
+            required=True,
+            allowed=SITE_KINDS,
+            aliases=("类型",),
+            words=SITE_KIND_WORDS,
+        ),
+        _c("name", _T, "name", aliases=("名称",)),
+        _c("lat", _F, "latitude", required=True, aliases=("纬度",)),
+        _c("lon", _F, "longitude", required=True, aliases=("经度",)),
+        _c("open", _TIME, "opens", required=True, aliases=("开门", "开门时间")),
+        _c("close", _TIME, "closes", required=True, aliases=("关门", "关门时间")),
+        _c(
+            "slot_minutes",
+            _I,
+            "clinic: length of one booking slot",
+            aliases=("时段分钟",),
+        ),
+        _c(
+            "places_per_slot",
+            _I,
+            "clinic: residents checked per slot",
+            aliases=("每时段名额",),
+        ),
+        _c(
+            "check_minutes",
+            _I,
+            "clinic: how long one check takes",
+            aliases=("体检分钟",),
+        ),
+        _c(
+            "wheelchairs",
+            _I,
+            "kitchen or centre: wheelchairs lent out",
+            default="0",
+            aliases=("轮椅数",),
+        ),
     ),
     "site_id",
     "site",
@@ -280,20 +538,47 @@ SHIFTS = Table(
     False,
     "volunteer shifts: weekly templates or single dated shifts",
     (
-        _c("shift_id", _T, "id of the shift", required=True),
-        _c("role", _ENUM, "the role; a volunteer needs the skill", required=True, allowed=ROLES),
-        _c("day", _DAY, "a weekday or a date", required=True),
-        _c("start", _TIME, "starts", required=True),
-        _c("end", _TIME, "ends", required=True),
+        _c("shift_id", _T, "id of the shift", required=True, aliases=("班次编号", "编号")),
+        _c(
+            "role",
+            _ENUM,
+            "the role; a volunteer needs the skill",
+            required=True,
+            allowed=ROLES,
+            aliases=("岗位",),
+            words=ROLE_WORDS,
+        ),
+        _c("day", _DAY, "a weekday or a date", required=True, aliases=("星期", "日期")),
+        _c("start", _TIME, "starts", required=True, aliases=("开始", "开始时间")),
+        _c("end", _TIME, "ends", required=True, aliases=("结束", "结束时间")),
         _c(
             "min_volunteers",
             _I,
             "volunteers needed; `auto` derives it from the meal and escort plans",
             default="auto",
+            aliases=("最少人数",),
         ),
-        _c("max_volunteers", _I, "volunteers wanted at most", default="no limit"),
-        _c("weight_under", _I, "cost per place short of the minimum", default="policy (100)"),
-        _c("weight_over", _I, "cost per volunteer above the maximum", default="policy (1)"),
+        _c(
+            "max_volunteers",
+            _I,
+            "volunteers wanted at most",
+            default="no limit",
+            aliases=("最多人数",),
+        ),
+        _c(
+            "weight_under",
+            _I,
+            "cost per place short of the minimum",
+            default="policy (100)",
+            aliases=("缺人权重",),
+        ),
+        _c(
+            "weight_over",
+            _I,
+            "cost per volunteer above the maximum",
+            default="policy (1)",
+            aliases=("超员权重",),
+        ),
     ),
     "shift_id",
     "shift",
@@ -304,12 +589,30 @@ REQUESTS = Table(
     False,
     "volunteers' wishes to work or to be off",
     (
-        _c("volunteer_id", _T, "a volunteer of volunteers.csv", required=True),
-        _c("day", _DAY, "a weekday or a date (give this or `date`)"),
-        _c("date", _DATE, "a date (give this or `day`)"),
-        _c("shift_id", _T, "a shift of shifts.csv", default="any shift that day"),
-        _c("want", _B, "`true` asks to work, `false` asks to be off", default="true"),
-        _c("weight", _I, "how much the wish matters", default="1"),
+        _c(
+            "volunteer_id",
+            _T,
+            "a volunteer of volunteers.csv",
+            required=True,
+            aliases=("志愿者编号",),
+        ),
+        _c("day", _DAY, "a weekday or a date (give this or `date`)", aliases=("星期",)),
+        _c("date", _DATE, "a date (give this or `day`)", aliases=("日期",)),
+        _c(
+            "shift_id",
+            _T,
+            "a shift of shifts.csv",
+            default="any shift that day",
+            aliases=("班次编号",),
+        ),
+        _c(
+            "want",
+            _B,
+            "`true` asks to work, `false` asks to be off",
+            default="true",
+            aliases=("想上班",),
+        ),
+        _c("weight", _I, "how much the wish matters", default="1", aliases=("权重",)),
     ),
     "volunteer_id",
     "volunteer",
@@ -320,10 +623,28 @@ CAMPAIGN = Table(
     False,
     "the days of the health-check campaign",
     (
-        _c("date", _DATE, "a campaign day", required=True),
-        _c("clinic_id", _T, "a clinic of sites.csv", required=True),
-        _c("open", _TIME, "the clinic's hours that day", default="the clinic's `open`"),
-        _c("close", _TIME, "the clinic's hours that day", default="the clinic's `close`"),
+        _c("date", _DATE, "a campaign day", required=True, aliases=("日期",)),
+        _c(
+            "clinic_id",
+            _T,
+            "a clinic of sites.csv",
+            required=True,
+            aliases=("诊所编号", "站点编号"),
+        ),
+        _c(
+            "open",
+            _TIME,
+            "the clinic's hours that day",
+            default="the clinic's `open`",
+            aliases=("开门", "开门时间"),
+        ),
+        _c(
+            "close",
+            _TIME,
+            "the clinic's hours that day",
+            default="the clinic's `close`",
+            aliases=("关门", "关门时间"),
+        ),
     ),
     "clinic_id",
     "clinic",
@@ -334,10 +655,30 @@ TRAVEL = Table(
     False,
     "travel times from any source, overriding the built-in estimate pair by pair",
     (
-        _c("from_id", _T, "a resident, volunteer or site id", required=True),
-        _c("to_id", _T, "a resident, volunteer or site id", required=True),
-        _c("mode", _ENUM, "the travel mode", default="any (every mode)", allowed=TRAVEL_CSV_MODES),
-        _c("minutes", _F, "travel time in minutes", required=True),
+        _c(
+            "from_id",
+            _T,
+            "a resident, volunteer or site id",
+            required=True,
+            aliases=("起点编号", "起点"),
+        ),
+        _c(
+            "to_id",
+            _T,
+            "a resident, volunteer or site id",
+            required=True,
+            aliases=("终点编号", "终点"),
+        ),
+        _c(
+            "mode",
+            _ENUM,
+            "the travel mode",
+            default="any (every mode)",
+            allowed=TRAVEL_CSV_MODES,
+            aliases=("出行方式", "交通方式"),
+            words=TRAVEL_MODE_WORDS,
+        ),
+        _c("minutes", _F, "travel time in minutes", required=True, aliases=("分钟", "用时")),
     ),
     "from_id",
     "place",
@@ -516,3 +857,56 @@ def tables_markdown(tables: dict[str, Table] | None = None) -> str:
     """
     chosen = INPUT_TABLES if tables is None else tables
     return "\n".join(table_markdown(t) for t in chosen.values())
+
+
+def aliases_markdown(tables: dict[str, Table] | None = None) -> str:
+    """Render the Chinese headers of the input tables (or ``tables``) as one Markdown table.
+
+    Parameters
+    ----------
+    tables
+        The tables to render; the input tables of DESIGN section 4 by default.
+
+    Returns
+    -------
+    str
+        A Markdown table (file, column, the headers that name it), ending in a newline.
+    """
+    chosen = INPUT_TABLES if tables is None else tables
+    lines = ["| file | column | also written as |", "| --- | --- | --- |"]
+    for table in chosen.values():
+        for c in table.columns:
+            if c.aliases:
+                shown = ", ".join(f"`{a}`" for a in c.aliases)
+                lines.append(f"| `{table.file}` | `{c.name}` | {_cell(shown)} |")
+    return "\n".join(lines) + "\n"
+
+
+def values_markdown(tables: dict[str, Table] | None = None) -> str:
+    """Render the Chinese words for the values of the input columns as one Markdown table.
+
+    Parameters
+    ----------
+    tables
+        The tables to render; the input tables of DESIGN section 4 by default.
+
+    Returns
+    -------
+    str
+        A Markdown table (column, value, the words that mean it), ending in a newline;
+        a column shared by several tables with the same words is listed once.
+    """
+    chosen = INPUT_TABLES if tables is None else tables
+    lines = ["| column | value | also written as |", "| --- | --- | --- |"]
+    seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+    for table in chosen.values():
+        for c in table.columns:
+            if not c.words or (c.name, c.words) in seen:
+                continue
+            seen.add((c.name, c.words))
+            for value in c.allowed:
+                words = [w for w, v in c.words if v == value]
+                if words:
+                    shown = ", ".join(f"`{w}`" for w in words)
+                    lines.append(f"| `{table.file}` `{c.name}` | `{value}` | {_cell(shown)} |")
+    return "\n".join(lines) + "\n"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from carecal.clock import format_time
-from carecal.io.cells import norm_enum
+from carecal.clock import format_time, half_width
+from carecal.io.cells import enum_value
 from carecal.io.csvtext import RawTable
 from carecal.io.problems import one_of
 from carecal.io.rows import (
@@ -21,7 +21,7 @@ from carecal.io.rows import (
     table_rows,
     unknown,
 )
-from carecal.io.schema import INPUT_TABLES, SITE_KINDS, SITES
+from carecal.io.schema import AUTO_WORDS, INPUT_TABLES, SITES
 from carecal.model import CampaignDay, Role, ShiftTemplate, Site, SiteKind, TravelOverride
 
 
@@ -64,7 +64,7 @@ def parse_sites(ctx: Context, raw: RawTable) -> list[Site]:
             if site.kind == SiteKind.CLINIC:
                 _no_slot(r, site, site.open, site.close, "in sites.csv")
     _clinic_columns(rows)
-    bad_kind = any(r.text("kind") and norm_enum(r.text("kind")) not in SITE_KINDS for r in rows)
+    bad_kind = any(r.text("kind") and _kind(r) is None for r in rows)
     if "site" in ctx.ids and rows and "kind" in rows[0].columns and not bad_kind:
         # A misspelt kind is reported once, not again by every campaign day naming the site.
         ctx.ids["clinic"] = clinics
@@ -82,6 +82,11 @@ def parse_sites(ctx: Context, raw: RawTable) -> list[Site]:
 _CLINIC_COLUMNS = ("slot_minutes", "places_per_slot", "check_minutes")
 
 
+def _kind(r: Row) -> str | None:
+    """The site kind the row's ``kind`` cell names (``clinic``, ``诊所``), if any."""
+    return enum_value(r.text("kind"), SITES.column("kind"))
+
+
 def _clinic_columns(rows: list[Row]) -> None:
     """A clinic row needs the slot columns; when sites.csv lacks them, say so on the row.
 
@@ -93,7 +98,7 @@ def _clinic_columns(rows: list[Row]) -> None:
     if not absent:
         return
     for r in rows:
-        if norm_enum(r.text("kind")) == SiteKind.CLINIC:
+        if _kind(r) == SiteKind.CLINIC:
             r.error(
                 None,
                 f"a clinic needs {', '.join(_CLINIC_COLUMNS)}, and {r.raw.source} has no "
@@ -123,9 +128,10 @@ def parse_shifts(ctx: Context, raw: RawTable) -> list[ShiftTemplate]:
             seen[key] = r.label
         start, end = start_end(r, "start", "end", "the shift")
         min_text = r.text("min_volunteers")
-        minimum = None if min_text.lower() in ("", "auto") else r.value("min_volunteers", minimum=0)
+        auto = min_text == "" or half_width(min_text).lower() in AUTO_WORDS
+        minimum = None if auto else r.value("min_volunteers", minimum=0)
         role = r.value("role", required=True)
-        if minimum is None and min_text.lower() in ("", "auto") and role == Role.CENTRE:
+        if minimum is None and auto and role == Role.CENTRE:
             # The week plan derives auto from the meal routes and escort bookings; nothing
             # derives a centre shift's, so it would ask for no one.
             r.warn(

@@ -119,6 +119,35 @@ TRICKY = [
     "\ufeff",
     "\r",
     "\u3000",
+    # Cells as Excel in Chinese writes them, and their near misses (issue 18).
+    "１９６３／２／１４",
+    "1963.2.14",
+    "02/03/1950",
+    "14/02/1950",
+    "0000年1月1日",
+    "9999/12/31 0:00",
+    "23056",
+    "3653",
+    "0.375",
+    "1.0000001",
+    "9点30分",
+    "下午25点",
+    "24点",
+    "９：００",
+    "星期八",
+    "礼拜天",
+    "√",
+    "×",
+    "轮椅",
+    "电动车",
+    "送餐；陪诊",
+    "周一，周三、周五",
+    "自动",
+    "ｉｎｆ",
+    "１ｅ４００",
+    "－５",
+    "٣١",
+    "²",
 ]
 
 cell_values = st.one_of(st.sampled_from(TRICKY), st.text(max_size=12))
@@ -147,7 +176,20 @@ def mutated_table(draw: st.DrawFn, text: str, max_edits: int = 4) -> str:
             rows[r][draw(st.integers(0, len(rows[r]) - 1))] = draw(cell_values)
         elif what == "header" and rows[0]:
             rows[0][draw(st.integers(0, len(rows[0]) - 1))] = draw(
-                st.sampled_from(["", "phone", "has_lfit", "lat", "day", "姓名", "open"])
+                st.sampled_from(
+                    [
+                        "",
+                        "phone",
+                        "has_lfit",
+                        "lat",
+                        "day",
+                        "姓名",
+                        "open",
+                        "编号",
+                        "出生日",
+                        "日期",
+                    ]
+                )
             )
         elif what == "drop":
             del rows[r]

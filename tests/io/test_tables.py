@@ -121,6 +121,18 @@ DEFECTS: dict[str, list[str]] = {
         "check_minutes, and sites.csv has no slot_minutes, places_per_slot or check_minutes "
         "column; add them"
     ],
+    "BirthDateYearLast": [
+        "residents.csv row 2 (resident R001), column birth_date: '02/04/1938' has the year "
+        "last, so it could be 1938-04-02 or 1938-02-04; carecal never guesses the order of "
+        "day and month: write it year first as YYYY-MM-DD or as 1938年4月2日"
+    ],
+    "TwoHeadersForOneColumn": [
+        "residents.csv has two columns for name (name and 姓名); delete one of them"
+    ],
+    "ChineseHeaderTypo": [
+        "residents.csv has a column 出生日 that carecal does not know; did you mean 出生日期? "
+        "Rename the column"
+    ],
     "ManyDefects": [
         "max_food_minuts = 40: is not a policy setting",
         "row 2 (volunteer V01), column mode: 'scooter'",
@@ -138,6 +150,7 @@ VALID_FOLDERS = {
     "MessyButValid",
     "ChineseGB18030",
     "ChineseUtf8Bom",
+    "ChineseExcelCsv",
     "ResidentsHeaderOnly",
 }
 
@@ -571,3 +584,58 @@ def test_several_clinics_without_campaign_csv_warn():
         warnings.simplefilter("error", CarecalWarning)
         community_from_csv_texts(csv_texts(sites=TWO_CLINICS, campaign=campaign), as_of=AS_OF)
         community_from_csv_texts(csv_texts(), as_of=AS_OF)
+
+
+def test_folder_written_by_excel_in_chinese_reads_as_the_english_one(valid):
+    """tests/data/ChineseExcelCsv is tests/data/Valid as a Chinese centre's Excel saves it
+    (GB18030): Chinese headers, 1938/4/2, 2025年1月10日, full-width digits, 周一, 9点,
+    是/否/√/×, 轮椅, 送餐；陪诊."""
+    assert read_folder("ChineseExcelCsv").model_dump() == valid.model_dump()
+
+
+def test_two_headers_for_one_column_is_one_problem_not_a_row_each():
+    with pytest.raises(CommunityError) as caught:
+        read_folder("TwoHeadersForOneColumn")
+    assert len(caught.value.problems) == 1, caught.value.problems
+
+
+def test_a_problem_names_a_chinese_column_as_written_with_its_name():
+    texts = csv_texts(
+        residents=(DATA / "ChineseExcelCsv" / "residents.csv")
+        .read_bytes()
+        .decode("gb18030")
+        .replace("2025年1月10日", "2025年13月10日")
+    )
+    with pytest.raises(CommunityError) as caught:
+        community_from_csv_texts(texts, as_of=AS_OF)
+    assert caught.value.problems == [
+        "residents.csv row 2 (resident R001), column 上次体检 (last_check): '2025年13月10日' "
+        "is not a date on the calendar; correct the month or the day (write it as "
+        "YYYY-MM-DD, for example 2026-03-02)"
+    ]
+
+
+def test_a_missing_column_names_its_chinese_header_too():
+    residents = "编号,姓名,年龄,纬度,经度\nR001,Wang Fang,80,31.2301,121.4705\n"
+    with pytest.raises(CommunityError) as caught:
+        community_from_csv_texts(csv_texts(residents=residents), as_of=AS_OF)
+    assert caught.value.problems == [
+        "residents.csv has no column mobility; add it: how the resident gets about "
+        "(independent, walker, wheelchair or bedridden) (its header may also be 行动能力)"
+    ]
+
+
+def test_chinese_words_for_auto_and_the_site_kinds():
+    shifts = "班次编号,岗位,星期,开始,结束,最少人数\nM1,送餐,周一,10:30,13:30,自动\n"
+    sites = (
+        "站点编号,类型,名称,纬度,经度,开门,关门,时段分钟,每时段名额,体检分钟\n"
+        "K1,长者食堂,,31.2305,121.4710,07:00,14:00,,,\n"
+        "C1,社区卫生服务中心,,31.2330,121.4750,08:00,12:00,15,2,20\n"
+    )
+    campaign = "日期,诊所编号\n2026年3月10日,C1\n"
+    c = community_from_csv_texts(
+        csv_texts(shifts=shifts, sites=sites, campaign=campaign), as_of=AS_OF
+    )
+    assert c.shifts[0].min_volunteers is None and c.shifts[0].role == "meals"
+    assert [s.kind for s in c.sites] == ["kitchen", "clinic"]
+    assert c.campaign[0].date == dt.date(2026, 3, 10)

@@ -115,17 +115,20 @@ def test_one_deleted_row_is_caught_and_a_moved_one_is_not(week_folder):
     with pytest.raises(PlanFileError, match=f"deliveries of {MONDAY}, manifest.json lists"):
         _read(week_folder)
     moved = [list(r) for r in table]
-    other = next(table[i][1] for i in monday if table[i][1] != table[monday[0]][1])
-    moved[monday[0]][1:4] = [other, "9", "1"]  # a trip of its own for another carrier
+    vid, trip, stop = (table[0].index(c) for c in ("volunteer_id", "trip", "stop"))
+    other = next(table[i][vid] for i in monday if table[i][vid] != table[monday[0]][vid])
+    # A trip of its own for another carrier (its name cell left as it was: never read).
+    moved[monday[0]][vid], moved[monday[0]][trip], moved[monday[0]][stop] = other, "9", "1"
     write_rows(path, moved)
     assert isinstance(_read(week_folder), WeekPlan)  # the verifier judges the new trip
 
 
 def test_a_deleted_day_of_bookings_and_of_shifts_is_caught(week_folder):
-    for name, column in (("health_checks.csv", 1), ("shift_plan.csv", 0)):
+    for name in ("health_checks.csv", "shift_plan.csv"):
         path = week_folder / name
         saved = path.read_bytes()
         table = rows(path)
+        column = table[0].index("date")
         write_rows(path, [table[0], *(r for r in table[1:] if r[column] != MONDAY)])
         with pytest.raises(PlanFileError, match=re.escape(name)):
             _read(week_folder)
@@ -137,7 +140,7 @@ def test_a_hand_edited_cell_keeps_the_plan_readable(week_folder):
     """The fingerprint is the community's, not the files': editing the plan is allowed."""
     path = week_folder / "meal_routes.csv"
     table = rows(path)
-    table[1][5] = "10:59"
+    table[1][table[0].index("arrival")] = "10:59"
     write_rows(path, table)
     read = _read(week_folder)
     assert isinstance(read, WeekPlan)

@@ -21,14 +21,16 @@ from carecal.plans import CampaignPlan, MealPlan, ShiftPlan, Status, WeekPlan
 TUESDAY = dt.date(2026, 3, 10)
 """The campaign day of the ``campaign_plan`` fixture."""
 
-# The columns of DESIGN section 5, written out here independently of carecal.io.schema.
+# The columns of DESIGN section 5, written out here independently of carecal.io.schema:
+# the names beside the ids (resident_name and address after resident_id, volunteer_name
+# after volunteer_id, escort_names after escort_ids, name and address after unserved's id).
 DESIGN_COLUMNS = {
-    "meal_routes.csv": "date,volunteer_id,trip,stop,resident_id,arrival,departure,portions,diet,"
-    "food_minutes,travel_minutes",
-    "health_checks.csv": "resident_id,date,clinic_id,slot_start,check_start,check_end,"
-    "escort_ids,wheelchair,pickup,home_again",
-    "shift_plan.csv": "date,shift_id,role,start,end,volunteer_id",
-    "unserved.csv": "kind,id,date,code,reason,fix",
+    "meal_routes.csv": "date,volunteer_id,volunteer_name,trip,stop,resident_id,resident_name,"
+    "address,arrival,departure,portions,diet,food_minutes,travel_minutes",
+    "health_checks.csv": "resident_id,resident_name,address,date,clinic_id,slot_start,"
+    "check_start,check_end,escort_ids,escort_names,wheelchair,pickup,home_again",
+    "shift_plan.csv": "date,shift_id,role,start,end,volunteer_id,volunteer_name",
+    "unserved.csv": "kind,id,name,address,date,code,reason,fix",
 }
 
 
@@ -65,18 +67,21 @@ def test_meal_plan_files_have_the_design_columns_and_a_bom(tmp_path, community, 
         assert (tmp_path / name).read_bytes().startswith(b"\xef\xbb\xbf")
         assert ",".join(_rows(tmp_path / name)[0]) == DESIGN_COLUMNS[name]
     rows = _rows(tmp_path / "meal_routes.csv")
-    assert rows[1][:9] == [
+    assert rows[1][:12] == [
         "2026-03-02",
         "V01",
+        "Chen Jie",
         "1",
         "1",
         "R001",
+        "Wang Fang",
+        "12 Lane 5 Fuxing Rd",
         "10:50",
         "10:55",
         "1",
         "diabetic;soft",
     ]
-    assert [r[2:4] for r in rows[1:]] == [["1", "1"], ["1", "2"], ["2", "1"], ["1", "1"]]
+    assert [r[3:5] for r in rows[1:]] == [["1", "1"], ["1", "2"], ["2", "1"], ["1", "1"]]
 
 
 def test_every_plan_kind_has_the_design_columns(
@@ -91,17 +96,20 @@ def test_every_plan_kind_has_the_design_columns(
     checks = _rows(tmp_path / "health_checks.csv")
     assert checks[1] == [
         "R001",
+        "Wang Fang",
+        "12 Lane 5 Fuxing Rd",
         "2026-03-10",
         "C1",
         "09:00",
         "09:05",
         "09:25",
         "V01",
+        "Chen Jie",
         "pool",
         "08:35",
         "09:55",
     ]
-    assert checks[2][6:] == ["", "none", "", ""]
+    assert checks[2][8:] == ["", "", "none", "", ""]
 
 
 def test_cells_that_look_like_formulas_are_made_text(
@@ -110,8 +118,8 @@ def test_cells_that_look_like_formulas_are_made_text(
     week = _week([meal_plan], campaign_plan, shift_plan)
     write_plan(week, tmp_path, community)
     rows = _rows(tmp_path / "unserved.csv")
-    assert rows[1][4] == '\'=HYPERLINK("http://x")'
-    assert rows[2][5] == "'+ ask another escort" and rows[3][5] == "'@ask V02"
+    assert rows[1][6] == '\'=HYPERLINK("http://x")'
+    assert rows[2][7] == "'+ ask another escort" and rows[3][7] == "'@ask V02"
     assert spreadsheet_safe("-33.86") == "-33.86" and spreadsheet_safe("-x") == "'-x"
     assert spreadsheet_safe("\tx") == "'\tx" and spreadsheet_safe("\rx") == "'\rx"
     assert spreadsheet_safe("ok") == "ok"
@@ -186,7 +194,8 @@ def test_read_plan_derives_leave_and_back_from_an_edited_file(tmp_path, communit
     write_plan(meal_plan, tmp_path, community)
     path = tmp_path / "meal_routes.csv"
     rows = _rows(path)
-    rows[1][5], rows[1][9] = "10:57", "5"  # first stop later, food five minutes old
+    arrival, food = rows[0].index("arrival"), rows[0].index("food_minutes")
+    rows[1][arrival], rows[1][food] = "10:57", "5"  # first stop later, food five minutes old
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(rows)
     plan = read_plan(tmp_path, community)
@@ -198,9 +207,9 @@ def test_read_plan_reports_every_malformed_cell(tmp_path, community, meal_plan):
     write_plan(meal_plan, tmp_path, community)
     path = tmp_path / "meal_routes.csv"
     rows = _rows(path)
-    rows[1][5] = "quarter to eleven"
+    rows[1][8] = "quarter to eleven"
     rows[2][1] = "V42"
-    rows[3][7] = ""
+    rows[3][10] = ""
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(rows)
     with pytest.raises(PlanFileError) as caught:
@@ -286,7 +295,7 @@ def test_read_plan_refuses_a_clinic_id_that_is_no_clinic(tmp_path, community, ca
     write_plan(campaign_plan, tmp_path, community)
     path = tmp_path / "health_checks.csv"
     rows = _rows(path)
-    rows[1][2] = "K1"
+    rows[1][4] = "K1"
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(rows)
     with pytest.raises(PlanFileError, match=r"row 2, column clinic_id: K1 is not a clinic"):

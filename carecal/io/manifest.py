@@ -1,7 +1,8 @@
 """``manifest.json``: what a plan folder holds, written last as the commit record of a write.
 
-A plan folder is one plan: the CSV schedules, ``summary.md`` and the printable sheets of
-one call of :func:`carecal.io.write_plan`. The manifest says which plan (its kind, the
+A plan folder is one plan: the CSV schedules, ``summary.md``, the printable sheets and,
+when asked for, the workbook (``plan.xlsx``) and the pictures (``plots/``) of one call of
+:func:`carecal.io.write_plan`. The manifest says which plan (its kind, the
 dates it covers, how many deliveries each meal date holds, the community it was made for)
 and which files are the plan's. :func:`commit` changes a folder from one plan to another
 so that, whenever the run stops (an error, a full disk, ``kill -9``, a power cut), the

@@ -1,10 +1,14 @@
 """A plan folder: write a plan's CSV schedules, summary and sheets, and read them back.
 
 Output CSV files have exactly the columns of DESIGN section 5 (taken from
-:mod:`carecal.io.schema`), are UTF-8 with a BOM so that Excel shows Chinese names, and
-every cell that a spreadsheet would take for a formula (starting with ``=``, ``+``, ``-``,
-``@``, a tab or a carriage return) is prefixed with ``'``. The printable sheets come from
-:mod:`carecal.io.sheets`. Every file is rendered in memory first, then the folder changes
+:mod:`carecal.io.schema`), the names beside the ids among them (informational: never read
+back), are UTF-8 with a BOM so that Excel shows Chinese names, and every cell that a
+spreadsheet would take for a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return) is prefixed with ``'``. The rows are :func:`carecal.io.frames.plan_rows`'s,
+the same the frames and the workbook show. The printable sheets come from
+:mod:`carecal.io.sheets`, the optional workbook from :mod:`carecal.io.workbook` and the
+optional pictures from :func:`carecal.plot.render_all`. Every file is rendered in memory
+first, then the folder changes
 from the plan it held to the new one under ``manifest.json``, written last
 (:mod:`carecal.io.manifest`), so an interrupted run never leaves a mix of two plans.
 

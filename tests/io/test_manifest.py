@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import warnings
 
 import pytest
@@ -24,7 +25,7 @@ from plan_cases import (
 
 from carecal.errors import CarecalWarning, PlanFileError
 from carecal.io import read_plan, write_plan
-from carecal.io.manifest import WRITING, community_fingerprint
+from carecal.io.manifest import WRITING, community_fingerprint, is_plan_file
 from carecal.plans import CampaignPlan, MealPlan, Status, WeekPlan
 from carecal.verify import verify
 
@@ -231,3 +232,78 @@ def test_a_campaign_alone_reads_back_as_a_campaign(tmp_path):
     shutil.rmtree(tmp_path / "escorts")
     with pytest.raises(PlanFileError, match="incomplete: escorts/"):
         _read(tmp_path)
+
+
+def test_a_run_without_xlsx_or_plots_removes_the_old_workbook_and_pictures(tmp_path):
+    """The workbook and the pictures are files of the plan (listed in the manifest): a
+    later run that asks for neither leaves no stale copy of them beside its tables."""
+    pytest.importorskip("matplotlib")
+    folder = tmp_path / "plan"
+    write_plan(meals(), folder, community(), xlsx=True, plots=True)
+    listed = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["files"]
+    assert "plan.xlsx" in listed and f"plots/route_map_{MEALS_DAY}.png" in listed
+    assert _read(folder).trips == meals().trips  # the reader passes the workbook by
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CarecalWarning)  # nothing left as a foreign file
+        write_plan(meals(), folder, community())
+    assert not (folder / "plan.xlsx").exists() and not (folder / "plots").exists()
+    fresh = tmp_path / "fresh"
+    write_plan(meals(), fresh, community())
+    assert files_of(folder) == files_of(fresh)
+
+
+def test_a_write_stopped_at_the_workbook_leaves_no_half_workbook(tmp_path, monkeypatch):
+    """Stopped while the workbook is written (a full disk): the old workbook stays whole
+    or the folder reads as incomplete; never a half file under the workbook's name."""
+    import carecal.io.manifest as manifest_module
+
+    folder = tmp_path / "plan"
+    write_plan(meals(), folder, community(), xlsx=True)
+    old = (folder / "plan.xlsx").read_bytes()
+    real = manifest_module.atomic_write
+
+    def full_disk(path, data):
+        if path.name == "plan.xlsx":
+            raise OSError("disk full")
+        return real(path, data)
+
+    monkeypatch.setattr(manifest_module, "atomic_write", full_disk)
+    with pytest.raises(OSError, match="disk full"):
+        write_plan(week(), folder, community(), xlsx=True)
+    assert (folder / "plan.xlsx").read_bytes() == old
+    with pytest.raises(PlanFileError, match="incomplete"):
+        read_plan(folder, community())
+    monkeypatch.setattr(manifest_module, "atomic_write", real)
+    write_plan(week(), folder, community(), xlsx=True)
+    assert isinstance(_read(folder), WeekPlan)
+
+
+def test_a_missing_plot_extra_writes_nothing(tmp_path, monkeypatch):
+    """The pictures are rendered before anything is written: without matplotlib the old
+    plan stays as it was."""
+    from carecal.errors import ExtraMissingError
+
+    folder = tmp_path / "plan"
+    write_plan(meals(), folder, community())
+    before = files_of(folder)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ExtraMissingError, match=r'pip install "carecal\[plot\]"'):
+        write_plan(week(), folder, community(), plots=True)
+    assert files_of(folder) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "allowed"),
+    [
+        ("plan.xlsx", True),
+        ("plots/rota.png", True),
+        (f"plots/route_map_{MEALS_DAY}.png", True),
+        ("plots/../precious.png", False),
+        ("plots/rota.exe", False),
+        ("plots/sub/rota.png", False),
+        ("other.xlsx", False),
+        ("routes/plan.xlsx", False),
+    ],
+)
+def test_the_manifest_takes_the_workbook_and_pictures_and_nothing_else(name, allowed):
+    assert is_plan_file(name) is allowed

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 from pathlib import Path
 
@@ -15,8 +16,18 @@ from carecal.errors import CarecalError, OptionError
 from carecal.io import CarecalWarning, PlanFileError, read_plan, write_plan
 from carecal.io.cells import spreadsheet_safe
 from carecal.io.files import atomic_write
+from carecal.io.schema import NAME_COLUMNS, OUTPUT_TABLES, is_informational, table_markdown
 from carecal.model import Community
-from carecal.plans import CampaignPlan, MealPlan, ShiftPlan, Status, WeekPlan
+from carecal.plans import (
+    CampaignPlan,
+    MealPlan,
+    PersonInfo,
+    ShiftPlan,
+    Status,
+    Unserved,
+    UnservedKind,
+    WeekPlan,
+)
 
 TUESDAY = dt.date(2026, 3, 10)
 """The campaign day of the ``campaign_plan`` fixture."""
@@ -326,3 +337,84 @@ def test_week_plan_read_back_keeps_the_auto_demand(tmp_path):
     date = meals.date
     assert read.shifts.demand == {(date, "MEALS"): (len(meals.carriers), len(meals.carriers))}
     assert verify(community, read) == []
+
+
+def test_names_stand_beside_the_ids_and_the_plans_own_names_come_first(
+    tmp_path, community, meal_plan, shift_plan
+):
+    """The names are the plan's (``plan.people``) where it knows them, else the
+    community's; an undated shift entry names its volunteer, a dated one a shift."""
+    renamed = meal_plan.with_people(community)
+    people = renamed.people.model_copy(
+        update={"residents": {**renamed.people.residents, "R001": PersonInfo(name="王芳")}}
+    )
+    write_plan(renamed.model_copy(update={"people": people}), tmp_path, community)
+    routes = _rows(tmp_path / "meal_routes.csv")
+    by_column = [dict(zip(routes[0], r, strict=True)) for r in routes[1:]]
+    assert [r["resident_name"] for r in by_column] == ["王芳", "Li Ming", "Li Ming", "Zhao Lan"]
+    assert by_column[0]["address"] == ""  # the plan's own entry, address and all
+    assert by_column[1]["address"] == "3 Sinan Rd"
+    assert [r["volunteer_name"] for r in by_column] == ["Chen Jie"] * 3 + ["Sun Li"]
+
+    undated = Unserved(kind=UnservedKind.SHIFT, id="V02", code="no_timetable", reason="x")
+    shifts = shift_plan.model_copy(update={"unserved": (*shift_plan.unserved, undated)})
+    write_plan(shifts, tmp_path, community)
+    unserved = _rows(tmp_path / "unserved.csv")
+    assert [r[1:4] for r in unserved[1:]] == [["M1", "", ""], ["V02", "Sun Li", ""]]
+    assert _rows(tmp_path / "shift_plan.csv")[1][-2:] == ["V01", "Chen Jie"]
+
+
+def test_read_plan_ignores_the_names(tmp_path, community, meal_plan, campaign_plan, shift_plan):
+    """Binds: names edited by hand (a formula, a comma, emptied) and name columns deleted
+    read back as the same plan; the names never reach the reader."""
+    week = _week([meal_plan], campaign_plan, shift_plan)
+    write_plan(week, tmp_path, community)
+    before = read_plan(tmp_path, community)
+    for name in ("meal_routes.csv", "health_checks.csv", "shift_plan.csv", "unserved.csv"):
+        path = tmp_path / name
+        rows = _rows(path)
+        for column in ("resident_name", "address", "volunteer_name", "escort_names", "name"):
+            if column in rows[0]:
+                i = rows[0].index(column)
+                for k, row in enumerate(rows[1:]):
+                    row[i] = ["=SUM(A1:A9)", "Wang, Fang", ""][k % 3]
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerows(rows)
+    assert read_plan(tmp_path, community) == before
+    _drop_column(tmp_path / "meal_routes.csv", "resident_name")
+    _drop_column(tmp_path / "health_checks.csv", "escort_names")
+    assert read_plan(tmp_path, community) == before
+
+
+def test_name_columns_are_informational_and_follow_their_id():
+    for table in OUTPUT_TABLES.values():
+        names = table.column_names
+        for column in table.columns:
+            if is_informational(column):
+                assert not column.required, column.name
+        for id_column, after in NAME_COLUMNS.items():
+            if id_column in names:
+                i = names.index(id_column)
+                assert names[i + 1 : i + 1 + len(after)] == after, table.name
+                assert all(is_informational(table.column(n)) for n in after)
+
+
+def test_the_tables_page_shows_the_output_tables_as_the_schema_says():
+    page = (Path(__file__).parents[2] / "docs" / "tables.md").read_text(encoding="utf-8")
+    for table in OUTPUT_TABLES.values():
+        assert table_markdown(table) in page, (
+            f"docs/tables.md does not show {table.file} as carecal.io.schema describes it; "
+            "paste carecal.io.schema.tables_markdown(carecal.io.OUTPUT_TABLES) into it"
+        )
+
+
+def test_write_plan_with_the_workbook_and_the_pictures_lists_them(tmp_path, community, meal_plan):
+    pytest.importorskip("matplotlib")
+    meal_plan = meal_plan.model_copy(update={"unserved": ()})  # R009 is not on the map
+    paths = write_plan(meal_plan, tmp_path, community, xlsx=True, plots=True)
+    names = {p.relative_to(tmp_path).as_posix() for p in paths}
+    assert {"plan.xlsx", "plots/route_map_2026-03-02.png"} <= names
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(names - {"manifest.json"}) == manifest["files"]
+    assert (tmp_path / "plots" / "route_map_2026-03-02.png").read_bytes()[:4] == b"\x89PNG"
+    assert read_plan(tmp_path, community) == meal_plan.with_people(community)

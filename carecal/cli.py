@@ -3,7 +3,9 @@
 Every planning command takes the same period and solving options: ``--time-limit`` (total
 wall-clock seconds of the command's planning), ``--workers``, ``--seed`` and
 ``--deterministic``. A progress bar shows on stderr when it is a terminal (not with
-``-q``). After writing, the command reads the folder back and verifies what it finds
+``-q``). ``--xlsx`` adds ``plan.xlsx`` (every table, a rota, a route sheet per carrier)
+and ``--plots`` the pictures (``plots/``, needs the ``carecal[plot]`` extra) to the folder.
+After writing, the command reads the folder back and verifies what it finds
 there, so "verified" speaks of the files, not of the plan in memory.
 
 Exit status: 0 the plan was made, written and verified (residents who could not be
@@ -29,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from carecal.clock import coerce_date, next_weekday, weekday
-from carecal.errors import CarecalError, OptionError
+from carecal.errors import CarecalError, ExtraMissingError, OptionError
 
 if TYPE_CHECKING:
     from carecal.model import Community
@@ -202,13 +204,33 @@ def _verify_plans(community: Community, plan: Plan, console: _Console, *, each: 
     return found
 
 
-def _write_and_verify(plan: Any, out: Path, community: Community, console: _Console) -> int:
-    """Print the plan's summary, write it, read the folder back and verify what is there."""
+def _extras_checked(args: argparse.Namespace) -> None:
+    """Refuse ``--plots`` without the plot extra before anything is planned."""
+    if not getattr(args, "plots", False):
+        return
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise ExtraMissingError("plot", "matplotlib", "carecal --plots") from None
+
+
+def _write_and_verify(
+    plan: Any, out: Path, community: Community, console: _Console, args: argparse.Namespace
+) -> int:
+    """Print the plan's summary, write it (with the workbook and the pictures when
+    ``--xlsx`` and ``--plots`` ask for them), read the folder back and verify what is
+    there."""
     from carecal.io import write_plan
 
     console.say(plan.summary())
     with _warnings_said(console):
-        paths = write_plan(plan, out, community)
+        paths = write_plan(
+            plan,
+            out,
+            community,
+            xlsx=getattr(args, "xlsx", False),
+            plots=getattr(args, "plots", False),
+        )
     console.say(f"Wrote {len(paths)} file(s) to {out.resolve()}")
     found = _verify_plans(community, _read_plan(out, community, console), console, each=False)
     if found:
@@ -241,7 +263,7 @@ def _cmd_meals(args: argparse.Namespace, console: _Console) -> int:
     community = _read(args.data, console)
     console.say(f"Planning the meal routes of {date} ({weekday(date)}).")
     plan = plan_meals(community, date, engine=args.engine, **_solve_options(args, console))
-    return _write_and_verify(plan, Path(args.out), community, console)
+    return _write_and_verify(plan, Path(args.out), community, console, args)
 
 
 def _cmd_health_checks(args: argparse.Namespace, console: _Console) -> int:
@@ -258,7 +280,7 @@ def _cmd_health_checks(args: argparse.Namespace, console: _Console) -> int:
     community = _read(args.data, console)
     console.say("Planning the health-check campaign.")
     plan = plan_health_checks(community, start, end, **_solve_options(args, console))
-    return _write_and_verify(plan, Path(args.out), community, console)
+    return _write_and_verify(plan, Path(args.out), community, console, args)
 
 
 def _cmd_shifts(args: argparse.Namespace, console: _Console) -> int:
@@ -281,7 +303,7 @@ def _plan_period(
     community = _read(args.data, console)
     console.say(f"Planning {what} of {first} to {last}.")
     plan = planner(community, first, last, **_solve_options(args, console))
-    return _write_and_verify(plan, Path(args.out), community, console)
+    return _write_and_verify(plan, Path(args.out), community, console, args)
 
 
 def _cmd_verify(args: argparse.Namespace, console: _Console) -> int:
@@ -324,13 +346,13 @@ def _cmd_demo(args: argparse.Namespace, console: _Console) -> int:
     options = _solve_options(args, console)
     options["time_limit"] = args.time_limit * DEMO_WEEK_SHARE
     week = plan_week(community, date, **options)
-    status = _write_and_verify(week, out / "week", community, console)
+    status = _write_and_verify(week, out / "week", community, console, args)
     # The campaign has what the week left of the demo's time limit.
     options["time_limit"] = max(
         MIN_DEMO_CAMPAIGN_SECONDS, args.time_limit - (time.perf_counter() - began)
     )
     campaign = plan_health_checks(community, **options)
-    status |= _write_and_verify(campaign, out / "health_checks", community, console)
+    status |= _write_and_verify(campaign, out / "health_checks", community, console, args)
     console.say(
         f"\nThe schedules are in {out.resolve()}:\n"
         f"  week/meal_routes.csv, week/shift_plan.csv, week/routes/*.html (route sheets), "
@@ -404,6 +426,20 @@ def _add_solve_options(p: argparse.ArgumentParser, limit: float, what: str) -> N
     )
 
 
+def _add_outputs(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="also write plan.xlsx: every table, a rota and a route sheet per carrier in one "
+        "Excel workbook",
+    )
+    p.add_argument(
+        "--plots",
+        action="store_true",
+        help='also write the pictures into plots/ (needs: pip install "carecal[plot]")',
+    )
+
+
 def _add_period(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--from", dest="date_from", required=True, metavar="DATE", help="first date YYYY-MM-DD"
@@ -469,6 +505,7 @@ def _parser() -> argparse.ArgumentParser:
         "the day, else OR-Tools), ortools or pyvrp",
     )
     _add_solve_options(p, 10.0, "the routing")
+    _add_outputs(p)
     p.set_defaults(func=_cmd_meals)
 
     p = sub.add_parser(
@@ -487,6 +524,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--to", dest="date_to", metavar="DATE", help="last campaign date, included")
     _add_solve_options(p, 30.0, "the campaign")
+    _add_outputs(p)
     p.set_defaults(func=_cmd_health_checks)
 
     p = sub.add_parser(
@@ -499,6 +537,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_period(p)
     p.add_argument("--out", required=True, help=out_help)
     _add_solve_options(p, 30.0, "the shift plan")
+    _add_outputs(p)
     p.set_defaults(func=_cmd_shifts)
 
     p = sub.add_parser(
@@ -513,6 +552,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_period(p)
     p.add_argument("--out", required=True, help=out_help)
     _add_solve_options(p, 60.0, "the whole week")
+    _add_outputs(p)
     p.set_defaults(func=_cmd_week)
 
     p = sub.add_parser(
@@ -547,6 +587,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", default="carecal-demo", help="output folder (default ./carecal-demo)")
     _add_solve_options(p, 30.0, "the whole demo (the week, then the campaign)")
+    _add_outputs(p)
     p.set_defaults(func=_cmd_demo)
     for name in _READS_DATA:
         sub.choices[name].add_argument(
@@ -612,6 +653,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = _Console(sys.stderr, quiet=args.quiet)
     full_list = getattr(args, "problems", None)
     try:
+        _extras_checked(args)
         status = int(args.func(args, console))
     except CarecalError as err:
         _print_problems(err.problems, sys.stderr, full_list)

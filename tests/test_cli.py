@@ -362,3 +362,74 @@ def test_the_command_line_module_imports_nothing_heavy() -> None:
     assert {name.split(".")[0] for name in loaded - carecal_modules} <= set(
         sys.stdlib_module_names
     ) | {"__future__"}
+
+
+def test_meals_with_xlsx_and_plots_on_the_sample(tmp_path: Path) -> None:
+    """`--xlsx --plots`: the workbook and the pictures beside the CSVs, in the manifest,
+    the folder verified; a later run without the flags takes them away again."""
+    pytest.importorskip("matplotlib")
+    import json
+
+    import openpyxl
+
+    out = tmp_path / "out"
+    args = ["-q", "meals", str(SAMPLE), "--date", str(MONDAY), "--out", str(out)]
+    limits = ["--time-limit", "2", "--deterministic"]
+    assert main([*args, *limits, "--xlsx", "--plots"]) == EXIT_OK
+    listed = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
+    assert "plan.xlsx" in listed and f"plots/route_map_{MONDAY}.png" in listed
+    book = openpyxl.load_workbook(out / "plan.xlsx")
+    routes = _rows(out / "meal_routes.csv")
+    carriers = list(dict.fromkeys(r["volunteer_id"] for r in routes))
+    assert book.sheetnames == ["meal_routes", "unserved", *(f"route {v}" for v in carriers)]
+    sheet = book["meal_routes"]
+    header = [c.value for c in sheet[1]]
+    assert sheet.max_row == len(routes) + 1
+    names = [
+        sheet.cell(row=i, column=header.index("resident_name") + 1).value
+        for i in range(2, sheet.max_row + 1)
+    ]
+    assert names == [r["resident_name"] for r in routes] and all(names)
+    assert all(r["volunteer_name"] for r in routes)
+    assert main(["-q", "verify", str(SAMPLE), str(out)]) == EXIT_OK
+    assert main([*args, *limits]) == EXIT_OK
+    assert not (out / "plan.xlsx").exists() and not (out / "plots").exists()
+
+
+def test_week_with_xlsx_has_a_rota(tmp_path: Path) -> None:
+    import openpyxl
+
+    out = tmp_path / "week"
+    args = ["-q", "week", str(SAMPLE), "--from", "2026-11-30", "--days", "1", "--xlsx"]
+    assert main([*args, "--out", str(out), "--time-limit", "1", "--deterministic"]) == EXIT_OK
+    book = openpyxl.load_workbook(out / "plan.xlsx")
+    assert {"meal_routes", "shift_plan", "unserved", "rota"} <= set(book.sheetnames)
+    rota = book["rota"]
+    assert [c.value for c in rota[1]] == ["volunteer_id", "volunteer_name", "2026-11-30 Mon"]
+    on_shift = {r["volunteer_id"] for r in _rows(out / "shift_plan.csv")}
+    assert {r[0] for r in rota.iter_rows(min_row=2, values_only=True)} == on_shift
+
+
+@pytest.mark.parametrize("command", ["meals", "health-checks", "shifts", "week", "demo"])
+def test_plots_without_the_plot_extra_exits_2_before_planning(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    out = tmp_path / "out"
+    period = ["--from", "2026-11-30", "--days", "1"] if command in ("shifts", "week") else []
+    data = [] if command == "demo" else [str(SAMPLE)]
+    assert main([command, *data, *period, "--out", str(out), "--plots"]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "matplotlib" in err and 'pip install "carecal[plot]"' in err
+    assert "Planning" not in err and not out.exists()
+
+
+def test_every_planning_command_takes_xlsx_and_plots() -> None:
+    parser = cli._parser()
+    for command in ("meals", "health-checks", "shifts", "week", "demo"):
+        args = parser.parse_args(
+            [command, *([] if command == "demo" else ["d"]), "--out", "o"]
+            + (["--from", "2026-11-30"] if command in ("shifts", "week") else [])
+            + ["--xlsx", "--plots"]
+        )
+        assert args.xlsx and args.plots, command

@@ -76,7 +76,16 @@ def test_to_frames_holds_every_table_of_the_folder_with_categories() -> None:
     frames = monday_meals().to_frames()
     assert set(frames) == {"meal_routes", "unserved"}
     unserved = frames["unserved"]
-    assert list(unserved.columns) == ["kind", "id", "date", "code", "reason", "fix"]
+    assert list(unserved.columns) == [
+        "kind",
+        "id",
+        "name",
+        "address",
+        "date",
+        "code",
+        "reason",
+        "fix",
+    ]
     assert isinstance(unserved["code"].dtype, pd.CategoricalDtype)
     assert isinstance(unserved["kind"].dtype, pd.CategoricalDtype)
     # Every known code is a category, so counts show the zeros too.

@@ -32,9 +32,11 @@ from carecal.plans import (
     CampaignPlan,
     MealPlan,
     People,
+    PersonInfo,
     Plan,
     ShiftPlan,
     Unserved,
+    UnservedKind,
     WeekPlan,
     plan_parts,
 )
@@ -47,13 +49,6 @@ MAIN_TABLE: dict[type[Plan], str] = {
     WeekPlan: "meal_routes",
 }
 """The table :meth:`Plan.to_frame` gives for each kind of plan."""
-
-_NAMES_AFTER: dict[str, tuple[str, ...]] = {
-    "resident_id": ("resident_name", "address"),
-    "volunteer_id": ("volunteer_name",),
-    "escort_ids": ("escort_names",),
-}
-"""The name columns a plan's frame puts right after an id column."""
 
 # --- one column ------------------------------------------------------------------------------
 
@@ -110,25 +105,18 @@ def _column(
 
 
 def _typed_frame(
-    table: Table,
-    rows: Sequence[Mapping[str, Any]],
-    *,
-    clock_text: bool = False,
-    names: Mapping[str, list[Any]] | None = None,
+    table: Table, rows: Sequence[Mapping[str, Any]], *, clock_text: bool = False
 ) -> pd.DataFrame:
-    """The rows of ``table`` as a typed frame with exactly its columns, in order, and the
-    ``names`` columns after their id column."""
-    data: dict[str, Any] = {}
-    names = names or {}
+    """The rows of ``table`` as a typed frame with exactly its columns, in order."""
     dates = None
     if not clock_text and "date" in table.column_names:
         dates = _dates([r.get("date") for r in rows])
-    for column in table.columns:
-        values = [r.get(column.name) for r in rows]
-        data[column.name] = _column(column, values, dates, clock_text=clock_text)
-        for name in _NAMES_AFTER.get(column.name, ()):
-            if name in names:
-                data[name] = pd.Series(names[name], dtype=object)
+    data = {
+        column.name: _column(
+            column, [r.get(column.name) for r in rows], dates, clock_text=clock_text
+        )
+        for column in table.columns
+    }
     return pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
 
 
@@ -142,60 +130,112 @@ def _kind_checked(plan: Plan) -> None:
         )
 
 
-def route_rows(meals: Iterable[MealPlan]) -> list[dict[str, Any]]:
-    """One row per delivery, the columns of ``meal_routes.csv``, by date, carrier and trip."""
+def route_rows(meals: Iterable[MealPlan], people: People) -> list[dict[str, Any]]:
+    """One row per delivery, the columns of ``meal_routes.csv`` with the carrier's and the
+    resident's names, by date, carrier and trip."""
     rows = []
     for plan in sorted(meals, key=lambda p: p.date):
         for trip in plan.trips:
+            carrier = people.volunteer(trip.volunteer_id)
             for number, stop in enumerate(trip.stops, start=1):
+                resident = people.resident(stop.resident_id)
                 rows.append(
                     {
                         **stop.model_dump(),
                         "date": plan.date,
                         "volunteer_id": trip.volunteer_id,
+                        "volunteer_name": carrier.name,
                         "trip": trip.trip,
                         "stop": number,
+                        "resident_name": resident.name,
+                        "address": resident.address,
                     }
                 )
     return rows
 
 
+def check_rows(campaign: CampaignPlan, people: People) -> list[dict[str, Any]]:
+    """One row per booking, the columns of ``health_checks.csv`` with the resident's and
+    the escorts' names."""
+    rows = []
+    for booking in campaign.bookings:
+        resident = people.resident(booking.resident_id)
+        rows.append(
+            {
+                **booking.model_dump(),
+                "resident_name": resident.name,
+                "address": resident.address,
+                "escort_names": [people.volunteer(e).name for e in booking.escort_ids],
+            }
+        )
+    return rows
+
+
+def shift_rows(shifts: ShiftPlan, people: People) -> list[dict[str, Any]]:
+    """One row per volunteer on a shift, the columns of ``shift_plan.csv`` with the name."""
+    return [
+        {**a.model_dump(), "volunteer_name": people.volunteer(a.volunteer_id).name}
+        for a in shifts.assignments
+    ]
+
+
+def unserved_rows(unserved: Iterable[Unserved], people: People) -> list[dict[str, Any]]:
+    """One row per unserved entry, the columns of ``unserved.csv`` with the name (and a
+    resident's address) of the person its id names."""
+    rows = []
+    for u in unserved:
+        if u.kind == UnservedKind.SHIFT:
+            # A dated shift entry names a shift place; an undated one names the volunteer
+            # whose pledges left no timetable (carecal.solver.shifts.solution).
+            who = people.volunteer(u.id) if u.date is None else PersonInfo()
+        else:
+            who = people.resident(u.id)
+        rows.append({**u.model_dump(), "name": who.name, "address": who.address})
+    return rows
+
+
+def plan_rows(
+    meals: Sequence[MealPlan],
+    campaign: CampaignPlan | None,
+    shifts: ShiftPlan | None,
+    unserved: Iterable[Unserved],
+    people: People,
+) -> dict[str, list[dict[str, Any]]]:
+    """The rows of each output table of these parts, by table name, names beside the ids.
+
+    ``meal_routes`` when there are meal plans, ``health_checks`` with a campaign,
+    ``shift_plan`` with a shift plan, ``unserved`` always: what the CSV folder, the
+    workbook and the frames hold.
+    """
+    tables: dict[str, list[dict[str, Any]]] = {}
+    if meals:
+        tables["meal_routes"] = route_rows(meals, people)
+    if campaign is not None:
+        tables["health_checks"] = check_rows(campaign, people)
+    if shifts is not None:
+        tables["shift_plan"] = shift_rows(shifts, people)
+    tables["unserved"] = unserved_rows(unserved, people)
+    return tables
+
+
 def routes_frame(meals: Iterable[MealPlan], people: People) -> pd.DataFrame:
     """The meal routes: one row per delivery, with the carrier's and resident's names."""
-    rows = route_rows(meals)
-    residents = [people.resident(r["resident_id"]) for r in rows]
-    names = {
-        "volunteer_name": [people.volunteer(r["volunteer_id"]).name for r in rows],
-        "resident_name": [p.name for p in residents],
-        "address": [p.address for p in residents],
-    }
-    return _typed_frame(OUTPUT_TABLES["meal_routes"], rows, names=names)
+    return _typed_frame(OUTPUT_TABLES["meal_routes"], route_rows(meals, people))
 
 
 def checks_frame(campaign: CampaignPlan, people: People) -> pd.DataFrame:
     """The health-check bookings, with the resident's and the escorts' names."""
-    rows = [b.model_dump() for b in campaign.bookings]
-    residents = [people.resident(b.resident_id) for b in campaign.bookings]
-    names = {
-        "resident_name": [p.name for p in residents],
-        "address": [p.address for p in residents],
-        "escort_names": [
-            ";".join(people.volunteer(e).name for e in b.escort_ids) for b in campaign.bookings
-        ],
-    }
-    return _typed_frame(OUTPUT_TABLES["health_checks"], rows, names=names)
+    return _typed_frame(OUTPUT_TABLES["health_checks"], check_rows(campaign, people))
 
 
 def shifts_frame(shifts: ShiftPlan, people: People) -> pd.DataFrame:
     """The shift plan: one row per volunteer on a shift, with the volunteer's name."""
-    rows = [a.model_dump() for a in shifts.assignments]
-    names = {"volunteer_name": [people.volunteer(a.volunteer_id).name for a in shifts.assignments]}
-    return _typed_frame(OUTPUT_TABLES["shift_plan"], rows, names=names)
+    return _typed_frame(OUTPUT_TABLES["shift_plan"], shift_rows(shifts, people))
 
 
-def unserved_frame(unserved: Iterable[Unserved]) -> pd.DataFrame:
-    """Everything not served, with ``kind`` and ``code`` as categories."""
-    return _typed_frame(OUTPUT_TABLES["unserved"], [u.model_dump() for u in unserved])
+def unserved_frame(unserved: Iterable[Unserved], people: People) -> pd.DataFrame:
+    """Everything not served, with ``kind`` and ``code`` as categories and the names."""
+    return _typed_frame(OUTPUT_TABLES["unserved"], unserved_rows(unserved, people))
 
 
 def plan_frames(plan: Plan) -> dict[str, pd.DataFrame]:
@@ -228,7 +268,7 @@ def plan_frames(plan: Plan) -> dict[str, pd.DataFrame]:
         frames["health_checks"] = checks_frame(campaign, people)
     if shifts is not None:
         frames["shift_plan"] = shifts_frame(shifts, people)
-    frames["unserved"] = unserved_frame(plan.unserved)
+    frames["unserved"] = unserved_frame(plan.unserved, people)
     return frames
 
 

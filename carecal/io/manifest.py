@@ -1,7 +1,8 @@
 """``manifest.json``: what a plan folder holds, written last as the commit record of a write.
 
-A plan folder is one plan: the CSV schedules, ``summary.md`` and the printable sheets of
-one call of :func:`carecal.io.write_plan`. The manifest says which plan (its kind, the
+A plan folder is one plan: the CSV schedules, ``summary.md``, the printable sheets and,
+when asked for, the workbook (``plan.xlsx``) and the pictures (``plots/``) of one call of
+:func:`carecal.io.write_plan`. The manifest says which plan (its kind, the
 dates it covers, how many deliveries each meal date holds, the community it was made for)
 and which files are the plan's. :func:`commit` changes a folder from one plan to another
 so that, whenever the run stops (an error, a full disk, ``kill -9``, a power cut), the
@@ -50,10 +51,18 @@ FORMAT = 1
 """The manifest format this carecal writes and reads."""
 SHEET_FOLDERS = ("routes", "escorts", "timetables")
 """The sub-folders of printable sheets."""
+PLOT_FOLDER = "plots"
+"""The sub-folder of the pictures (``write_plan(..., plots=True)``)."""
+SUBFOLDERS = (*SHEET_FOLDERS, PLOT_FOLDER)
+"""Every sub-folder carecal writes into, and so looks into and removes when emptied."""
 ROOT_FILES = (*(t.file for t in OUTPUT_TABLES.values()), "summary.md")
-"""Every file carecal writes at the top of a plan folder (besides the manifest)."""
+"""Every file carecal 0.1 wrote at the top of a plan folder (besides the manifest)."""
+WORKBOOK = "plan.xlsx"
+"""The workbook of every table (``write_plan(..., xlsx=True)``)."""
 
 _SHEET = re.compile(rf"^({'|'.join(SHEET_FOLDERS)})/[^/\\]+\.html$")
+# The pictures' names come from dates and fixed words (carecal.plot.render_all).
+_PLOT = re.compile(rf"^{PLOT_FOLDER}/[A-Za-z0-9_][A-Za-z0-9_.-]*\.png$")
 _WRITING_NOTE = (
     "carecal is writing a plan into this folder, or was stopped while it did. Until "
     "manifest.json is back the folder holds no complete plan: run the planning command "
@@ -61,6 +70,14 @@ _WRITING_NOTE = (
 )
 
 Kind = Literal["meals", "campaign", "shifts", "week"]
+
+
+def is_plan_file(name: str) -> bool:
+    """Whether ``name`` (relative, with ``/``) is a file carecal writes into a plan folder:
+    a table, the summary, the workbook, a printable sheet or a picture."""
+    if ".." in name:
+        return False
+    return name in ROOT_FILES or name == WORKBOOK or bool(_SHEET.match(name) or _PLOT.match(name))
 
 
 def community_fingerprint(community: Community) -> str:
@@ -187,7 +204,7 @@ class Manifest(_Frozen):
         # The writer removes the files an old manifest lists: a manifest naming anything but
         # a plan file (``../x``, an absolute path) must never get that far.
         for name in files:
-            if name not in ROOT_FILES and not (_SHEET.match(name) and ".." not in name):
+            if not is_plan_file(name):
                 raise ValueError(f"{name!r} is not a file carecal writes into a plan folder")
         return files
 
@@ -365,15 +382,15 @@ def coverage_problems(
 
 
 def _listing(folder: Path, extra_folders: Iterable[str] = ()) -> list[str]:
-    """The entries carecal looks at: the folder's own, and the files of its sheet folders.
+    """The entries carecal looks at: the folder's own, and the files of its sub-folders.
 
     Relative names with ``/``; a sub-folder that is not a sheet folder appears as
-    ``name/`` (carecal never looks inside a folder it did not make).
+    ``name/`` (carecal never looks inside a folder it does not write into).
     """
     if not folder.is_dir():
         return []
     found: list[str] = []
-    subfolders = {*SHEET_FOLDERS, *extra_folders}
+    subfolders = {*SUBFOLDERS, *extra_folders}
     for entry in sorted(folder.iterdir()):
         if entry.is_dir():
             if entry.name in subfolders:
@@ -431,7 +448,7 @@ def commit(folder: Path, files: Mapping[str, bytes], manifest: Manifest) -> list
     written = [atomic_write(folder / name, data) for name, data in sorted(files.items())]
     for name in sorted((old - set(files)) | set(leftovers)):
         remove_file(folder / name)
-    for sub in SHEET_FOLDERS:
+    for sub in SUBFOLDERS:
         path = folder / sub
         if path.is_dir() and not any(path.iterdir()):
             os.rmdir(path)

@@ -1,10 +1,14 @@
 """A plan folder: write a plan's CSV schedules, summary and sheets, and read them back.
 
 Output CSV files have exactly the columns of DESIGN section 5 (taken from
-:mod:`carecal.io.schema`), are UTF-8 with a BOM so that Excel shows Chinese names, and
-every cell that a spreadsheet would take for a formula (starting with ``=``, ``+``, ``-``,
-``@``, a tab or a carriage return) is prefixed with ``'``. The printable sheets come from
-:mod:`carecal.io.sheets`. Every file is rendered in memory first, then the folder changes
+:mod:`carecal.io.schema`), the names beside the ids among them (informational: never read
+back), are UTF-8 with a BOM so that Excel shows Chinese names, and every cell that a
+spreadsheet would take for a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return) is prefixed with ``'``. The rows are :func:`carecal.io.frames.plan_rows`'s,
+the same the frames and the workbook show. The printable sheets come from
+:mod:`carecal.io.sheets`, the optional workbook from :mod:`carecal.io.workbook` and the
+optional pictures from :func:`carecal.plot.render_all`. Every file is rendered in memory
+first, then the folder changes
 from the plan it held to the new one under ``manifest.json``, written last
 (:mod:`carecal.io.manifest`), so an interrupted run never leaves a mix of two plans.
 
@@ -26,8 +30,11 @@ from carecal.demand import auto_demand, routed_volunteers
 from carecal.errors import OptionError, PlanFileError
 from carecal.io.cells import parse_cell
 from carecal.io.csvtext import RawTable, decode_csv, parse_csv_text, table_bytes
+from carecal.io.frames import plan_rows
 from carecal.io.manifest import (
+    PLOT_FOLDER,
     ROOT_FILES,
+    WORKBOOK,
     CampaignCover,
     ClinicDayRef,
     CommunityRef,
@@ -42,12 +49,14 @@ from carecal.io.manifest import (
 )
 from carecal.io.schema import OUTPUT_TABLES, Table
 from carecal.io.sheets import escort_sheets, route_sheets, timetables
+from carecal.io.workbook import workbook_bytes
 from carecal.model import Community, SiteKind
 from carecal.plans import (
     Assignment,
     Booking,
     CampaignPlan,
     MealPlan,
+    People,
     ShiftPlan,
     Status,
     Stop,
@@ -56,6 +65,8 @@ from carecal.plans import (
     UnservedKind,
     WeekPlan,
     Wheelchair,
+    people_of,
+    plan_parts,
 )
 from carecal.travel import travel_minutes
 
@@ -66,35 +77,22 @@ PlanObject = MealPlan | CampaignPlan | ShiftPlan | WeekPlan
 # --- writing -------------------------------------------------------------------------------
 
 
-def _parts(plan: object) -> tuple[Kind, list[MealPlan], CampaignPlan | None, ShiftPlan | None]:
-    if isinstance(plan, MealPlan):
-        return "meals", [plan], None, None
-    if isinstance(plan, CampaignPlan):
-        return "campaign", [], plan, None
-    if isinstance(plan, ShiftPlan):
-        return "shifts", [], None, plan
-    if isinstance(plan, WeekPlan):
-        return "week", list(plan.meals), plan.campaign, plan.shifts
-    raise OptionError(
-        f"write_plan() takes a MealPlan, CampaignPlan, ShiftPlan or WeekPlan, not {type(plan)}"
-    )
+_KINDS: dict[type, Kind] = {
+    MealPlan: "meals",
+    CampaignPlan: "campaign",
+    ShiftPlan: "shifts",
+    WeekPlan: "week",
+}
 
 
-def _route_rows(meals: list[MealPlan]) -> list[dict[str, Any]]:
-    rows = []
-    for plan in sorted(meals, key=lambda p: p.date):
-        for trip in plan.trips:
-            for number, stop in enumerate(trip.stops, start=1):
-                rows.append(
-                    {
-                        **stop.model_dump(),
-                        "date": plan.date,
-                        "volunteer_id": trip.volunteer_id,
-                        "trip": trip.trip,
-                        "stop": number,
-                    }
-                )
-    return rows
+def _kind(plan: object) -> Kind:
+    """The manifest's kind of ``plan``; an OptionError for anything that is not a plan."""
+    kind = _KINDS.get(type(plan))
+    if kind is None:
+        raise OptionError(
+            f"write_plan() takes a MealPlan, CampaignPlan, ShiftPlan or WeekPlan, not {type(plan)}"
+        )
+    return kind
 
 
 def _unserved_rows(
@@ -165,9 +163,9 @@ def _period(plan: PlanObject) -> tuple[dt.date | None, dt.date | None]:
     return plan.start, plan.end
 
 
-def _manifest(plan: PlanObject, community: Community, files: list[str]) -> Manifest:
+def _manifest(plan: PlanObject, kind: Kind, community: Community, files: list[str]) -> Manifest:
     """The record of ``plan``: what it covers, the community, the files."""
-    kind, meals, campaign, shifts = _parts(plan)
+    meals, campaign, shifts = plan_parts(plan)
     start, end = _period(plan)
     return Manifest(
         kind=kind,
@@ -207,42 +205,66 @@ def _manifest(plan: PlanObject, community: Community, files: list[str]) -> Manif
     )
 
 
-def render_plan(plan: PlanObject, community: Community) -> tuple[dict[str, bytes], Manifest]:
+def plan_people(plan: PlanObject, community: Community) -> People:
+    """The names and addresses beside the ids: the plan's own (:attr:`Plan.people`), and
+    for anyone the plan does not know, the community's."""
+    known = people_of(community, community.resident_by_id, community.volunteer_by_id)
+    return known | plan.all_people()
+
+
+def render_plan(
+    plan: PlanObject, community: Community, *, xlsx: bool = False, plots: bool = False
+) -> tuple[dict[str, bytes], Manifest]:
     """Every file of ``plan``'s folder, by relative name, and its manifest, in memory.
 
-    Every name (the sheets' from the volunteer ids) and every byte is decided here, before
-    anything is written, so that no id, however long or strange, can stop a write half way.
+    Every name (the sheets' from the volunteer ids) and every byte, the workbook's and the
+    pictures' too, is decided here, before anything is written, so that no id, however
+    long or strange, and no missing extra can stop a write half way.
     """
-    _, meals, campaign, shifts = _parts(plan)
-    files: dict[str, bytes] = {}
+    kind = _kind(plan)
+    meals, campaign, shifts = plan_parts(plan)
+    people = plan_people(plan, community)
+    tables = plan_rows(meals, campaign, shifts, _unserved_rows(meals, campaign, shifts), people)
+    files: dict[str, bytes] = {
+        OUTPUT_TABLES[name].file: table_bytes(OUTPUT_TABLES[name], rows)
+        for name, rows in tables.items()
+    }
 
     def sheets(folder: str, pages: dict[str, bytes]) -> None:
         files.update({f"{folder}/{name}": data for name, data in pages.items()})
 
     if meals:
-        files["meal_routes.csv"] = table_bytes(OUTPUT_TABLES["meal_routes"], _route_rows(meals))
         sheets("routes", route_sheets(meals, community))
     if campaign is not None:
-        rows = [b.model_dump() for b in campaign.bookings]
-        files["health_checks.csv"] = table_bytes(OUTPUT_TABLES["health_checks"], rows)
         sheets("escorts", escort_sheets(campaign, community))
     if shifts is not None:
-        rows = [a.model_dump() for a in shifts.assignments]
-        files["shift_plan.csv"] = table_bytes(OUTPUT_TABLES["shift_plan"], rows)
         sheets("timetables", timetables(shifts, community))
-    unserved = [u.model_dump() for u in _unserved_rows(meals, campaign, shifts)]
-    files["unserved.csv"] = table_bytes(OUTPUT_TABLES["unserved"], unserved)
     files["summary.md"] = summary_markdown(meals, campaign, shifts).encode("utf-8")
-    return files, _manifest(plan, community, list(files))
+    if xlsx:
+        files[WORKBOOK] = workbook_bytes(tables, meals, shifts, community, people)
+    if plots:
+        # Imported here: matplotlib is an extra, and render_all says how to install it.
+        from carecal.plot import render_all
+
+        sheets(PLOT_FOLDER, render_all(plan, community))
+    return files, _manifest(plan, kind, community, list(files))
 
 
-def write_plan(plan: PlanObject, folder: str | Path, community: Community) -> list[Path]:
+def write_plan(
+    plan: PlanObject,
+    folder: str | Path,
+    community: Community,
+    *,
+    xlsx: bool = False,
+    plots: bool = False,
+) -> list[Path]:
     """Write a plan's CSV schedules, summary, printable sheets and manifest into ``folder``.
 
     The folder then holds this plan and nothing of an earlier one: the files of the plan
     it held before are replaced or removed, through ``manifest.json`` written last (see
     :mod:`carecal.io.manifest`), so that a run stopped at any point leaves the old plan or
-    the new one, or a folder that :func:`read_plan` reports incomplete, never a mix.
+    the new one, or a folder that :func:`read_plan` reports incomplete, never a mix. A
+    workbook or pictures of an earlier run are removed when this one asks for none.
 
     Parameters
     ----------
@@ -252,8 +274,15 @@ def write_plan(plan: PlanObject, folder: str | Path, community: Community) -> li
     folder
         The output folder (created if needed).
     community
-        The community the plan was made for (names, addresses and floors for the sheets;
-        its fingerprint goes into the manifest).
+        The community the plan was made for (names, addresses and floors for the tables
+        and sheets, where the plan does not know them; its fingerprint goes into the
+        manifest).
+    xlsx
+        Also write ``plan.xlsx``, one workbook of every table, a rota and a route sheet per
+        carrier (:mod:`carecal.io.workbook`). Default ``False``.
+    plots
+        Also write the pictures of :func:`carecal.plot.render_all` into ``plots/`` (needs
+        the ``carecal[plot]`` extra). Default ``False``.
 
     Returns
     -------
@@ -262,19 +291,22 @@ def write_plan(plan: PlanObject, folder: str | Path, community: Community) -> li
         (campaign), ``shift_plan.csv`` (shifts), ``unserved.csv`` and ``summary.md``
         (always), ``routes/<volunteer>.html``, ``escorts/<volunteer>.html``,
         ``timetables/<volunteer>.html`` (names from the volunteer ids, bounded and
-        portable, see :func:`carecal.io.sheets.page.file_stem`), and ``manifest.json``.
+        portable, see :func:`carecal.io.sheets.page.file_stem`), ``plan.xlsx`` (with
+        ``xlsx``), ``plots/<picture>.png`` (with ``plots``), and ``manifest.json``.
 
     Raises
     ------
     OptionError
         When ``plan`` is not a plan.
+    ExtraMissingError
+        With ``plots`` when matplotlib is not installed (nothing is written).
 
     Warns
     -----
     CarecalWarning
         Naming files in the folder that carecal did not write (they are left alone).
     """
-    files, manifest = render_plan(plan, community)
+    files, manifest = render_plan(plan, community, xlsx=xlsx, plots=plots)
     return commit(Path(folder), files, manifest)
 
 

@@ -690,6 +690,35 @@ INPUT_TABLES: dict[str, Table] = {
 }
 """The input tables of DESIGN section 4, by name (the CSV file is ``<name>.csv``)."""
 
+INFORMATIONAL = "written for the reader, ignored when the plan is read back"
+"""How the description of each name column beside an id begins."""
+
+
+def _info(name: str, description: str, kind: Kind = Kind.TEXT) -> Column:
+    """A name column beside an id: written so that a coordinator needs no lookup, never
+    read back (a hand-edited name cannot break reading)."""
+    return _c(name, kind, f"{INFORMATIONAL}: {description}")
+
+
+NAME_COLUMNS: dict[str, tuple[str, ...]] = {
+    "resident_id": ("resident_name", "address"),
+    "volunteer_id": ("volunteer_name",),
+    "escort_ids": ("escort_names",),
+    "id": ("name", "address"),
+}
+"""The informational columns an output table puts right after each id column."""
+
+
+def is_informational(column: Column) -> bool:
+    """Whether ``column`` of an output table only informs the reader (a name beside an id)."""
+    return column.description.startswith(INFORMATIONAL)
+
+
+_RESIDENT_NAMES = (
+    _info("resident_name", "the resident's name (residents.csv)"),
+    _info("address", "the resident's address (residents.csv)"),
+)
+
 MEAL_ROUTES = Table(
     "meal_routes",
     False,
@@ -697,9 +726,11 @@ MEAL_ROUTES = Table(
     (
         _c("date", _DATE, "the delivery date", required=True),
         _c("volunteer_id", _T, "the carrier", required=True),
+        _info("volunteer_name", "the carrier's name (volunteers.csv)"),
         _c("trip", _I, "1, 2, … per carrier and date", required=True),
         _c("stop", _I, "1, 2, … within the trip", required=True),
         _c("resident_id", _T, "the resident", required=True),
+        *_RESIDENT_NAMES,
         _c("arrival", _TIME, "arrival at the door", required=True),
         _c("departure", _TIME, "leaving the door", required=True),
         _c("portions", _I, "portions handed over", required=True),
@@ -717,6 +748,7 @@ HEALTH_CHECKS = Table(
     "one row per health-check booking",
     (
         _c("resident_id", _T, "the resident", required=True),
+        *_RESIDENT_NAMES,
         _c("date", _DATE, "the campaign day", required=True),
         _c(
             "clinic_id",
@@ -729,6 +761,7 @@ HEALTH_CHECKS = Table(
         _c("check_start", _TIME, "the check begins", required=True),
         _c("check_end", _TIME, "the check ends", required=True),
         _c("escort_ids", _LIST, "the escorts, if any", required=True),
+        _info("escort_names", "the escorts' names, in the order of their ids", _LIST),
         _c(
             "wheelchair",
             _ENUM,
@@ -754,6 +787,7 @@ SHIFT_PLAN = Table(
         _c("start", _TIME, "starts", required=True),
         _c("end", _TIME, "ends", required=True),
         _c("volunteer_id", _T, "the volunteer", required=True),
+        _info("volunteer_name", "the volunteer's name (volunteers.csv)"),
     ),
     "volunteer_id",
     "volunteer",
@@ -771,7 +805,15 @@ UNSERVED = Table(
             required=True,
             allowed=tuple(k.value for k in UnservedKind),
         ),
-        _c("id", _T, "the resident or shift", required=True),
+        _c(
+            "id",
+            _T,
+            "the resident (a meal or a check), or the shift (a shift place; the volunteer "
+            "when it has no date)",
+            required=True,
+        ),
+        _info("name", "the resident's or the volunteer's name; empty for a shift"),
+        _info("address", "the resident's address"),
         _c("date", _DATE, "the date, if one applies", required=True),
         _c(
             "code",

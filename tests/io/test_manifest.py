@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import warnings
 
 import pytest
@@ -24,7 +25,7 @@ from plan_cases import (
 
 from carecal.errors import CarecalWarning, PlanFileError
 from carecal.io import read_plan, write_plan
-from carecal.io.manifest import WRITING, community_fingerprint
+from carecal.io.manifest import WRITING, community_fingerprint, is_plan_file
 from carecal.plans import CampaignPlan, MealPlan, Status, WeekPlan
 from carecal.verify import verify
 
@@ -115,17 +116,20 @@ def test_one_deleted_row_is_caught_and_a_moved_one_is_not(week_folder):
     with pytest.raises(PlanFileError, match=f"deliveries of {MONDAY}, manifest.json lists"):
         _read(week_folder)
     moved = [list(r) for r in table]
-    other = next(table[i][1] for i in monday if table[i][1] != table[monday[0]][1])
-    moved[monday[0]][1:4] = [other, "9", "1"]  # a trip of its own for another carrier
+    vid, trip, stop = (table[0].index(c) for c in ("volunteer_id", "trip", "stop"))
+    other = next(table[i][vid] for i in monday if table[i][vid] != table[monday[0]][vid])
+    # A trip of its own for another carrier (its name cell left as it was: never read).
+    moved[monday[0]][vid], moved[monday[0]][trip], moved[monday[0]][stop] = other, "9", "1"
     write_rows(path, moved)
     assert isinstance(_read(week_folder), WeekPlan)  # the verifier judges the new trip
 
 
 def test_a_deleted_day_of_bookings_and_of_shifts_is_caught(week_folder):
-    for name, column in (("health_checks.csv", 1), ("shift_plan.csv", 0)):
+    for name in ("health_checks.csv", "shift_plan.csv"):
         path = week_folder / name
         saved = path.read_bytes()
         table = rows(path)
+        column = table[0].index("date")
         write_rows(path, [table[0], *(r for r in table[1:] if r[column] != MONDAY)])
         with pytest.raises(PlanFileError, match=re.escape(name)):
             _read(week_folder)
@@ -137,7 +141,7 @@ def test_a_hand_edited_cell_keeps_the_plan_readable(week_folder):
     """The fingerprint is the community's, not the files': editing the plan is allowed."""
     path = week_folder / "meal_routes.csv"
     table = rows(path)
-    table[1][5] = "10:59"
+    table[1][table[0].index("arrival")] = "10:59"
     write_rows(path, table)
     read = _read(week_folder)
     assert isinstance(read, WeekPlan)
@@ -251,3 +255,78 @@ def test_the_fingerprint_is_the_same_in_every_process():
         )
         prints.add(done.stdout.strip())
     assert len(prints) == 1
+
+
+def test_a_run_without_xlsx_or_plots_removes_the_old_workbook_and_pictures(tmp_path):
+    """The workbook and the pictures are files of the plan (listed in the manifest): a
+    later run that asks for neither leaves no stale copy of them beside its tables."""
+    pytest.importorskip("matplotlib")
+    folder = tmp_path / "plan"
+    write_plan(meals(), folder, community(), xlsx=True, plots=True)
+    listed = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["files"]
+    assert "plan.xlsx" in listed and f"plots/route_map_{MEALS_DAY}.png" in listed
+    assert _read(folder).trips == meals().trips  # the reader passes the workbook by
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CarecalWarning)  # nothing left as a foreign file
+        write_plan(meals(), folder, community())
+    assert not (folder / "plan.xlsx").exists() and not (folder / "plots").exists()
+    fresh = tmp_path / "fresh"
+    write_plan(meals(), fresh, community())
+    assert files_of(folder) == files_of(fresh)
+
+
+def test_a_write_stopped_at_the_workbook_leaves_no_half_workbook(tmp_path, monkeypatch):
+    """Stopped while the workbook is written (a full disk): the old workbook stays whole
+    or the folder reads as incomplete; never a half file under the workbook's name."""
+    import carecal.io.manifest as manifest_module
+
+    folder = tmp_path / "plan"
+    write_plan(meals(), folder, community(), xlsx=True)
+    old = (folder / "plan.xlsx").read_bytes()
+    real = manifest_module.atomic_write
+
+    def full_disk(path, data):
+        if path.name == "plan.xlsx":
+            raise OSError("disk full")
+        return real(path, data)
+
+    monkeypatch.setattr(manifest_module, "atomic_write", full_disk)
+    with pytest.raises(OSError, match="disk full"):
+        write_plan(week(), folder, community(), xlsx=True)
+    assert (folder / "plan.xlsx").read_bytes() == old
+    with pytest.raises(PlanFileError, match="incomplete"):
+        read_plan(folder, community())
+    monkeypatch.setattr(manifest_module, "atomic_write", real)
+    write_plan(week(), folder, community(), xlsx=True)
+    assert isinstance(_read(folder), WeekPlan)
+
+
+def test_a_missing_plot_extra_writes_nothing(tmp_path, monkeypatch):
+    """The pictures are rendered before anything is written: without matplotlib the old
+    plan stays as it was."""
+    from carecal.errors import ExtraMissingError
+
+    folder = tmp_path / "plan"
+    write_plan(meals(), folder, community())
+    before = files_of(folder)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ExtraMissingError, match=r'pip install "carecal\[plot\]"'):
+        write_plan(week(), folder, community(), plots=True)
+    assert files_of(folder) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "allowed"),
+    [
+        ("plan.xlsx", True),
+        ("plots/rota.png", True),
+        (f"plots/route_map_{MEALS_DAY}.png", True),
+        ("plots/../precious.png", False),
+        ("plots/rota.exe", False),
+        ("plots/sub/rota.png", False),
+        ("other.xlsx", False),
+        ("routes/plan.xlsx", False),
+    ],
+)
+def test_the_manifest_takes_the_workbook_and_pictures_and_nothing_else(name, allowed):
+    assert is_plan_file(name) is allowed

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 from pathlib import Path
 
@@ -15,20 +16,32 @@ from carecal.errors import CarecalError, OptionError
 from carecal.io import CarecalWarning, PlanFileError, read_plan, write_plan
 from carecal.io.cells import spreadsheet_safe
 from carecal.io.files import atomic_write
+from carecal.io.schema import NAME_COLUMNS, OUTPUT_TABLES, is_informational, table_markdown
 from carecal.model import Community
-from carecal.plans import CampaignPlan, MealPlan, ShiftPlan, Status, WeekPlan
+from carecal.plans import (
+    CampaignPlan,
+    MealPlan,
+    PersonInfo,
+    ShiftPlan,
+    Status,
+    Unserved,
+    UnservedKind,
+    WeekPlan,
+)
 
 TUESDAY = dt.date(2026, 3, 10)
 """The campaign day of the ``campaign_plan`` fixture."""
 
-# The columns of DESIGN section 5, written out here independently of carecal.io.schema.
+# The columns of DESIGN section 5, written out here independently of carecal.io.schema:
+# the names beside the ids (resident_name and address after resident_id, volunteer_name
+# after volunteer_id, escort_names after escort_ids, name and address after unserved's id).
 DESIGN_COLUMNS = {
-    "meal_routes.csv": "date,volunteer_id,trip,stop,resident_id,arrival,departure,portions,diet,"
-    "food_minutes,travel_minutes",
-    "health_checks.csv": "resident_id,date,clinic_id,slot_start,check_start,check_end,"
-    "escort_ids,wheelchair,pickup,home_again",
-    "shift_plan.csv": "date,shift_id,role,start,end,volunteer_id",
-    "unserved.csv": "kind,id,date,code,reason,fix",
+    "meal_routes.csv": "date,volunteer_id,volunteer_name,trip,stop,resident_id,resident_name,"
+    "address,arrival,departure,portions,diet,food_minutes,travel_minutes",
+    "health_checks.csv": "resident_id,resident_name,address,date,clinic_id,slot_start,"
+    "check_start,check_end,escort_ids,escort_names,wheelchair,pickup,home_again",
+    "shift_plan.csv": "date,shift_id,role,start,end,volunteer_id,volunteer_name",
+    "unserved.csv": "kind,id,name,address,date,code,reason,fix",
 }
 
 
@@ -65,18 +78,21 @@ def test_meal_plan_files_have_the_design_columns_and_a_bom(tmp_path, community, 
         assert (tmp_path / name).read_bytes().startswith(b"\xef\xbb\xbf")
         assert ",".join(_rows(tmp_path / name)[0]) == DESIGN_COLUMNS[name]
     rows = _rows(tmp_path / "meal_routes.csv")
-    assert rows[1][:9] == [
+    assert rows[1][:12] == [
         "2026-03-02",
         "V01",
+        "Chen Jie",
         "1",
         "1",
         "R001",
+        "Wang Fang",
+        "12 Lane 5 Fuxing Rd",
         "10:50",
         "10:55",
         "1",
         "diabetic;soft",
     ]
-    assert [r[2:4] for r in rows[1:]] == [["1", "1"], ["1", "2"], ["2", "1"], ["1", "1"]]
+    assert [r[3:5] for r in rows[1:]] == [["1", "1"], ["1", "2"], ["2", "1"], ["1", "1"]]
 
 
 def test_every_plan_kind_has_the_design_columns(
@@ -91,17 +107,20 @@ def test_every_plan_kind_has_the_design_columns(
     checks = _rows(tmp_path / "health_checks.csv")
     assert checks[1] == [
         "R001",
+        "Wang Fang",
+        "12 Lane 5 Fuxing Rd",
         "2026-03-10",
         "C1",
         "09:00",
         "09:05",
         "09:25",
         "V01",
+        "Chen Jie",
         "pool",
         "08:35",
         "09:55",
     ]
-    assert checks[2][6:] == ["", "none", "", ""]
+    assert checks[2][8:] == ["", "", "none", "", ""]
 
 
 def test_cells_that_look_like_formulas_are_made_text(
@@ -110,8 +129,8 @@ def test_cells_that_look_like_formulas_are_made_text(
     week = _week([meal_plan], campaign_plan, shift_plan)
     write_plan(week, tmp_path, community)
     rows = _rows(tmp_path / "unserved.csv")
-    assert rows[1][4] == '\'=HYPERLINK("http://x")'
-    assert rows[2][5] == "'+ ask another escort" and rows[3][5] == "'@ask V02"
+    assert rows[1][6] == '\'=HYPERLINK("http://x")'
+    assert rows[2][7] == "'+ ask another escort" and rows[3][7] == "'@ask V02"
     assert spreadsheet_safe("-33.86") == "-33.86" and spreadsheet_safe("-x") == "'-x"
     assert spreadsheet_safe("\tx") == "'\tx" and spreadsheet_safe("\rx") == "'\rx"
     assert spreadsheet_safe("ok") == "ok"
@@ -186,7 +205,8 @@ def test_read_plan_derives_leave_and_back_from_an_edited_file(tmp_path, communit
     write_plan(meal_plan, tmp_path, community)
     path = tmp_path / "meal_routes.csv"
     rows = _rows(path)
-    rows[1][5], rows[1][9] = "10:57", "5"  # first stop later, food five minutes old
+    arrival, food = rows[0].index("arrival"), rows[0].index("food_minutes")
+    rows[1][arrival], rows[1][food] = "10:57", "5"  # first stop later, food five minutes old
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(rows)
     plan = read_plan(tmp_path, community)
@@ -198,9 +218,9 @@ def test_read_plan_reports_every_malformed_cell(tmp_path, community, meal_plan):
     write_plan(meal_plan, tmp_path, community)
     path = tmp_path / "meal_routes.csv"
     rows = _rows(path)
-    rows[1][5] = "quarter to eleven"
+    rows[1][8] = "quarter to eleven"
     rows[2][1] = "V42"
-    rows[3][7] = ""
+    rows[3][10] = ""
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(rows)
     with pytest.raises(PlanFileError) as caught:
@@ -286,7 +306,7 @@ def test_read_plan_refuses_a_clinic_id_that_is_no_clinic(tmp_path, community, ca
     write_plan(campaign_plan, tmp_path, community)
     path = tmp_path / "health_checks.csv"
     rows = _rows(path)
-    rows[1][2] = "K1"
+    rows[1][4] = "K1"
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(rows)
     with pytest.raises(PlanFileError, match=r"row 2, column clinic_id: K1 is not a clinic"):
@@ -317,3 +337,84 @@ def test_week_plan_read_back_keeps_the_auto_demand(tmp_path):
     date = meals.date
     assert read.shifts.demand == {(date, "MEALS"): (len(meals.carriers), len(meals.carriers))}
     assert verify(community, read) == []
+
+
+def test_names_stand_beside_the_ids_and_the_plans_own_names_come_first(
+    tmp_path, community, meal_plan, shift_plan
+):
+    """The names are the plan's (``plan.people``) where it knows them, else the
+    community's; an undated shift entry names its volunteer, a dated one a shift."""
+    renamed = meal_plan.with_people(community)
+    people = renamed.people.model_copy(
+        update={"residents": {**renamed.people.residents, "R001": PersonInfo(name="王芳")}}
+    )
+    write_plan(renamed.model_copy(update={"people": people}), tmp_path, community)
+    routes = _rows(tmp_path / "meal_routes.csv")
+    by_column = [dict(zip(routes[0], r, strict=True)) for r in routes[1:]]
+    assert [r["resident_name"] for r in by_column] == ["王芳", "Li Ming", "Li Ming", "Zhao Lan"]
+    assert by_column[0]["address"] == ""  # the plan's own entry, address and all
+    assert by_column[1]["address"] == "3 Sinan Rd"
+    assert [r["volunteer_name"] for r in by_column] == ["Chen Jie"] * 3 + ["Sun Li"]
+
+    undated = Unserved(kind=UnservedKind.SHIFT, id="V02", code="no_timetable", reason="x")
+    shifts = shift_plan.model_copy(update={"unserved": (*shift_plan.unserved, undated)})
+    write_plan(shifts, tmp_path, community)
+    unserved = _rows(tmp_path / "unserved.csv")
+    assert [r[1:4] for r in unserved[1:]] == [["M1", "", ""], ["V02", "Sun Li", ""]]
+    assert _rows(tmp_path / "shift_plan.csv")[1][-2:] == ["V01", "Chen Jie"]
+
+
+def test_read_plan_ignores_the_names(tmp_path, community, meal_plan, campaign_plan, shift_plan):
+    """Binds: names edited by hand (a formula, a comma, emptied) and name columns deleted
+    read back as the same plan; the names never reach the reader."""
+    week = _week([meal_plan], campaign_plan, shift_plan)
+    write_plan(week, tmp_path, community)
+    before = read_plan(tmp_path, community)
+    for name in ("meal_routes.csv", "health_checks.csv", "shift_plan.csv", "unserved.csv"):
+        path = tmp_path / name
+        rows = _rows(path)
+        for column in ("resident_name", "address", "volunteer_name", "escort_names", "name"):
+            if column in rows[0]:
+                i = rows[0].index(column)
+                for k, row in enumerate(rows[1:]):
+                    row[i] = ["=SUM(A1:A9)", "Wang, Fang", ""][k % 3]
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerows(rows)
+    assert read_plan(tmp_path, community) == before
+    _drop_column(tmp_path / "meal_routes.csv", "resident_name")
+    _drop_column(tmp_path / "health_checks.csv", "escort_names")
+    assert read_plan(tmp_path, community) == before
+
+
+def test_name_columns_are_informational_and_follow_their_id():
+    for table in OUTPUT_TABLES.values():
+        names = table.column_names
+        for column in table.columns:
+            if is_informational(column):
+                assert not column.required, column.name
+        for id_column, after in NAME_COLUMNS.items():
+            if id_column in names:
+                i = names.index(id_column)
+                assert names[i + 1 : i + 1 + len(after)] == after, table.name
+                assert all(is_informational(table.column(n)) for n in after)
+
+
+def test_the_tables_page_shows_the_output_tables_as_the_schema_says():
+    page = (Path(__file__).parents[2] / "docs" / "tables.md").read_text(encoding="utf-8")
+    for table in OUTPUT_TABLES.values():
+        assert table_markdown(table) in page, (
+            f"docs/tables.md does not show {table.file} as carecal.io.schema describes it; "
+            "paste carecal.io.schema.tables_markdown(carecal.io.OUTPUT_TABLES) into it"
+        )
+
+
+def test_write_plan_with_the_workbook_and_the_pictures_lists_them(tmp_path, community, meal_plan):
+    pytest.importorskip("matplotlib")
+    meal_plan = meal_plan.model_copy(update={"unserved": ()})  # R009 is not on the map
+    paths = write_plan(meal_plan, tmp_path, community, xlsx=True, plots=True)
+    names = {p.relative_to(tmp_path).as_posix() for p in paths}
+    assert {"plan.xlsx", "plots/route_map_2026-03-02.png"} <= names
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(names - {"manifest.json"}) == manifest["files"]
+    assert (tmp_path / "plots" / "route_map_2026-03-02.png").read_bytes()[:4] == b"\x89PNG"
+    assert read_plan(tmp_path, community) == meal_plan.with_people(community)

@@ -561,9 +561,9 @@ def _local_client(jobs: int) -> Iterator[Any]:
     Processes, not threads: each solve holds the GIL in Python parts of the planners, and
     a worker lost (out of memory) takes only its own centre with it.
     """
-    import dask
-
     distributed = _distributed()
+    import dask  # installed with distributed, which needs it
+
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
         cluster = distributed.LocalCluster(
             n_workers=jobs,

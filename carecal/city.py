@@ -193,6 +193,9 @@ class CentreResult:
         Why a folder there was planned again (another period, another community, ...).
     seconds : float
         Wall seconds of the centre's task: reading, planning, writing, verifying.
+    numbers : dict
+        The roll-up's numbers of its plan (``meals_served``, ``carriers``, ``unserved``,
+        ``unserved_by_code``, ``solve_seconds``, ...); empty without a plan.
     """
 
     name: str
@@ -266,42 +269,41 @@ def _plan_centre(job: _Job) -> CentreResult:
 
 
 def _centre_steps(job: _Job) -> CentreResult:
+    # Failure isolation: whatever goes wrong inside one centre (its data, a bug, a solver
+    # error on odd data, a full disk) is that centre's failure, not the run's; each step
+    # catches everything and says where it stopped.
     from carecal.io import read_community
 
     try:
         community = read_community(job.source)
-    except CarecalError as e:
-        return _failed(job, "input", e.problems)
-    except OSError as e:
-        return _failed(job, "input", [f"{job.source}: {e.strerror or e}"])
+    except Exception as e:
+        return _failed(job, "input", _problems(e))
     folder = Path(job.folder) if job.folder else None
     note = ""
     if folder is not None and not job.force:
-        kept, note = _already_planned(job, folder, community)
-        if kept is not None:
-            return CentreResult(
-                name=job.name,
-                source=Path(job.source),
-                status="skipped",
-                plan=kept,
-                folder=folder,
-                broken_rules=_verified(community, kept),
-            )
+        try:
+            kept, note = _already_planned(job, folder, community)
+            if kept is not None:
+                return CentreResult(
+                    name=job.name,
+                    source=Path(job.source),
+                    status="skipped",
+                    plan=kept,
+                    folder=folder,
+                    broken_rules=_verified(community, kept),
+                )
+        except Exception as e:
+            note = "planned again: its folder could not be read back: " + "; ".join(_problems(e))
     try:
         plan = _solve(job, community)
-    except CarecalError as e:
-        return _failed(job, "plan", e.problems)
     except Exception as e:
-        # Failure isolation: whatever goes wrong inside one centre's solve (a bug, a
-        # solver error on odd data) is that centre's failure, not the run's.
-        return _failed(job, "plan", [f"unexpected {type(e).__name__}: {e}"])
+        return _failed(job, "plan", _problems(e))
     if folder is None:
         return CentreResult(name=job.name, source=Path(job.source), status="planned", plan=plan)
     try:
         broken = _write_and_verify(plan, folder, community)
-    except (CarecalError, OSError) as e:
-        errors = e.problems if isinstance(e, CarecalError) else [f"{folder}: {e}"]
-        return _failed(job, "write", errors, plan=plan)
+    except Exception as e:
+        return _failed(job, "write", _problems(e), plan=plan)
     return CentreResult(
         name=job.name,
         source=Path(job.source),
@@ -311,6 +313,16 @@ def _centre_steps(job: _Job) -> CentreResult:
         broken_rules=broken,
         note=note,
     )
+
+
+def _problems(error: Exception) -> list[str]:
+    """What went wrong, in the words the error has: a carecal error's problems, a file
+    error's file and reason, else the error's type and message."""
+    if isinstance(error, CarecalError):
+        return list(error.problems)
+    if isinstance(error, OSError):
+        return [f"{error.filename or ''}: {error.strerror or error}".lstrip(": ")]
+    return [f"unexpected {type(error).__name__}: {error}"]
 
 
 def _solve(job: _Job, community: Community) -> Plan:
@@ -488,8 +500,9 @@ class CityPlan:
     def headline(self) -> str:
         """The run in one line: the period, the centres by status, meals served."""
         counts = Counter(c.status for c in self.centres)
-        served = sum(c.numbers.get("meals_served", 0) for c in self.centres)
-        unserved = sum(c.numbers.get("unserved", 0) for c in self.centres)
+        kept = [c for c in self.centres if c.status != "failed"]
+        served = sum(c.numbers.get("meals_served", 0) for c in kept)
+        unserved = sum(c.numbers.get("unserved", 0) for c in kept)
         return (
             f"City {self.kind} {_period_text(self)}: {len(self.centres)} centres, "
             f"{counts['planned']} planned, {counts['skipped']} already planned, "

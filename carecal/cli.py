@@ -393,6 +393,8 @@ def _cmd_city(args: argparse.Namespace, console: _Console) -> int:
             status = EXIT_VIOLATIONS
         if centre.note:
             console.say(f"{centre.name}: {centre.note}")
+        for warning in centre.warnings:
+            console.say(f"{centre.name}: warning: {warning}")
     if city.failed:
         console.problem(f"{len(city.failed)} of {len(city.centres)} centre(s) were not planned:")
         for centre in city.centres:

@@ -454,6 +454,11 @@ def _add_solve_options(p: argparse.ArgumentParser, limit: float, what: str) -> N
         metavar="N",
         help="solver threads (default: every core; the meal routing search uses one)",
     )
+    _add_seed_options(p)
+
+
+def _add_seed_options(p: argparse.ArgumentParser) -> None:
+    """``--seed`` and ``--deterministic``, the same on every planning command."""
     p.add_argument(
         "--seed",
         type=_whole(0),
@@ -685,18 +690,7 @@ def _add_city(sub: Any) -> None:
         metavar="N",
         help="solver threads of each centre's solve (default 1: the centres run in parallel)",
     )
-    p.add_argument(
-        "--seed",
-        type=_whole(0),
-        default=0,
-        metavar="N",
-        help="seed of the solvers' random choices (default 0)",
-    )
-    p.add_argument(
-        "--deterministic",
-        action="store_true",
-        help="same input, same plans: each solve stops on work, not on the clock",
-    )
+    _add_seed_options(p)
     p.set_defaults(func=_cmd_city)
 
 

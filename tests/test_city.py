@@ -162,14 +162,17 @@ def test_a_week_per_centre_on_a_running_cluster(
 # --- without Dask, one after another ---------------------------------------------------------
 
 
-def test_without_dask_the_command_says_how_to_install_it(
-    city_root: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+@pytest.fixture
+def no_dask(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dask as if not installed: importing it raises ImportError."""
     monkeypatch.setitem(sys.modules, "distributed", None)
     monkeypatch.setitem(sys.modules, "dask", None)
+
+
+@pytest.mark.usefixtures("no_dask")
+def test_without_dask_the_command_says_how_to_install_it(
+    city_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     assert main(["city", str(city_root), "--date", str(DAY), "--out", str(out), *CLI_SOLVE]) == 2
     err = capsys.readouterr().err
@@ -179,14 +182,10 @@ def test_without_dask_the_command_says_how_to_install_it(
         plan_city(city_root, DAY, **SOLVE)
 
 
+@pytest.mark.usefixtures("no_dask")
 def test_jobs_1_plans_one_after_another_without_dask(
-    city_root: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    city_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setitem(sys.modules, "distributed", None)
-    monkeypatch.setitem(sys.modules, "dask", None)
     out = tmp_path / "out"
     args = ["city", str(city_root), "--date", str(DAY), "--out", str(out), "--jobs", "1"]
     assert main([*args, *CLI_SOLVE]) == 3

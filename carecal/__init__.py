@@ -4,7 +4,7 @@ Read a community (``read_community``), plan the day's meal routes (``plan_meals`
 health-check campaign (``plan_health_checks``) and the volunteers' shifts
 (``plan_shifts``), or all three for a week (``plan_week``); check any plan with
 ``verify``, write it with ``write_plan``, and set two plans side by side with
-``compare``.
+``compare``; plan many centres at once, on Dask, with ``plan_city``.
 
 ``import carecal`` is quick: the domain model, the plans, the errors and the verifier are
 imported with it, while the readers and writers (pandas), the planners (OR-Tools) and
@@ -71,6 +71,7 @@ from carecal.progress import ProgressEvent
 from carecal.verify import Violation, verify
 
 if TYPE_CHECKING:
+    from carecal.city import CityPlan, plan_city
     from carecal.datasets import make_community, sample_community
     from carecal.io import (
         community_from_frames,
@@ -95,6 +96,7 @@ __all__ = [
     "CampaignPlan",
     "CarecalError",
     "CarecalWarning",
+    "CityPlan",
     "ClinicDay",
     "Community",
     "CommunityError",
@@ -129,6 +131,7 @@ __all__ = [
     "community_from_frames",
     "compare",
     "make_community",
+    "plan_city",
     "plan_health_checks",
     "plan_meals",
     "plan_shifts",
@@ -147,6 +150,7 @@ if not TYPE_CHECKING:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
+            "carecal.city": ("CityPlan", "plan_city"),
             "carecal.datasets": ("make_community", "sample_community"),
             "carecal.io.read": ("community_from_frames", "read_community"),
             "carecal.io.policy": ("read_policy",),

@@ -12,7 +12,8 @@ Exit status: 0 the plan was made, written and verified (residents who could not 
 served are in ``unserved.csv``, not an error); 1 the verifier found broken rules; 2 the
 input or an option is invalid (nothing is planned). The problems are printed grouped: the
 same problem in many rows once, with the rows and the first few examples; ``--problems
-FILE`` writes every one, one per line.
+FILE`` writes every one; 3 ``carecal city`` only: some centres failed (each with its error
+on stderr and in ``city_summary.csv``), the others were planned and written.
 
 Only light modules are imported here; pandas, OR-Tools and the planners are imported by
 the command that needs them, so ``carecal --help`` answers at once.
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_INVALID = 2
+EXIT_CENTRES_FAILED = 3
 
 DEMO_WEEK_SHARE = 0.6
 """Of ``carecal demo --time-limit``, the week plan's share; the campaign gets the rest."""
@@ -363,6 +365,70 @@ def _cmd_demo(args: argparse.Namespace, console: _Console) -> int:
     return status
 
 
+def _cmd_city(args: argparse.Namespace, console: _Console) -> int:
+    from carecal.city import plan_city
+    from carecal.progress import ProgressEvent
+
+    if args.date is not None and (args.date_to is not None or args.days is not None):
+        raise OptionError(
+            "--to and --days go with --from (a week plan per centre); --date plans one "
+            "day's meals per centre"
+        )
+    if args.date is not None:
+        first, last = coerce_date(args.date, "--date"), None
+        console.say(f"Planning each centre's meal routes of {first} ({weekday(first)}).")
+    else:
+        first, last = _period(args)
+        console.say(
+            f"Planning each centre's week (meals, campaign days, shifts), {first} to {last}."
+        )
+
+    def progress(event: ProgressEvent) -> None:
+        console.say(event.message)
+
+    city = plan_city(
+        args.root,
+        first,
+        last,
+        client=args.scheduler,
+        jobs=args.jobs,
+        out=args.out,
+        force=args.force,
+        plots=args.plots,
+        time_limit=args.time_limit,
+        workers=args.workers,
+        seed=args.seed,
+        deterministic=args.deterministic,
+        progress=progress,
+    )
+    out = Path(args.out).resolve()
+    console.say(f"{city.headline()}, in {city.seconds:.1f} s.")
+    console.say(f"Wrote the roll-up to {out / 'city_summary.csv'} and city_summary.html.")
+    status = EXIT_OK
+    for centre in city.centres:
+        if centre.broken_rules:
+            console.problem(
+                f"{centre.name}: the verifier found {len(centre.broken_rules)} broken rule(s) "
+                f"in {centre.folder}:"
+            )
+            for rule in centre.broken_rules:
+                console.problem(f"  {rule}")
+            status = EXIT_VIOLATIONS
+        if centre.note:
+            console.say(f"{centre.name}: {centre.note}")
+        for warning in centre.warnings:
+            console.say(f"{centre.name}: warning: {warning}")
+    if city.failed:
+        console.problem(f"{len(city.failed)} of {len(city.centres)} centre(s) were not planned:")
+        for centre in city.centres:
+            if centre.status == "failed":
+                console.problem(f"  {centre.name} ({centre.stage}, {centre.source}):")
+                for line in centre.errors:
+                    console.problem(f"    - {line}")
+        status = EXIT_CENTRES_FAILED
+    return status
+
+
 # --- parser ---------------------------------------------------------------------------------
 
 
@@ -411,6 +477,11 @@ def _add_solve_options(p: argparse.ArgumentParser, limit: float, what: str) -> N
         metavar="N",
         help="solver threads (default: every core; the meal routing search uses one)",
     )
+    _add_seed_options(p)
+
+
+def _add_seed_options(p: argparse.ArgumentParser) -> None:
+    """``--seed`` and ``--deterministic``, the same on every planning command."""
     p.add_argument(
         "--seed",
         type=_whole(0),
@@ -465,7 +536,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Plan a community elderly-care service: meal delivery routes, the "
         "health-check campaign with wheelchair escorts, and volunteer shifts.",
         epilog="Exit status: 0 planned and verified, 1 the verifier found broken rules, "
-        "2 invalid input or option.",
+        "2 invalid input or option, 3 (carecal city) some centres failed, the others were "
+        "planned.",
     )
     parser.add_argument(
         "-q",
@@ -596,7 +668,78 @@ def _parser() -> argparse.ArgumentParser:
             help="write every input problem to FILE, one per line, UTF-8 (the screen shows "
             "them grouped: the same problem in many rows once, with the rows)",
         )
+    _add_city(sub)
     return parser
+
+
+def _add_city(sub: Any) -> None:
+    """``carecal city``: every centre of a folder planned as its own task on Dask."""
+    p = sub.add_parser(
+        "city",
+        help="plan many centres at once (one folder or workbook each), on Dask",
+        description="Plan every centre under ROOT (one community folder or .xlsx workbook "
+        "per centre), each as its own task on a Dask cluster: the meals of --date, or the "
+        "week from --from. Each centre's plan goes to OUT/<centre>, with the roll-up in "
+        "OUT/city_summary.csv and city_summary.html. A centre that fails is reported and "
+        "the others are planned (exit 3); a centre whose folder is complete, of the same "
+        "period and community, is not planned again unless --force.",
+    )
+    p.add_argument("root", metavar="ROOT", help="folder holding one folder or workbook per centre")
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--date", metavar="DATE", help="plan each centre's meal routes of DATE")
+    when.add_argument(
+        "--from",
+        dest="date_from",
+        metavar="DATE",
+        help="plan each centre's week (meals, campaign days, shifts) from DATE",
+    )
+    last = p.add_mutually_exclusive_group()
+    last.add_argument(
+        "--to",
+        dest="date_to",
+        metavar="DATE",
+        help="with --from: last date, included (default --from + 6 days)",
+    )
+    last.add_argument("--days", type=_whole(1), metavar="N", help="with --from: how many days")
+    p.add_argument(
+        "--out", required=True, help="folder for the centres' plan folders and the roll-up"
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--jobs",
+        type=_whole(1),
+        metavar="N",
+        help="centres planned at once on a local Dask cluster (default: one per core); "
+        "1 plans them one after another without Dask",
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="plan on a running Dask cluster, e.g. tcp://10.0.0.5:8786 (its workers need "
+        "carecal installed and must see ROOT and OUT)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="plan every centre again, even those already planned"
+    )
+    p.add_argument(
+        "--plots", action="store_true", help="also draw city_summary.png (needs carecal[plot])"
+    )
+    p.add_argument(
+        "--time-limit",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="wall-clock seconds per centre (default 10 with --date, 60 with --from)",
+    )
+    p.add_argument(
+        "--workers",
+        type=_whole(1),
+        default=1,
+        metavar="N",
+        help="solver threads of each centre's solve (default 1: the centres run in parallel)",
+    )
+    _add_seed_options(p)
+    p.set_defaults(func=_cmd_city)
 
 
 _READS_DATA = ("validate", "meals", "health-checks", "shifts", "week", "verify", "compare")

@@ -49,7 +49,9 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["cover", "escort_gantt", "render_all", "rota", "route_map"]
+    from carecal.city import CityPlan
+
+__all__ = ["city_bars", "cover", "escort_gantt", "render_all", "rota", "route_map"]
 
 # The CJK font of mplfonts we use: Noto Sans CJK SC is under the SIL Open Font License
 # (mplfonts also ships SimHei, whose licence is unclear) and covers simplified Chinese.
@@ -945,6 +947,77 @@ def _clock_ticks(ax: Axes, days: int, hours: _Hours) -> None:
             positions.append(i * hours.width + offset)
             labels.append(format_time(hours.first + offset))
     ax.set_xticks(positions, labels, fontsize=6, rotation=90)
+
+
+# --- a city run ------------------------------------------------------------------------------
+
+
+def city_bars(city: CityPlan, ax: Axes | None = None) -> Axes:
+    """A bar per centre of a city run: meals served, and everything left unserved.
+
+    One horizontal bar per centre, in name order from the top: meals served (green), then
+    the centre's unserved of every kind (red, with the count). A centre that failed has no
+    bar, only the word ``failed`` and where it failed. The artists' ``gid`` is
+    ``centre:<name>:served``, ``centre:<name>:unserved`` or ``centre:<name>:failed``.
+
+    Parameters
+    ----------
+    city
+        A :class:`~carecal.city.CityPlan` (:func:`carecal.plan_city`).
+    ax
+        The Axes to draw on; default None draws on a new pyplot figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    ExtraMissingError
+        matplotlib is not installed.
+    """
+    with _style():
+        from matplotlib.ticker import MaxNLocator
+
+        centres = list(city.centres)
+        if ax is None:
+            ax = _new_axes((8.0, 1.6 + 0.35 * max(len(centres), 1)))
+        rows = list(range(len(centres)))[::-1]
+        for y, centre in zip(rows, centres, strict=True):
+            if centre.status == "failed":
+                ax.text(
+                    0,
+                    y,
+                    f" failed ({centre.stage})",
+                    va="center",
+                    color="#b07aa1",
+                    gid=f"centre:{centre.name}:failed",
+                )
+                continue
+            served = int(centre.numbers.get("meals_served") or 0)
+            unserved = int(centre.numbers.get("unserved") or 0)
+            ax.barh(y, served, color="#59a14f", gid=f"centre:{centre.name}:served")
+            ax.barh(y, unserved, left=served, color="#e15759", gid=f"centre:{centre.name}:unserved")
+            if unserved:
+                ax.text(served + unserved, y, f" {unserved}", va="center", fontsize=8)
+        _label_ticks(ax, "y", [float(y) for y in rows], [c.name for c in centres])
+        ax.set_xlabel("meals served (green) and unserved of every kind (red)")
+        period = f"{city.start}" if city.start == city.end else f"{city.start} to {city.end}"
+        ax.set_title(f"City {city.kind} plan {period}: {len(centres)} centres")
+        # Room below the last bar (a failed centre's words sit on its row) and right of the
+        # longest bar (for its unserved count).
+        ax.set_ylim(-0.6, len(centres) - 0.4)
+        widest = max(
+            (
+                int(c.numbers.get("meals_served") or 0) + int(c.numbers.get("unserved") or 0)
+                for c in centres
+            ),
+            default=0,
+        )
+        ax.set_xlim(0, max(widest * 1.12, 1))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        return ax
 
 
 # --- every picture at once -------------------------------------------------------------------

@@ -1207,7 +1207,8 @@ class Community(_Frozen):
         -------
         dict
             A DataFrame per input table (``residents``, ``volunteers``, ``availability``,
-            ``sites``, ``shifts``, ``requests``, ``campaign``, ``travel``) with the columns
+            ``sites``, ``shifts``, ``requests``, ``campaign``, ``travel``, ``changes``) with
+            the columns
             of the file: times ``HH:MM``, lists ``;``-separated, dates ``datetime64``, and
             ``mobility``, ``mode``, ``kind``, ``role`` as categories; and ``policy``, a
             dict of every setting. ``carecal.community_from_frames(c.to_frames())`` is

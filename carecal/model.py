@@ -1152,7 +1152,8 @@ class Community(_Frozen):
             except ValidationError as e:
                 raise CommunityError(
                     [
-                        f"with_change: {err['msg'].removeprefix('Value error, ')}"
+                        f"with_change, {'.'.join(str(p) for p in err['loc']) or 'change'}: "
+                        f"{err['msg'].removeprefix('Value error, ')}"
                         for err in e.errors()
                     ]
                 ) from None

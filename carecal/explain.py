@@ -59,6 +59,7 @@ CODES: dict[str, str] = {
     "short_staffed": "a shift place stays open: nobody free and skilled could take it",
     "pledges_contradict": "a volunteer's pledges contradict their limits",
     "no_timetable": "no timetable was found for a volunteer in the time given",
+    "away": "the resident is away (changes.csv) on every campaign day",
 }
 """Every reason code of ``unserved.csv`` and what it means."""
 
@@ -572,4 +573,15 @@ def campaign_pool_busy(
         f"no pool wheelchair is free long enough on {_campaign_when(busy)} for "
         f"{resident_id} ({need}; {out} {_campaign_pool_periods(busy)})",
         "add a pool wheelchair (or borrow one for the campaign), or another campaign day",
+    )
+
+
+def campaign_away(resident_id: str, dates: Sequence[dt.date]) -> Why:
+    """Reason and fix when a due resident is away on every day of the campaign."""
+    days = _campaign_and([_campaign_day_name(d) for d in dates])
+    return Why(
+        "away",
+        f"{resident_id} is away (resident_away in changes.csv) on every campaign day: {days}",
+        "book them on a later campaign day after they are back, or shorten the absence in "
+        "changes.csv if they return earlier",
     )

@@ -15,15 +15,23 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from carecal import clock
 from carecal.clock import (
+    DAY_MINUTES,
     WEEKDAYS,
     TimeWindow,
     date_range,
@@ -108,6 +116,8 @@ class Resident(_Frozen):
     last_check: dt.date | None = None
     owns_wheelchair: bool | None = None
     preferred_volunteers: tuple[str, ...] = ()
+    meals_from: dt.date | None = None
+    meals_until: dt.date | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Resident:
@@ -121,6 +131,15 @@ class Resident(_Frozen):
         bad = [d for d in self.meal_days if d not in WEEKDAYS]
         if bad:
             raise CommunityError(f"resident {self.resident_id}: unknown meal days {sorted(bad)}")
+        if (
+            self.meals_from is not None
+            and self.meals_until is not None
+            and self.meals_until < self.meals_from
+        ):
+            raise CommunityError(
+                f"resident {self.resident_id}: meals_until {self.meals_until} comes before "
+                f"meals_from {self.meals_from}; swap them or correct one"
+            )
         return self
 
     def age_on(self, date: dt.date) -> int:
@@ -139,7 +158,13 @@ class Resident(_Frozen):
         return self.owns_wheelchair
 
     def wants_meal_on(self, date: dt.date) -> bool:
-        """Whether the standing meal order includes the weekday of ``date``."""
+        """Whether the standing meal order includes ``date``: its weekday is one of
+        ``meal_days`` and the date is within ``meals_from``..``meals_until`` (both
+        included, each open when ``None``)."""
+        if self.meals_from is not None and date < self.meals_from:
+            return False
+        if self.meals_until is not None and date > self.meals_until:
+            return False
         return weekday(date) in self.meal_days
 
 
@@ -335,6 +360,158 @@ class ClinicDay:
         return self.places_per_slot * len(self.slots)
 
 
+class ChangeKind(StrEnum):
+    """What a row of ``changes.csv`` says has changed."""
+
+    RESIDENT_AWAY = "resident_away"
+    """No meals and no health-check booking from ``start`` to ``end``; a suspension:
+    meals restart by themselves the day after ``end``."""
+    VOLUNTEER_OFF = "volunteer_off"
+    """The volunteer is not available from ``start`` to ``end`` (overrides availability)."""
+    EXTRA_MEAL = "extra_meal"
+    """A one-off delivery on each date from ``start`` to ``end`` (portions from the
+    resident's row)."""
+    CLINIC_CLOSED = "clinic_closed"
+    """The clinic takes no checks from ``start`` to ``end`` (whole days or part of one)."""
+
+
+CHANGE_ENTITY: dict[ChangeKind, str] = {
+    ChangeKind.RESIDENT_AWAY: "resident",
+    ChangeKind.VOLUNTEER_OFF: "volunteer",
+    ChangeKind.EXTRA_MEAL: "resident",
+    ChangeKind.CLINIC_CLOSED: "clinic",
+}
+"""What the ``id`` of a change names, by kind."""
+
+
+def _moment(value: Any, *, end: bool) -> Any:
+    """A change's start or end as a naive datetime: a date starts at 00:00 and, as an
+    end, runs through 24:00 (00:00 of the next day)."""
+    if isinstance(value, str):
+        text = value.strip()
+        date_text, _, time_text = text.partition(" ")
+        if "T" in date_text and not time_text:
+            date_text, _, time_text = date_text.partition("T")
+        day = clock.parse_date(date_text)
+        if not time_text.strip():
+            value = day
+        else:
+            minutes = parse_time(time_text.strip())
+            return dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            raise CommunityError(
+                f"{value} has a time zone; give a naive local date and time (YYYY-MM-DD HH:MM)"
+            )
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, dt.date):
+        midnight = dt.datetime.combine(value, dt.time())
+        return midnight + dt.timedelta(days=1) if end else midnight
+    return value
+
+
+class Change(_Frozen):
+    """One change to the community's usual week: a row of ``changes.csv``.
+
+    ``start`` and ``end`` are naive local datetimes: the change holds from ``start`` up to
+    ``end`` (not included). Either may be given as a date, ``"YYYY-MM-DD"`` or
+    ``"YYYY-MM-DD HH:MM"``; a date ``start`` means from 00:00 of that day and a date
+    ``end`` means through 24:00 of that day, so it is kept as 00:00 of the next day.
+    For ``extra_meal`` ``end`` may be left out: the meal is on the ``start`` day only.
+
+    ``id`` names a resident (``resident_away``, ``extra_meal``), a volunteer
+    (``volunteer_off``) or a clinic (``clinic_closed``); :class:`Community` checks it.
+    """
+
+    kind: ChangeKind
+    id: str = Field(min_length=1)
+    start: dt.datetime
+    end: dt.datetime
+    note: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moments(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if data.get("start") is not None:
+            data["start"] = _moment(data["start"], end=False)
+        if data.get("end") is not None and data.get("end") != "":
+            data["end"] = _moment(data["end"], end=True)
+        elif str(data.get("kind", "")) == ChangeKind.EXTRA_MEAL and isinstance(
+            data.get("start"), dt.datetime
+        ):
+            # An extra meal without an end is for its start day alone.
+            data["end"] = dt.datetime.combine(data["start"].date(), dt.time()) + dt.timedelta(
+                days=1
+            )
+        else:
+            data.pop("end", None)
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Change:
+        if self.end <= self.start:
+            raise CommunityError(
+                f"{self.kind.value} {self.id}: end {_shown_moment(self.end, end=True)} comes "
+                f"before start {_shown_moment(self.start, end=False)}; swap them or correct one"
+            )
+        if self.kind == ChangeKind.EXTRA_MEAL and (
+            self.start.time() != dt.time() or self.end.time() != dt.time()
+        ):
+            raise CommunityError(
+                f"extra_meal {self.id}: an extra meal is for whole days; write start (and "
+                "end) as dates without a time"
+            )
+        return self
+
+    @property
+    def first_day(self) -> dt.date:
+        """The first date the change touches."""
+        return self.start.date()
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last date the change touches (``end`` is not included)."""
+        return (self.end - dt.timedelta(minutes=1)).date()
+
+    def touches(self, date: dt.date) -> bool:
+        """Whether the change holds during any part of ``date``."""
+        return self.first_day <= date <= self.last_day
+
+    def minutes_on(self, date: dt.date) -> TimeWindow | None:
+        """The part of ``date`` the change holds, in minutes since midnight, or ``None``."""
+        if not self.touches(date):
+            return None
+        midnight = dt.datetime.combine(date, dt.time())
+        start = max(0, int((self.start - midnight).total_seconds() // 60))
+        end = min(DAY_MINUTES, int((self.end - midnight).total_seconds() // 60))
+        return TimeWindow(start, end)
+
+    def covers_day(self, date: dt.date) -> bool:
+        """Whether the change holds for the whole of ``date``."""
+        part = self.minutes_on(date)
+        return part is not None and part.start == 0 and part.end == DAY_MINUTES
+
+
+def _shown_moment(moment: dt.datetime, *, end: bool) -> str:
+    """A change's start or end as ``changes.csv`` writes it (a whole day as a date)."""
+    if moment.time() == dt.time():
+        return (moment.date() - dt.timedelta(days=1) if end else moment.date()).isoformat()
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def format_change_moment(moment: dt.datetime, *, end: bool) -> str:
+    """A change's ``start`` or ``end`` as ``changes.csv`` writes it.
+
+    A moment at 00:00 is written as a date: as a start, that day; as an end, the day
+    before (a date end means through 24:00), so the text reads back to the same moment.
+    Any other moment is written ``YYYY-MM-DD HH:MM``.
+    """
+    return _shown_moment(moment, end=end)
+
+
 class TravelOverride(_Frozen):
     """A travel time from ``travel.csv`` between two ids (residents, volunteers, sites)."""
 
@@ -353,8 +530,9 @@ class Community(_Frozen):
         The roster, the volunteers and the sites (at least one kitchen for meals).
     availability
         The volunteers' pledged times.
-    shifts, requests, campaign, travel
-        Optional tables (``shifts.csv``, ``requests.csv``, ``campaign.csv``, ``travel.csv``).
+    shifts, requests, campaign, travel, changes
+        Optional tables (``shifts.csv``, ``requests.csv``, ``campaign.csv``, ``travel.csv``,
+        ``changes.csv``).
     policy
         The centre's rules (:class:`carecal.policy.Policy`).
     reference_date
@@ -374,6 +552,7 @@ class Community(_Frozen):
     requests: tuple[Request, ...] = ()
     campaign: tuple[CampaignDay, ...] = ()
     travel: tuple[TravelOverride, ...] = ()
+    changes: tuple[Change, ...] = ()
     policy: Policy = Field(default_factory=Policy)
 
     model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
@@ -433,6 +612,7 @@ class Community(_Frozen):
                     f"campaign day {day.date} names clinic {day.clinic_id}, which is not a "
                     "clinic in sites; add it to sites with kind clinic or correct the id"
                 )
+        problems += self._change_problems(clinics)
         for s in self.sites:
             if s.kind == SiteKind.CLINIC:
                 missing = [
@@ -444,6 +624,26 @@ class Community(_Frozen):
                     problems.append(
                         f"clinic {s.site_id} has no {', '.join(missing)}; fill them in sites"
                     )
+        return problems
+
+    def _change_problems(self, clinics: set[str]) -> list[str]:
+        known = {
+            "resident": {r.resident_id for r in self.residents},
+            "volunteer": {v.volunteer_id for v in self.volunteers},
+            "clinic": clinics,
+        }
+        table = {"resident": "residents", "volunteer": "volunteers", "clinic": "sites"}
+        problems = []
+        for c in self.changes:
+            entity = CHANGE_ENTITY[c.kind]
+            if c.id not in known[entity]:
+                close = difflib.get_close_matches(c.id, sorted(known[entity]), n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]}? " if close else ""
+                problems.append(
+                    f"change {c.kind.value} from {format_change_moment(c.start, end=False)} "
+                    f"names {entity} {c.id}, who is not in {table[entity]}; {hint}correct "
+                    "the id"
+                )
         return problems
 
     # --- look-ups ----------------------------------------------------------------------
@@ -541,11 +741,24 @@ class Community(_Frozen):
             index[vid] = (by_day, by_date)
         return index
 
+    @cached_property
+    def _changes_of(self) -> dict[tuple[ChangeKind, str], list[Change]]:
+        # Grouped once: planners ask for every resident or volunteer on every date.
+        grouped: dict[tuple[ChangeKind, str], list[Change]] = {}
+        for c in self.changes:
+            grouped.setdefault((c.kind, c.id), []).append(c)
+        return grouped
+
+    def changes_of(self, kind: ChangeKind | str, id_: str) -> list[Change]:
+        """The changes of one kind naming one id, in table order."""
+        return self._changes_of.get((ChangeKind(kind), id_), [])
+
     def availability_on(self, volunteer_id: str, date: dt.date) -> list[TimeWindow]:
         """The volunteer's free time on ``date``, as disjoint sorted windows.
 
         The weekly pattern for the weekday, plus dated ``available`` rows, minus dated
-        rows marked not available.
+        rows marked not available, minus the part of the day of each ``volunteer_off``
+        change (a change overrides availability).
         """
         by_day, by_date = self._availability_index.get(volunteer_id, ({}, {}))
         rows = by_day.get(weekday(date), []) + by_date.get(date, [])
@@ -553,7 +766,24 @@ class Community(_Frozen):
         for a in rows:
             if not a.available:
                 free = _subtract(free, TimeWindow(a.start, a.end))
+        for change in self.changes_of(ChangeKind.VOLUNTEER_OFF, volunteer_id):
+            part = change.minutes_on(date)
+            if part is not None:
+                free = _subtract(free, part)
         return free
+
+    def away_on(self, resident_id: str, date: dt.date) -> bool:
+        """Whether a ``resident_away`` change holds during any part of ``date``.
+
+        The one rule of "away" for every planner and the verifier: a resident away for
+        any part of a day gets no meal and no health-check booking that day; their meals
+        restart by themselves the day after the change ends.
+        """
+        return any(c.touches(date) for c in self.changes_of(ChangeKind.RESIDENT_AWAY, resident_id))
+
+    def extra_meal_on(self, resident_id: str, date: dt.date) -> bool:
+        """Whether an ``extra_meal`` change asks for a delivery to the resident on ``date``."""
+        return any(c.touches(date) for c in self.changes_of(ChangeKind.EXTRA_MEAL, resident_id))
 
     def free_window(
         self, volunteer_id: str, date: dt.date, start: int, end: int
@@ -567,8 +797,20 @@ class Community(_Frozen):
         return next((w for w in self.availability_on(volunteer_id, date) if w.contains(span)), None)
 
     def deliveries_on(self, date: dt.date) -> list[Resident]:
-        """Residents whose standing meal order includes the weekday of ``date``."""
-        return [r for r in self.residents if r.wants_meal_on(date)]
+        """The residents who get a meal on ``date``: the one rule for every planner and
+        the verifier.
+
+        Those whose standing order includes ``date`` (:meth:`Resident.wants_meal_on`:
+        the weekday, within ``meals_from``..``meals_until``) or who have an
+        ``extra_meal`` that day, less those away that day (:meth:`away_on`: away wins
+        over an extra meal, for nobody is home to take it). In roster order.
+        """
+        return [
+            r
+            for r in self.residents
+            if (r.wants_meal_on(date) or self.extra_meal_on(r.resident_id, date))
+            and not self.away_on(r.resident_id, date)
+        ]
 
     def needs_escort(self, resident: Resident, on: dt.date) -> bool:
         """Whether a resident needs an escort to the clinic (policy: mobility or age)."""
@@ -613,7 +855,8 @@ class Community(_Frozen):
             clinics on one date are fine: the key is date and clinic); and, unless
             ``listed_only``, when the community has exactly one clinic, that clinic with
             its own hours on every Monday-to-Friday date of the period that
-            ``campaign.csv`` does not list.
+            ``campaign.csv`` does not list. ``clinic_closed`` changes remove the days
+            they close whole and the slots of the part of a day they close.
 
         Raises
         ------
@@ -671,6 +914,7 @@ class Community(_Frozen):
                 )
         days: list[ClinicDay] = []
         problems: list[str] = []
+        closed: list[str] = []
         for row in sorted(rows, key=lambda c: (c.date, c.clinic_id)):
             day = self._clinic_day_of(row)
             if day is None:
@@ -678,10 +922,22 @@ class Community(_Frozen):
                     f"campaign day {row.date} at {row.clinic_id}: the clinic closes before it "
                     "opens; correct open/close in campaign.csv"
                 )
+                continue
+            open_day = self._open_part(day)
+            if open_day is None:
+                closed.append(f"{row.date} at {row.clinic_id}")
             else:
-                days.append(day)
+                days.append(open_day)
         if problems:
             raise CommunityError(problems)
+        if closed and not days and not listed_only:
+            raise CommunityError(
+                [
+                    f"every campaign day of the period is closed by a clinic_closed change "
+                    f"({', '.join(closed[:10])}{' and more' if len(closed) > 10 else ''}); "
+                    "choose other dates or correct changes.csv"
+                ]
+            )
         return days
 
     def clinic_day(self, date: dt.date, clinic_id: str) -> ClinicDay | None:
@@ -689,7 +945,8 @@ class Community(_Frozen):
 
         ``None`` when that clinic does not run on that date: it is neither a row of
         ``campaign.csv`` nor, for the community's only clinic, a Monday-to-Friday date
-        ``campaign.csv`` does not list.
+        ``campaign.csv`` does not list; or a ``clinic_closed`` change closes it for the
+        whole day. A change closing part of the day removes the slots it overlaps.
         """
         listed = [c for c in self.campaign if c.date == date]
         row = next((c for c in listed if c.clinic_id == clinic_id), None)
@@ -699,7 +956,35 @@ class Community(_Frozen):
             if listed or not only or date.weekday() >= 5:
                 return None
             row = CampaignDay(date=date, clinic_id=clinic_id)
-        return self._clinic_day_of(row)
+        day = self._clinic_day_of(row)
+        return None if day is None else self._open_part(day)
+
+    def _open_part(self, day: ClinicDay) -> ClinicDay | None:
+        """``day`` less its ``clinic_closed`` changes, or ``None`` when nothing is left.
+
+        A closure over the whole day (its hours or more) removes the day; a closure of
+        part of it keeps ``open``/``close`` (the slot grid starts at ``open``) and drops
+        each slot whose check would overlap the closure, so a closed morning keeps the
+        afternoon's slots and a closed midday keeps both ends. A day left without a slot
+        is removed too.
+        """
+        holes = [
+            part
+            for c in self.changes_of(ChangeKind.CLINIC_CLOSED, day.clinic_id)
+            if (part := c.minutes_on(day.date)) is not None
+        ]
+        if not holes:
+            return day
+        if any(h.contains(TimeWindow(day.open, day.close)) for h in holes):
+            return None
+        slots = tuple(
+            s
+            for s in day.slots
+            if not any(h.overlaps(TimeWindow(s, s + day.check_minutes)) for h in holes)
+        )
+        if not slots:
+            return None
+        return replace(day, slots=slots)
 
     def _clinic_day_of(self, row: CampaignDay) -> ClinicDay | None:
         clinic = self.site_by_id[row.clinic_id]
@@ -831,6 +1116,75 @@ class Community(_Frozen):
         )
         return self.with_changes(availability=self.availability + away)
 
+    def with_change(
+        self,
+        change: Change | None = None,
+        /,
+        *,
+        kind: ChangeKind | str | None = None,
+        id: str | None = None,  # the column of changes.csv is called id
+        start: Any = None,
+        end: Any = None,
+        note: str = "",
+    ) -> Community:
+        """A copy with one more change (a row of ``changes.csv``), validated.
+
+        Give a :class:`Change`, or its fields: ``community.with_change(kind="volunteer_off",
+        id="V07", start="2026-03-02 09:00", end="2026-03-02 13:00")``.
+
+        Parameters
+        ----------
+        change
+            The change; or leave it out and give the fields below.
+        kind, id, start, end, note
+            As in :class:`Change`: ``start``/``end`` a date, ``"YYYY-MM-DD"`` or
+            ``"YYYY-MM-DD HH:MM"`` (a date end means through 24:00 of that day).
+
+        Raises
+        ------
+        CommunityError
+            When the change is invalid (end before start, an unknown kind) or its id
+            names no resident, volunteer or clinic of the community (with the close ids).
+        """
+        if change is None:
+            try:
+                change = Change(kind=kind, id=id, start=start, end=end, note=note)
+            except ValidationError as e:
+                raise CommunityError(
+                    [
+                        f"with_change, {'.'.join(str(p) for p in err['loc']) or 'change'}: "
+                        f"{err['msg'].removeprefix('Value error, ')}"
+                        for err in e.errors()
+                    ]
+                ) from None
+        return self.with_changes(changes=(*self.changes, change))
+
+    def with_absence(self, resident_id: str, start: Any, end: Any = None) -> Community:
+        """A copy in which a resident is away from ``start`` to ``end`` (a suspension).
+
+        A ``resident_away`` change: no meals and no health-check booking in the range;
+        meals restart by themselves the day after ``end``.
+
+        Parameters
+        ----------
+        resident_id
+            The id of a resident of the community.
+        start, end
+            The first and last day away (both included; dates or anything naming a day,
+            or ``"YYYY-MM-DD HH:MM"``). ``end`` defaults to ``start`` (one day).
+
+        Raises
+        ------
+        CommunityError
+            When no resident has that id, or ``end`` comes before ``start``.
+        """
+        return self.with_change(
+            kind=ChangeKind.RESIDENT_AWAY,
+            id=resident_id,
+            start=start,
+            end=start if end is None else end,
+        )
+
     def _known_volunteer(self, volunteer_id: str) -> None:
         if volunteer_id in self.volunteer_by_id:
             return
@@ -854,7 +1208,8 @@ class Community(_Frozen):
         -------
         dict
             A DataFrame per input table (``residents``, ``volunteers``, ``availability``,
-            ``sites``, ``shifts``, ``requests``, ``campaign``, ``travel``) with the columns
+            ``sites``, ``shifts``, ``requests``, ``campaign``, ``travel``, ``changes``) with
+            the columns
             of the file: times ``HH:MM``, lists ``;``-separated, dates ``datetime64``, and
             ``mobility``, ``mode``, ``kind``, ``role`` as categories; and ``policy``, a
             dict of every setting. ``carecal.community_from_frames(c.to_frames())`` is

@@ -191,6 +191,7 @@ def test_community_frames_are_shaped_like_the_csv_files() -> None:
         "requests",
         "campaign",
         "travel",
+        "changes",
         "policy",
     }
     residents = frames["residents"]

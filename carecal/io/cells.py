@@ -226,6 +226,27 @@ def _parse_day(text: str, excel: bool = False) -> str | dt.date:
         ) from None
 
 
+def _parse_moment(text: str, excel: bool = False) -> dt.date | dt.datetime:
+    """A date, or a date and a time of day (``2026-03-02 09:00``, ``2026年3月2日 9点``).
+
+    A time of 00:00 is dropped, as from any date cell: Excel writes a date as
+    ``2026/3/2 0:00``, so a date with 00:00 is that whole day.
+    """
+    number = _excel_number(text) if excel else None
+    if number is not None and not number.is_integer():
+        # Excel's day number with a fraction of a day: a date and time in one cell.
+        day = _parse_date(str(math.floor(number)), excel)
+        minutes = round((number - math.floor(number)) * DAY_MINUTES)
+        return dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes)
+    folded = half_width(text).strip()
+    parts = re.split(r"(?<=[\d日号號])(?:\s+|T)(?=\S*\d)", folded, maxsplit=1)
+    if len(parts) == 2 and not re.fullmatch(r"0{1,2}:00(?::00)?", parts[1]):
+        day = _parse_date(parts[0], excel)
+        minutes = _parse_time(parts[1])
+        return dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes)
+    return _parse_date(folded, excel)
+
+
 def enum_value(text: str, column: Column) -> str | None:
     """The allowed value of ``column`` a cell names (``Wheelchair ``, ``轮椅``), if any."""
     return column.value_of(norm_enum(half_width(text)))
@@ -309,6 +330,8 @@ def parse_cell(text: str, column: Column, *, excel: bool = False) -> Any:
         return _parse_day(text, excel)
     if kind == Kind.ENUM:
         return _parse_enum(text, column)
+    if kind == Kind.MOMENT:
+        return _parse_moment(text, excel)
     return _parse_list(text, column)
 
 

@@ -11,7 +11,7 @@ from carecal.clock import WEEKDAYS
 from carecal.io.files import atomic_write, write_table
 from carecal.io.policy import policy_toml
 from carecal.io.schema import INPUT_TABLES, SKILLS
-from carecal.model import Community
+from carecal.model import Community, format_change_moment
 from carecal.policy import Policy
 
 
@@ -55,13 +55,23 @@ def community_rows(community: Community) -> dict[str, list[dict[str, Any]]]:
     rows["requests"] = [q.model_dump() for q in community.requests]
     rows["campaign"] = [c.model_dump() for c in community.campaign]
     rows["travel"] = [t.model_dump() for t in community.travel]
+    rows["changes"] = [
+        {
+            "kind": c.kind,
+            "id": c.id,
+            "start": format_change_moment(c.start, end=False),
+            "end": format_change_moment(c.end, end=True),
+            "note": c.note,
+        }
+        for c in community.changes
+    ]
     return rows
 
 
 def write_community(community: Community, folder: str | Path) -> list[Path]:
     """Write a community as the input tables of DESIGN section 4 (CSV, UTF-8 with BOM).
 
-    The optional tables (shifts, requests, campaign, travel) are written only when they
+    The optional tables (shifts, requests, campaign, travel, changes) are written only when they
     have rows, and ``policy.toml`` only when the policy differs from the defaults. Reading
     the folder back with :func:`carecal.io.read_community` gives an equal community.
 

@@ -337,12 +337,14 @@ def community_frames(community: Community) -> dict[str, Any]:
     -------
     dict
         A DataFrame per input table (``residents``, ``volunteers``, ``availability``,
-        ``sites``, ``shifts``, ``requests``, ``campaign``, ``travel``; an optional table
-        without rows is an empty frame with its columns), with the columns of the CSV
-        file: times as ``HH:MM`` text, lists ``;``-separated, a weekday-or-date ``day`` as
-        text, dates as ``datetime64``, and ``mobility``, ``mode``, ``kind`` and ``role``
-        as categories; and under ``policy`` a dict of every policy setting (times as
-        ``"HH:MM"``). :func:`carecal.io.community_from_frames` reads it back.
+        ``sites``, ``shifts``, ``requests``, ``campaign``, ``travel``, ``changes``; an
+        optional table without rows is an empty frame with its columns), with the columns
+        of the CSV file: times as ``HH:MM`` text, a change's ``start``/``end`` as text
+        (``YYYY-MM-DD`` or ``YYYY-MM-DD HH:MM``), lists ``;``-separated, a
+        weekday-or-date ``day`` as text, dates as ``datetime64``, and ``mobility``,
+        ``mode``, ``kind`` and ``role`` as categories; and under ``policy`` a dict of
+        every policy setting (times as ``"HH:MM"``).
+        :func:`carecal.io.community_from_frames` reads it back.
     """
     frames: dict[str, Any] = {
         name: _typed_frame(INPUT_TABLES[name], rows, clock_text=True)

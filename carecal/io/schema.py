@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from carecal.clock import WEEKDAYS
 from carecal.errors import OptionError
-from carecal.model import Mobility, Role, SiteKind, Skill
+from carecal.model import ChangeKind, Mobility, Role, SiteKind, Skill
 from carecal.plans import UnservedKind, Wheelchair
 from carecal.policy import MODES
 from carecal.travel import TRAVEL_MODES
@@ -37,6 +37,8 @@ class Kind(StrEnum):
     """``;``-separated items (``allowed`` restricts them when given)."""
     ENUM = "enum"
     """One of ``allowed`` (case and stray spaces do not matter)."""
+    MOMENT = "moment"
+    """A date (``YYYY-MM-DD``) or a date and time (``YYYY-MM-DD HH:MM``), naive local."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,7 @@ def _c(
 
 _T, _I, _F, _B = Kind.TEXT, Kind.INT, Kind.FLOAT, Kind.BOOL
 _TIME, _DATE, _DAY, _LIST, _ENUM = Kind.TIME, Kind.DATE, Kind.DAY, Kind.LIST, Kind.ENUM
+_MOMENT = Kind.MOMENT
 
 MOBILITIES: tuple[str, ...] = tuple(m.value for m in Mobility)
 SKILLS: tuple[str, ...] = tuple(s.value for s in Skill)
@@ -215,6 +218,18 @@ ROLE_WORDS: dict[str, str] = {
     "护送": "escort",
     "中心": "centre",
     "中心值班": "centre",
+}
+CHANGE_KINDS: tuple[str, ...] = tuple(k.value for k in ChangeKind)
+CHANGE_KIND_WORDS: dict[str, str] = {
+    "外出": "resident_away",
+    "住院": "resident_away",
+    "暂停送餐": "resident_away",
+    "请假": "volunteer_off",
+    "志愿者请假": "volunteer_off",
+    "加餐": "extra_meal",
+    "临时送餐": "extra_meal",
+    "停诊": "clinic_closed",
+    "诊所关闭": "clinic_closed",
 }
 AUTO_WORDS: tuple[str, ...] = ("auto", "自动")
 """How ``min_volunteers`` of shifts.csv says "derive it from the plans"."""
@@ -337,6 +352,20 @@ RESIDENTS = Table(
             _LIST,
             "volunteer ids the resident would like to see",
             aliases=("偏好志愿者",),
+        ),
+        _c(
+            "meals_from",
+            _DATE,
+            "first date of the standing meal order (a new resident's meals start)",
+            default="no start date",
+            aliases=("送餐起始日", "开始送餐"),
+        ),
+        _c(
+            "meals_until",
+            _DATE,
+            "last date of the standing meal order (included)",
+            default="no end date",
+            aliases=("送餐截止日", "停止送餐"),
         ),
     ),
     "resident_id",
@@ -684,9 +713,62 @@ TRAVEL = Table(
     "place",
 )
 
+CHANGES = Table(
+    "changes",
+    False,
+    "changes to the usual week: a resident away, a volunteer off, an extra meal, a clinic closed",
+    (
+        _c(
+            "kind",
+            _ENUM,
+            "what changed: `resident_away` (no meals or booking; meals restart the day "
+            "after `end`), `volunteer_off` (overrides availability), `extra_meal` (a "
+            "one-off delivery), `clinic_closed` (no checks)",
+            required=True,
+            allowed=CHANGE_KINDS,
+            aliases=("类型", "变动类型"),
+            words=CHANGE_KIND_WORDS,
+        ),
+        _c(
+            "id",
+            _T,
+            "the resident (away, extra meal), volunteer (off) or clinic (closed)",
+            required=True,
+            aliases=("编号",),
+        ),
+        _c(
+            "start",
+            _MOMENT,
+            "from: a date (from 00:00) or `YYYY-MM-DD HH:MM`",
+            required=True,
+            aliases=("开始", "开始时间"),
+        ),
+        _c(
+            "end",
+            _MOMENT,
+            "until: a date (through 24:00 of that day) or `YYYY-MM-DD HH:MM`",
+            default="extra_meal: the start day; required for the others",
+            aliases=("结束", "结束时间"),
+        ),
+        _c("note", _T, "what happened, for the coordinator", aliases=("备注",)),
+    ),
+    "id",
+    "change",
+)
+
 INPUT_TABLES: dict[str, Table] = {
     t.name: t
-    for t in (RESIDENTS, VOLUNTEERS, AVAILABILITY, SITES, SHIFTS, REQUESTS, CAMPAIGN, TRAVEL)
+    for t in (
+        RESIDENTS,
+        VOLUNTEERS,
+        AVAILABILITY,
+        SITES,
+        SHIFTS,
+        REQUESTS,
+        CAMPAIGN,
+        TRAVEL,
+        CHANGES,
+    )
 }
 """The input tables of DESIGN section 4, by name (the CSV file is ``<name>.csv``)."""
 
@@ -847,6 +929,7 @@ def _kind_text(column: Column) -> str:
         Kind.TIME: "time `HH:MM`",
         Kind.DATE: "date `YYYY-MM-DD`",
         Kind.DAY: "weekday or date",
+        Kind.MOMENT: "date or `YYYY-MM-DD HH:MM`",
         Kind.LIST: "list (`;`-separated)",
         Kind.BOOL: "`true`/`false`",
         Kind.INT: "whole number",

@@ -24,6 +24,7 @@ from carecal.io.problems import validation_sentences, warn
 from carecal.io.rows import Context
 from carecal.io.schema import INPUT_TABLES
 from carecal.io.tables_centre import parse_campaign, parse_shifts, parse_sites, parse_travel
+from carecal.io.tables_changes import parse_changes
 from carecal.io.tables_people import (
     check_shift_limits,
     parse_availability,
@@ -75,8 +76,10 @@ _READERS: dict[str, Callable[[Context, RawTable], list[Any]]] = {
     "requests": parse_requests,
     "campaign": parse_campaign,
     "travel": parse_travel,
+    "changes": parse_changes,
 }
-"""Table readers in dependency order (ids a table refers to are read first)."""
+"""Table readers in dependency order (ids a table refers to are read first). changes.csv
+is read last, and with the residents read (see :func:`community_from_tables`)."""
 
 
 def community_from_tables(
@@ -132,6 +135,9 @@ def community_from_tables(
             # table it is not read, so ids elsewhere are not checked against it and no
             # "missing column" or "no kitchen" follows from it.
             ctx.problems.extend(raw.problems)
+        elif raw is not None and name == "changes":
+            # Checks an extra meal against the residents' standing orders.
+            built[name] = parse_changes(ctx, raw, built.get("residents", []))
         elif raw is not None:
             built[name] = reader(ctx, raw)
     _outliers(ctx)

@@ -161,6 +161,13 @@ def parse_residents(ctx: Context, raw: RawTable) -> list[Resident]:
         if last_check is not None and last_check > ctx.as_of:
             r.error("last_check", f"{last_check} is in the future; correct the date")
         preferred = r.value("preferred_volunteers") or ()
+        meals_from, meals_until = r.value("meals_from"), r.value("meals_until")
+        if meals_from is not None and meals_until is not None and meals_until < meals_from:
+            r.error(
+                "meals_until",
+                f"{meals_until} comes before meals_from {meals_from}; swap them or correct "
+                "one (both days are included)",
+            )
         for v in preferred:
             if unknown(r, "preferred_volunteers", v, volunteers):
                 r.error(
@@ -187,6 +194,8 @@ def parse_residents(ctx: Context, raw: RawTable) -> list[Resident]:
             last_check=last_check,
             owns_wheelchair=r.value("owns_wheelchair"),
             preferred_volunteers=preferred,
+            meals_from=meals_from,
+            meals_until=meals_until,
         )
         if resident is not None:
             out.append(resident)

@@ -22,7 +22,9 @@ def verify_campaign(community: Community, plan: CampaignPlan) -> list[Violation]
     day of the plan (``plan.clinic_days``, or, when the plan lists none, each date and
     clinic of its bookings) is one on which that clinic runs, by the one rule of
     :meth:`carecal.model.Community.clinic_day`; each booking at one of the plan's clinic
-    days, on that clinic's slot grid and inside its hours; no slot overfilled; everyone
+    days, on that clinic's slot grid, inside its hours and not in a part of the day a
+    ``clinic_closed`` change closes; nobody booked on a day they are away
+    (:meth:`carecal.model.Community.away_on`); no slot overfilled; everyone
     due listed exactly once (booked, or unserved as ``health_check`` or ``home_check``),
     nobody booked who is not due, bedridden residents not booked; escort and wheelchair
     fields consistent with the resident's needs; pickup and home-again times allowing for
@@ -78,6 +80,12 @@ def verify_campaign(community: Community, plan: CampaignPlan) -> list[Violation]
             continue  # the clinic does not run that day: reported once, by _clinic_days
         per_slot[b.date, b.clinic_id, b.slot_start] += 1
         _check_booking_time(b, day, bad)
+        if community.away_on(b.resident_id, b.date):
+            bad(
+                "away",
+                f"resident {b.resident_id} is booked on {b.date}, when they are away "
+                "(resident_away in changes.csv); move the booking to a day they are home",
+            )
         if first is not None and not community.is_due(r, first):
             bad(
                 "not_due",
@@ -191,6 +199,12 @@ def _check_booking_time(b: Booking, day: ClinicDay, bad: Report) -> None:
             "slot",
             f"resident {rid}'s slot on {b.date} starts at {format_time(b.slot_start)}, which is "
             f"not a slot start (every {day.slot_minutes} min from {format_time(day.open)})",
+        )
+    elif b.slot_start not in day.slots:
+        bad(
+            "clinic_closed",
+            f"resident {rid}'s slot on {b.date} at {format_time(b.slot_start)} is in a time "
+            f"clinic {day.clinic_id} is closed (clinic_closed in changes.csv); move the booking",
         )
     if b.check_start != b.slot_start or b.check_end - b.check_start != day.check_minutes:
         bad(

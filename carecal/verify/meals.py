@@ -94,6 +94,11 @@ def _check_meal_coverage(community: Community, plan: MealPlan, bad: Report) -> N
                 "unknown_resident",
                 f"the plan delivers to {rid}, who is not on the roster; correct the resident_id",
             )
+        elif rid not in ordered and community.away_on(rid, plan.date):
+            bad(
+                "away",
+                f"{rid} is away on {plan.date} (resident_away in changes.csv); remove the delivery",
+            )
         elif rid not in ordered:
             bad(
                 "no_order",

@@ -60,6 +60,9 @@ OPTIONAL = {
     "V01,Mon,,M1,yes,2\nV02,,2026-03-09,,no,\n",
     "campaign": "date,clinic_id,open,close\n2026-03-10,C1,,\n2026-03-11,C1,09:00,11:00\n",
     "travel": "from_id,to_id,mode,minutes\nK1,R001,,7\nK1,R002,bike,4.5\n",
+    "changes": "kind,id,start,end,note\nresident_away,R001,2026-03-02,2026-03-04,hospital\n"
+    "volunteer_off,V01,2026-03-02 10:00,2026-03-02 12:00,\nextra_meal,R003,2026-03-03,,\n"
+    "clinic_closed,C1,2026-03-10 08:00,2026-03-10 10:00,\n",
 }
 SAMPLE = _texts(sample_folder())
 POLICY = (

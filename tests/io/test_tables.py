@@ -96,6 +96,9 @@ DEFECTS: dict[str, list[str]] = {
     ],
     "TravelUnknownId": ["travel.csv row 2 (place K1), column to_id: R009 is not a resident"],
     "TravelUnknownMode": ["column mode: 'horse' is not a known mode"],
+    "ChangeUnknownId": [
+        "changes.csv row 2 (change R009), column id: R009 is not a resident in residents.csv"
+    ],
     "CampaignSameDateAndClinicTwice": [
         "campaign.csv row 4 (clinic C1), column clinic_id: clinic C1 on 2026-03-10 is also on "
         "row 2; campaign.csv has one row per date and clinic: delete one of the two rows"

@@ -7,7 +7,7 @@ import logging
 
 from carecal.clock import coerce_period
 from carecal.errors import CommunityError, OptionError
-from carecal.explain import campaign_home_check
+from carecal.explain import campaign_away, campaign_home_check
 from carecal.model import ClinicDay, Community, Mobility
 from carecal.options import ProgressOption, SolveOptions, solve_options
 from carecal.plans import CampaignPlan, Status, Unserved, UnservedKind
@@ -147,12 +147,28 @@ def campaign_plan(
     first = days[0].date
     due = [r for r in community.residents if community.is_due(r, first)]
     home = [r for r in due if r.mobility == Mobility.BEDRIDDEN]
-    clinic_due = [r for r in due if r.mobility != Mobility.BEDRIDDEN]
+    dates = sorted({d.date for d in days})
+    # Away on every campaign day (changes.csv): listed with that reason, not planned.
+    away = [
+        r
+        for r in due
+        if r.mobility != Mobility.BEDRIDDEN
+        and all(community.away_on(r.resident_id, d) for d in dates)
+    ]
+    away_ids = {r.resident_id for r in away}
+    clinic_due = [
+        r for r in due if r.mobility != Mobility.BEDRIDDEN and r.resident_id not in away_ids
+    ]
     escorted = [r for r in clinic_due if community.needs_escort(r, first)]
     walkins = [r for r in clinic_due if not community.needs_escort(r, first)]
     home_unserved = [
         Unserved.because(UnservedKind.HOME_CHECK, r.resident_id, None, campaign_home_check())
         for r in home
+    ] + [
+        Unserved.because(
+            UnservedKind.HEALTH_CHECK, r.resident_id, None, campaign_away(r.resident_id, dates)
+        )
+        for r in away
     ]
     dates_out = tuple(sorted({d.date for d in days}))
     clinic_days = tuple((d.date, d.clinic_id) for d in days)

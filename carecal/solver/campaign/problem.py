@@ -186,6 +186,8 @@ def prepare(
             if pool is None:
                 continue
         for d, day in enumerate(days):
+            if community.away_on(rid, day.date):
+                continue  # away that day (changes.csv): no job, so no slot, that day
             pickup_lead = handling + push(rid, day.clinic_id)
             home_tail = day.check_minutes + push(day.clinic_id, rid) + handling
             if pool is not None:
@@ -229,7 +231,9 @@ def prepare(
     if sum(n * (n - 1) // 2 for n in per_shift.values()) > exact_walk_pairs:
         data.exact = False
         data.margin_in, data.margin_out = _walk_margins(
-            [(rid, j.start_place, j.end_place) for (rid, d), j in jobs.items() if d == 0],
+            # One job per resident (its places are the same every day); the first day
+            # may be one the resident is away.
+            list({rid: (rid, j.start_place, j.end_place) for (rid, _), j in jobs.items()}.values()),
             pool_sites,
             clinics,
             walk,

@@ -54,19 +54,34 @@ def fill_walkins(data: CampaignData, escorted: list[Booking]) -> list[Booking]:
         key=lambda place: (place[0].date, place[1], place[0].clinic_id),
     )
     first = data.days[0].date
+    community = data.community
     best = sorted(
         data.walkins,
         key=lambda r: (-data.value[r.resident_id], -r.age_on(first), r.resident_id),
     )[: len(free)]
     best.sort(key=lambda r: (-r.age_on(first), r.resident_id))
-    return [
-        Booking(
-            resident_id=r.resident_id,
-            date=day.date,
-            clinic_id=day.clinic_id,
-            slot_start=s,
-            check_start=s,
-            check_end=s + day.check_minutes,
+    bookings = []
+    for r in best:
+        # The earliest free place on a day the resident is not away (changes.csv).
+        i = next(
+            (
+                i
+                for i, (day, _) in enumerate(free)
+                if not community.away_on(r.resident_id, day.date)
+            ),
+            None,
         )
-        for r, (day, s) in zip(best, free, strict=False)
-    ]
+        if i is None:
+            continue
+        day, s = free.pop(i)
+        bookings.append(
+            Booking(
+                resident_id=r.resident_id,
+                date=day.date,
+                clinic_id=day.clinic_id,
+                slot_start=s,
+                check_start=s,
+                check_end=s + day.check_minutes,
+            )
+        )
+    return bookings

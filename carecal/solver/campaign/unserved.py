@@ -118,7 +118,8 @@ def _explain_escorted(
     options = {d: ks for (q, d), ks in data.slot_options.items() if q == rid}
     if not options:
         pledged = bool(data.tours)
-        job = data.jobs[rid, 0]
+        # The first day with a job: a day the resident is away (changes.csv) has none.
+        job = next(j for (q, _), j in sorted(data.jobs.items()) if q == rid)
         return campaign_no_escort_time(rid, need, job.lead + job.tail, data.dates, pledged)
 
     def has_room(d: int, ks: list[int], count: SlotCount) -> bool:

@@ -63,6 +63,7 @@ def parse_volunteers(ctx: Context, raw: RawTable) -> list[Volunteer]:
             min_days_off_in_a_row=r.value("min_days_off_in_a_row", minimum=1),
             max_weekends=r.value("max_weekends", minimum=0),
             max_shifts_by_id=_shift_limits(r),
+            phone=r.value("phone") or None,
         )
         if v is not None:
             out.append(v)
@@ -187,6 +188,7 @@ def parse_residents(ctx: Context, raw: RawTable) -> list[Resident]:
             last_check=last_check,
             owns_wheelchair=r.value("owns_wheelchair"),
             preferred_volunteers=preferred,
+            phone=r.value("phone") or None,
         )
         if resident is not None:
             out.append(resident)

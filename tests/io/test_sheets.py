@@ -72,7 +72,7 @@ def test_escort_sheet_and_timetable(tmp_path, community, campaign_plan, shift_pl
         "Wang Fang",
         "12 Lane 5 Fuxing Rd",
         "floor 4, no lift",
-        "bring a wheelchair from the centre&#x27;s pool",
+        "bring a wheelchair from the centre&#39;s pool",
         "Huangpu clinic",
         "09:05",
         "09:55",
@@ -82,7 +82,7 @@ def test_escort_sheet_and_timetable(tmp_path, community, campaign_plan, shift_pl
     assert sorted(p.name for p in (tmp_path / "escorts").iterdir()) == ["V01.html"]
     table = (tmp_path / "timetables" / "V01.html").read_text(encoding="utf-8")
     assert "2026-03-02" in table and "2026-03-09" in table and "10:30" in table
-    assert "2 shift(s)" in table
+    assert "2 shifts." in table
 
 
 def test_sheets_of_an_earlier_plan_for_someone_no_longer_on_it_are_removed(

@@ -551,7 +551,8 @@ def escort_need(mobility: str, age: int, own_chair: bool, lang: str = "en") -> s
 
 
 def _campaign_day_name(date: dt.date, lang: str) -> str:
-    return translator(lang).date(date)
+    tr = translator(lang)
+    return tr.gettext("{weekday} {date}").format(weekday=tr.weekday(date), date=date.isoformat())
 
 
 def _campaign_and(items: Sequence[str], lang: str) -> str:
@@ -745,7 +746,7 @@ def _campaign_pool_periods(
 ) -> str:
     tr = translator(lang)
     return "; ".join(
-        f"{tr.weekday(d)} {_campaign_and([str(w) for w in periods], lang)}"
+        f"{tr.short_weekday(d)} {_campaign_and([str(w) for w in periods], lang)}"
         for d, _, periods in busy
         if periods
     )

@@ -77,6 +77,12 @@ class Translator:
 
         return format_date(day, "EEEE", locale=self.locale)
 
+    def short_weekday(self, day: dt.date) -> str:
+        """The weekday of ``day`` abbreviated (``Mon`` / ``周一``)."""
+        from babel.dates import format_date
+
+        return format_date(day, "EEE", locale=self.locale)
+
 
 def check_lang(lang: object) -> str:
     """``lang`` if carecal writes that language; else an ``OptionError`` naming the choices."""

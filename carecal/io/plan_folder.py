@@ -166,7 +166,7 @@ def summary_markdown(
         sections.append((_("Shift plan"), shifts.summary(lang)))
     for title, text in sections:
         lines += [f"## {title}", "", text, ""]
-    lines += [f"## {_('What to do')}", ""]
+    lines += ["## " + _("What to do"), ""]
     lines += _what_to_do(_unserved_rows(meals, campaign, shifts), lang)
     return "\n".join(lines) + "\n"
 

@@ -7,6 +7,12 @@ locale data. Nothing here is global: every function that writes words for people
 language's functions, so two plans in two languages can be written side by side.
 
 Adding or fixing a translation is described in ``docs/languages.md``.
+
+For the workbook (``--xlsx``, :mod:`carecal.io.workbook`, being added): its sheet names
+and any header shown beside the English column names should come from here too, as
+``translator(community.policy.lang).gettext(N_("route sheet"))``, re-extracted into the
+catalog (``docs/dev/README.md``, "Translations"); the column names themselves stay English,
+as in the CSV files, since they are the public contract.
 """
 
 from __future__ import annotations

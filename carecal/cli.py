@@ -94,7 +94,10 @@ def _read_plan(folder: Path, community: Community, console: _Console) -> Plan:
         return read_plan(folder, community)
 
 
-def _read(path: str, console: _Console, as_of: dt.date | None = None) -> Community:
+def _read(
+    path: str, console: _Console, as_of: dt.date | None = None, lang: str | None = None
+) -> Community:
+    """The community in ``path``; ``lang`` (``--lang``) overrides its policy's language."""
     from carecal.io import read_community
 
     source = Path(path)
@@ -105,6 +108,8 @@ def _read(path: str, console: _Console, as_of: dt.date | None = None) -> Communi
         )
     with _warnings_said(console):
         community = read_community(source, as_of=as_of)
+    if lang is not None:
+        community = community.with_policy(lang=lang)
     console.say(
         f"Read {source}: {len(community.residents)} residents, {len(community.volunteers)} "
         f"volunteers, {len(community.sites)} sites."
@@ -222,9 +227,11 @@ def _write_and_verify(
     """Print the plan's summary, write it (with the workbook and the pictures when
     ``--xlsx`` and ``--plots`` ask for them), read the folder back and verify what is
     there."""
+    from carecal.i18n import translator
     from carecal.io import write_plan
 
-    console.say(plan.summary())
+    _ = translator(community.policy.lang).gettext
+    console.say(plan.summary(community.policy.lang))
     with _warnings_said(console):
         paths = write_plan(
             plan,
@@ -233,12 +240,14 @@ def _write_and_verify(
             xlsx=getattr(args, "xlsx", False),
             plots=getattr(args, "plots", False),
         )
-    console.say(f"Wrote {len(paths)} file(s) to {out.resolve()}")
+    console.say(
+        _("Wrote {count} file(s) to {folder}").format(count=len(paths), folder=out.resolve())
+    )
     found = _verify_plans(community, _read_plan(out, community, console), console, each=False)
     if found:
         console.problem(f"{out}: the verifier found {found} broken rule(s) in the plan as written.")
         return EXIT_VIOLATIONS
-    console.say(f"Verified {out.resolve()}: read back, every rule holds.")
+    console.say(_("Verified {folder}: read back, every rule holds.").format(folder=out.resolve()))
     return EXIT_OK
 
 
@@ -246,7 +255,7 @@ def _write_and_verify(
 
 
 def _cmd_validate(args: argparse.Namespace, console: _Console) -> int:
-    community = _read(args.data, console, _date(args.as_of, "--as-of"))
+    community = _read(args.data, console, _date(args.as_of, "--as-of"), args.lang)
     due_from = community.campaign[0].date if community.campaign else dt.date.today()
     orders = sum(1 for r in community.residents if r.meal_days)
     due = sum(1 for r in community.residents if community.is_due(r, due_from))
@@ -262,7 +271,7 @@ def _cmd_meals(args: argparse.Namespace, console: _Console) -> int:
     from carecal.solver.meals import plan_meals
 
     date = _date(args.date, "--date") or next_weekday(dt.date.today())
-    community = _read(args.data, console)
+    community = _read(args.data, console, lang=args.lang)
     console.say(f"Planning the meal routes of {date} ({weekday(date)}).")
     plan = plan_meals(community, date, engine=args.engine, **_solve_options(args, console))
     return _write_and_verify(plan, Path(args.out), community, console, args)
@@ -279,7 +288,7 @@ def _cmd_health_checks(args: argparse.Namespace, console: _Console) -> int:
             f"--to {end} comes before --from {start}; give --to on or after --from "
             "(both days are planned)"
         )
-    community = _read(args.data, console)
+    community = _read(args.data, console, lang=args.lang)
     console.say("Planning the health-check campaign.")
     plan = plan_health_checks(community, start, end, **_solve_options(args, console))
     return _write_and_verify(plan, Path(args.out), community, console, args)
@@ -302,14 +311,14 @@ def _plan_period(
 ) -> int:
     """A planner of a period (``--from``, ``--to``/``--days``): plan, write, verify."""
     first, last = _period(args)
-    community = _read(args.data, console)
+    community = _read(args.data, console, lang=args.lang)
     console.say(f"Planning {what} of {first} to {last}.")
     plan = planner(community, first, last, **_solve_options(args, console))
     return _write_and_verify(plan, Path(args.out), community, console, args)
 
 
 def _cmd_verify(args: argparse.Namespace, console: _Console) -> int:
-    community = _read(args.data, console)
+    community = _read(args.data, console, lang=args.lang)
     plan = _read_plan(Path(args.plan), community, console)
     found = _verify_plans(community, plan, console, each=True)
     return EXIT_VIOLATIONS if found else EXIT_OK
@@ -318,7 +327,7 @@ def _cmd_verify(args: argparse.Namespace, console: _Console) -> int:
 def _cmd_compare(args: argparse.Namespace, console: _Console) -> int:
     from carecal.compare import compare
 
-    community = _read(args.data, console)
+    community = _read(args.data, console, lang=args.lang)
     result = compare(
         _read_plan(Path(args.before), community, console),
         _read_plan(Path(args.after), community, console),
@@ -338,6 +347,8 @@ def _cmd_demo(args: argparse.Namespace, console: _Console) -> int:
 
     began = time.perf_counter()
     community = sample_community()
+    if args.lang is not None:
+        community = community.with_policy(lang=args.lang)
     out = Path(args.out)
     date = next_weekday(dt.date.today())
     console.say(
@@ -531,6 +542,8 @@ def _add_period(p: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from carecal.i18n import LANGS  # light: the catalogs load when a language is asked for
+
     parser = argparse.ArgumentParser(
         prog="carecal",
         description="Plan a community elderly-care service: meal delivery routes, the "
@@ -661,6 +674,13 @@ def _parser() -> argparse.ArgumentParser:
     _add_solve_options(p, 30.0, "the whole demo (the week, then the campaign)")
     _add_outputs(p)
     p.set_defaults(func=_cmd_demo)
+    for command in sub.choices.values():
+        command.add_argument(
+            "--lang",
+            choices=LANGS,
+            help="language of the summary, sheets and reasons: en (English) or zh (Chinese); "
+            "default: lang in policy.toml, else en",
+        )
     for name in _READS_DATA:
         sub.choices[name].add_argument(
             "--problems",

@@ -3,6 +3,9 @@
 Every function returns a :class:`Why`: a stable ``code`` (listed in :data:`CODES`) and a
 ``reason`` and ``fix`` in plain sentences (without a final full stop, so they read well in
 ``unserved.csv`` and in ``summary()``), naming the resident and the numbers, times as HH:MM.
+The sentences are in the plan's language: each function takes ``lang`` (``en`` or ``zh``;
+those given the policy use ``policy.lang``), and the words come from the message catalogs
+(:mod:`carecal.i18n`), with named placeholders so that a translation can reorder them.
 
 Meal deliveries (``meal_*``): :func:`meal_obstacle` decides whether one delivery could be
 made at all by any carrier of the day, each carrier on a trip of its own, and if not, says
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from carecal.clock import TimeWindow, format_time
+from carecal.i18n import N_, translator
 from carecal.policy import MODES, Policy
 
 
@@ -66,12 +70,46 @@ CODES: dict[str, str] = {
 
 # --- meals ---------------------------------------------------------------------------------
 
-_MODE_WORDS: dict[str, str] = {"walk": "walking", "bike": "bike", "ebike": "e-bike", "car": "car"}
+# The carrier of each mode, as a fix names them (whole phrases, so each language words
+# them its own way).
+_A_CARRIER: dict[str, str] = {
+    "walk": N_("a walking carrier"),
+    "bike": N_("a bike carrier"),
+    "ebike": N_("an e-bike carrier"),
+    "car": N_("a car carrier"),
+}
+_MODE_WORDS: dict[str, str] = {
+    "walk": N_("walking"),
+    "bike": N_("bike"),
+    "ebike": N_("e-bike"),
+    "car": N_("car"),
+}
+# Words the planners pass in (weekday abbreviations, roles, parts of the day), translated
+# here so that a reason reads in one language.
+_WORDS: tuple[str, ...] = (
+    N_("Mon"),
+    N_("Tue"),
+    N_("Wed"),
+    N_("Thu"),
+    N_("Fri"),
+    N_("Sat"),
+    N_("Sun"),
+    N_("meals"),
+    N_("escort"),
+    N_("centre"),
+    N_("morning"),
+    N_("afternoon"),
+    N_("evening"),
+)
 
 
-def _a_carrier(mode: str) -> str:
-    word = _MODE_WORDS[mode]
-    return f"{'an' if word[0] in 'aeiou' else 'a'} {word} carrier"
+def _a_carrier(mode: str, lang: str) -> str:
+    return translator(lang).gettext(_A_CARRIER[mode])
+
+
+def _word(word: str, lang: str) -> str:
+    """A word a planner passes in (``Mon``, ``escort``, ``morning``) in ``lang``."""
+    return translator(lang).gettext(word) if word in _WORDS else word
 
 
 @dataclass(frozen=True)
@@ -178,14 +216,14 @@ def meal_obstacle(
         return meal_no_carrier(delivery, policy, day)
     fitting = [c for c in carriers if c.capacity >= delivery.portions]
     if not fitting:
-        return meal_portions_exceed(delivery, max(c.capacity for c in carriers))
+        return meal_portions_exceed(delivery, max(c.capacity for c in carriers), policy.lang)
     fastest = min(fitting, key=lambda c: (delivery.out_minutes[c.mode], c.volunteer_id))
     nearest = delivery.out_minutes[fastest.mode]
     if nearest > policy.max_food_minutes:
         return meal_food_age_unreachable(delivery, fastest.mode, policy)
     if policy.meals_ready + nearest > delivery.window.end:
         return meal_window_unreachable(delivery, fastest.mode, policy)
-    return meal_hours_do_not_cover(delivery, fitting, day)
+    return meal_hours_do_not_cover(delivery, fitting, day, policy.lang)
 
 
 def _faster_modes(delivery: MealDelivery, than: int, ok: int) -> list[str]:
@@ -201,68 +239,105 @@ def _faster_modes(delivery: MealDelivery, than: int, ok: int) -> list[str]:
 
 def meal_no_carrier(delivery: MealDelivery, policy: Policy, day: str) -> Why:
     """No meals carrier is available on the day."""
+    _ = translator(policy.lang).gettext
+    values = {
+        "day": _word(day, policy.lang),
+        "resident": delivery.resident_id,
+        "ready": format_time(policy.meals_ready),
+        "end": format_time(delivery.window.end),
+    }
     return Why(
         "no_carrier",
-        f"no meals carrier is available on {day}, so nobody can bring "
-        f"{delivery.resident_id}'s meal",
-        f"ask a volunteer with the meals skill to pledge {day} "
-        f"{format_time(policy.meals_ready)}–{format_time(delivery.window.end)}",
+        _("no meals carrier is available on {day}, so nobody can bring {resident}'s meal").format(
+            **values
+        ),
+        _("ask a volunteer with the meals skill to pledge {day} {ready}–{end}").format(**values),
     )
 
 
-def meal_portions_exceed(delivery: MealDelivery, largest: int) -> Why:
+def meal_portions_exceed(delivery: MealDelivery, largest: int, lang: str = "en") -> Why:
     """The order is more portions than any carrier of the day carries on one trip."""
+    _ = translator(lang).gettext
+    values = {"resident": delivery.resident_id, "portions": delivery.portions, "largest": largest}
     return Why(
         "portions",
-        f"{delivery.resident_id}'s order of {delivery.portions} portions is more than any "
-        f"carrier of the day can take on one trip (at most {largest})",
-        f"add a carrier who can carry {delivery.portions} portions (a car or an e-bike), "
-        "or split the order",
+        _(
+            "{resident}'s order of {portions} portions is more than any carrier of the day "
+            "can take on one trip (at most {largest})"
+        ).format(**values),
+        _(
+            "add a carrier who can carry {portions} portions (a car or an e-bike), "
+            "or split the order"
+        ).format(**values),
     )
 
 
 def meal_food_age_unreachable(delivery: MealDelivery, fastest_mode: str, policy: Policy) -> Why:
     """The door is further from the kitchen than the hot-meal limit, even for the fastest."""
+    _ = translator(policy.lang).gettext
     nearest = delivery.out_minutes[fastest_mode]
     limit = policy.max_food_minutes
     faster = _faster_modes(delivery, nearest, limit)
     # Suggest the lightest mode that would do (walk, bike, e-bike, car in that order).
-    options = [f"add {_a_carrier(m)} ({delivery.out_minutes[m]} minutes)" for m in faster[:1]]
-    options.append(f"raise max_food_minutes to {nearest}")
+    options = [
+        _("add {carrier} ({minutes} minutes)").format(
+            carrier=_a_carrier(m, policy.lang), minutes=delivery.out_minutes[m]
+        )
+        for m in faster[:1]
+    ]
+    options.append(_("raise max_food_minutes to {minutes}").format(minutes=nearest))
     return Why(
         "food_age",
-        f"{delivery.resident_id}'s door is {nearest} minutes from the kitchen even for the "
-        f"fastest carrier ({_MODE_WORDS[fastest_mode]}), more than the {limit}-minute "
-        "hot-meal limit",
-        " or ".join(options),
+        _(
+            "{resident}'s door is {minutes} minutes from the kitchen even for the fastest "
+            "carrier ({mode}), more than the {limit}-minute hot-meal limit"
+        ).format(
+            resident=delivery.resident_id,
+            minutes=nearest,
+            mode=_(_MODE_WORDS[fastest_mode]),
+            limit=limit,
+        ),
+        _(" or ").join(options),
     )
 
 
 def meal_window_unreachable(delivery: MealDelivery, fastest_mode: str, policy: Policy) -> Why:
     """The window closes before the meal can reach the door from the kitchen."""
+    _ = translator(policy.lang).gettext
     nearest = delivery.out_minutes[fastest_mode]
     earliest = policy.meals_ready + nearest
     slack = delivery.window.end - policy.meals_ready
     faster = _faster_modes(delivery, nearest, min(slack, policy.max_food_minutes))
-    fix = f"widen the window to at least {format_time(earliest)}"
+    fix = _("widen the window to at least {time}").format(time=format_time(earliest))
     if faster:
-        fix += f" or add {_a_carrier(faster[0])}"
+        fix = _("{fix} or add {carrier}").format(
+            fix=fix, carrier=_a_carrier(faster[0], policy.lang)
+        )
     return Why(
         "window",
-        f"{delivery.resident_id}'s window {delivery.window} cannot be met: meals are ready at "
-        f"{format_time(policy.meals_ready)} and the nearest carrier "
-        f"({_MODE_WORDS[fastest_mode]}) needs {nearest} minutes from the kitchen",
+        _(
+            "{resident}'s window {window} cannot be met: meals are ready at {ready} and the "
+            "nearest carrier ({mode}) needs {minutes} minutes from the kitchen"
+        ).format(
+            resident=delivery.resident_id,
+            window=delivery.window,
+            ready=format_time(policy.meals_ready),
+            mode=_(_MODE_WORDS[fastest_mode]),
+            minutes=nearest,
+        ),
         fix,
     )
 
 
 def meal_hours_do_not_cover(
-    delivery: MealDelivery, carriers: Sequence[MealCarrier], day: str
+    delivery: MealDelivery, carriers: Sequence[MealCarrier], day: str, lang: str = "en"
 ) -> Why:
     """Carriers exist, but none is free long enough around this resident's window."""
+    _ = translator(lang).gettext
     hours = sorted({(c.leave_from, c.back_by) for c in carriers})
-    shown = ", ".join(f"{format_time(a)}–{format_time(b)}" for a, b in hours[:3])
-    more = f" and {len(hours) - 3} more" if len(hours) > 3 else ""
+    shown = _(", ").join(f"{format_time(a)}–{format_time(b)}" for a, b in hours[:3])
+    if len(hours) > 3:
+        shown = _("{shown} and {count} more").format(shown=shown, count=len(hours) - 3)
 
     def needed(c: MealCarrier) -> int:
         out = delivery.out_minutes[c.mode]
@@ -270,12 +345,22 @@ def meal_hours_do_not_cover(
         return arrival + delivery.handover + delivery.back_minutes[c.mode]
 
     until = min(needed(c) for c in carriers)
+    values = {
+        "day": _word(day, lang),
+        "resident": delivery.resident_id,
+        "window": delivery.window,
+        "hours": shown,
+        "until": format_time(until),
+    }
     return Why(
         "carrier_hours",
-        f"no carrier's hours on {day} cover {delivery.resident_id}'s window "
-        f"{delivery.window}: carriers are free {shown}{more}",
-        f"ask a meals carrier to stay until at least {format_time(until)} on {day}, "
-        "or move the window",
+        _(
+            "no carrier's hours on {day} cover {resident}'s window {window}: carriers are "
+            "free {hours}"
+        ).format(**values),
+        _("ask a meals carrier to stay until at least {until} on {day}, or move the window").format(
+            **values
+        ),
     )
 
 
@@ -285,6 +370,7 @@ def meal_carriers_busy(
     ordered_portions: int,
     carried_per_round: int,
     carriers: int,
+    lang: str = "en",
 ) -> Why:
     """The delivery could be made alone, but the day's carriers were full or busy.
 
@@ -300,17 +386,37 @@ def meal_carriers_busy(
         Portions all carriers together take on one trip each.
     carriers
         How many carriers were available.
+    lang
+        The language of the sentences (``en``, default, or ``zh``).
     """
+    _ = translator(lang).gettext
+    values = {
+        "day": _word(day, lang),
+        "resident": delivery.resident_id,
+        "window": delivery.window,
+        "ordered": ordered_portions,
+        "carriers": carriers,
+        "per_round": carried_per_round,
+    }
     return Why(
         "carriers_busy",
-        f"all carriers were full or busy during {delivery.resident_id}'s window "
-        f"{delivery.window}: {ordered_portions} portions were ordered for {day} and the "
-        f"{carriers} available carriers take {carried_per_round} per round",
-        f"add a carrier on {day} or widen the delivery windows",
+        _(
+            "all carriers were full or busy during {resident}'s window {window}: {ordered} "
+            "portions were ordered for {day} and the {carriers} available carriers take "
+            "{per_round} per round"
+        ).format(**values),
+        _("add a carrier on {day} or widen the delivery windows").format(**values),
     )
 
 
 # --- shifts --------------------------------------------------------------------------------
+
+
+def _names(ids: Sequence[str], lang: str) -> str:
+    """Up to five ids, and "and others" when there are more."""
+    _ = translator(lang).gettext
+    names = _(", ").join(ids[:5])
+    return _("{names} and others").format(names=names) if len(ids) > 5 else names
 
 
 def shift_short(
@@ -323,6 +429,7 @@ def shift_short(
     could_pledge: Sequence[str],
     blocked: Sequence[str],
     qualified: int,
+    lang: str = "en",
 ) -> Why:
     """A shift left with fewer volunteers than its minimum, and who could fill it.
 
@@ -340,83 +447,134 @@ def shift_short(
         shift at the same time.
     qualified
         How many volunteers have the role's skill at all.
+    lang
+        The language of the sentences (``en``, default, or ``zh``).
     """
-    reason = (
-        f"shift {shift_id} on {date} ({hours}, {role}) needs {wanted} "
-        f"volunteer{'' if wanted == 1 else 's'} and the plan has {filled}"
-    )
+    tr = translator(lang)
+    _ = tr.gettext
+    values: dict[str, object] = {
+        "shift": shift_id,
+        "date": date,
+        "hours": hours,
+        "role": _word(role, lang),
+        "wanted": wanted,
+        "filled": filled,
+        "qualified": qualified,
+    }
+    reason = tr.ngettext(
+        "shift {shift} on {date} ({hours}, {role}) needs {wanted} volunteer and the plan "
+        "has {filled}",
+        "shift {shift} on {date} ({hours}, {role}) needs {wanted} volunteers and the plan "
+        "has {filled}",
+        wanted,
+    ).format(**values)
     if could_pledge:
-        names = ", ".join(could_pledge[:5]) + (" and others" if len(could_pledge) > 5 else "")
+        values["names"] = _names(could_pledge, lang)
         return Why(
             "short_staffed",
-            reason + "; everyone free then is already at their pledged limit",
-            f"{names} could fill it if they pledged one more shift that week",
+            _("{reason}; everyone free then is already at their pledged limit").format(
+                reason=reason
+            ),
+            _("{names} could fill it if they pledged one more shift that week").format(**values),
         )
     if blocked:
-        names = ", ".join(blocked[:5]) + (" and others" if len(blocked) > 5 else "")
+        values["names"] = _names(blocked, lang)
         return Why(
             "short_staffed",
-            reason + f"; {names} are free then but on another shift, too short a rest or too "
-            "many days in a row",
-            f"recruit another {role} volunteer for {hours} on {date} or move the shift",
+            _(
+                "{reason}; {names} are free then but on another shift, too short a rest or "
+                "too many days in a row"
+            ).format(reason=reason, **values),
+            _("recruit another {role} volunteer for {hours} on {date} or move the shift").format(
+                **values
+            ),
         )
     if qualified == 0:
         return Why(
             "short_staffed",
-            reason + f"; no volunteer has the {role} skill",
-            f"train or recruit volunteers with the {role} skill",
+            _("{reason}; no volunteer has the {role} skill").format(reason=reason, **values),
+            _("train or recruit volunteers with the {role} skill").format(**values),
         )
     return Why(
         "short_staffed",
-        reason + f"; none of the {qualified} volunteers with the {role} skill has pledged {hours} "
-        f"on {date}",
-        f"ask a {role} volunteer to pledge {hours} on {date}, or move the shift to hours "
-        "they have pledged",
+        _(
+            "{reason}; none of the {qualified} volunteers with the {role} skill has pledged "
+            "{hours} on {date}"
+        ).format(reason=reason, **values),
+        _(
+            "ask a {role} volunteer to pledge {hours} on {date}, or move the shift to hours "
+            "they have pledged"
+        ).format(**values),
     )
 
 
-def shift_pledges_contradict(volunteer_id: str, detail: str) -> Why:
+def shift_pledges_contradict(volunteer_id: str, detail: str, lang: str = "en") -> Why:
     """A volunteer's own pledges admit no timetable at all (so no plan can be made)."""
+    _ = translator(lang).gettext
     return Why(
         "pledges_contradict",
-        f"volunteer {volunteer_id}'s own rules admit no timetable: {detail}",
-        f"correct {volunteer_id}'s pledges (minimum minutes, availability, limits) in "
-        "volunteers.csv and availability.csv",
+        _("volunteer {volunteer}'s own rules admit no timetable: {detail}").format(
+            volunteer=volunteer_id, detail=detail
+        ),
+        _(
+            "correct {volunteer}'s pledges (minimum minutes, availability, limits) in "
+            "volunteers.csv and availability.csv"
+        ).format(volunteer=volunteer_id),
     )
 
 
-def shift_no_timetable_in_time(volunteer_id: str) -> Why:
+def shift_no_timetable_in_time(volunteer_id: str, lang: str = "en") -> Why:
     """No timetable that keeps a volunteer's own rules was found in the time given."""
+    _ = translator(lang).gettext
     return Why(
         "no_timetable",
-        f"no timetable that keeps volunteer {volunteer_id}'s own rules (minimum minutes, runs "
-        "of days, weekends) was found in the time given, so no plan was made",
-        f"plan again with a longer time limit, or loosen {volunteer_id}'s minimum minutes",
+        _(
+            "no timetable that keeps volunteer {volunteer}'s own rules (minimum minutes, runs "
+            "of days, weekends) was found in the time given, so no plan was made"
+        ).format(volunteer=volunteer_id),
+        _("plan again with a longer time limit, or loosen {volunteer}'s minimum minutes").format(
+            volunteer=volunteer_id
+        ),
     )
 
 
 # --- health checks -------------------------------------------------------------------------
 
 
-def _campaign_day_name(date: dt.date) -> str:
-    return f"{date:%A} {date.isoformat()}"
+def escort_need(mobility: str, age: int, own_chair: bool, lang: str = "en") -> str:
+    """Why a resident needs an escort, in a few words: ``wheelchair, own chair``."""
+    _ = translator(lang).gettext
+    what = {"walker": _("walker"), "wheelchair": _("wheelchair")}.get(mobility)
+    if what is None:
+        what = _("aged {age}").format(age=age)
+    chair = _("own chair") if own_chair else _("no own chair")
+    return _("{what}, {chair}").format(what=what, chair=chair)
 
 
-def _campaign_and(items: Sequence[str]) -> str:
+def _campaign_day_name(date: dt.date, lang: str) -> str:
+    tr = translator(lang)
+    return tr.gettext("{weekday} {date}").format(weekday=tr.weekday(date), date=date.isoformat())
+
+
+def _campaign_and(items: Sequence[str], lang: str) -> str:
+    _ = translator(lang).gettext
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return _("{items} and {last}").format(items=_(", ").join(items[:-1]), last=items[-1])
 
 
-def campaign_home_check() -> Why:
+def campaign_home_check(lang: str = "en") -> Why:
     """Reason and fix for a bedridden resident who is due: a home check, not a booking."""
+    _ = translator(lang).gettext
     return Why(
-        "home_check", "bedridden: the check is done at home", "arrange a home visit by the clinic"
+        "home_check",
+        _("bedridden: the check is done at home"),
+        _("arrange a home visit by the clinic"),
     )
 
 
 def campaign_clinic_full(
-    days: int, due: int, places: int, slots: int, places_per_day: float
+    days: int, due: int, places: int, slots: int, places_per_day: float, lang: str = "en"
 ) -> Why:
     """Reason and fix when the clinic has fewer places than residents due.
 
@@ -428,58 +586,85 @@ def campaign_clinic_full(
         Residents due for a check at the clinic, and places over all days.
     places_per_day
         Average places per day (to say how many days to add).
+    lang
+        The language of the sentences (``en``, default, or ``zh``).
     """
+    tr = translator(lang)
     short = max(1, due - places)
     more_days = math.ceil(short / places_per_day) if places_per_day > 0 else 1
     per_slot = math.ceil(short / slots) if slots > 0 else short
-    when = "on its only day" if days == 1 else f"on all {days} days"
-    reason = f"the clinic is full {when}: {due} due, {places} places"
-    fix = (
-        f"add {more_days} day{'s' if more_days > 1 else ''} or {per_slot} "
-        f"place{'s' if per_slot > 1 else ''} per slot"
+    if days == 1:
+        reason = tr.gettext("the clinic is full on its only day: {due} due, {places} places")
+    else:
+        reason = tr.gettext("the clinic is full on all {days} days: {due} due, {places} places")
+    add_days = tr.ngettext("add {count} day", "add {count} days", more_days).format(count=more_days)
+    add_places = tr.ngettext("{count} place per slot", "{count} places per slot", per_slot).format(
+        count=per_slot
     )
-    return Why("clinic_full", reason, fix)
+    fix = tr.gettext("{add_days} or {add_places}").format(add_days=add_days, add_places=add_places)
+    return Why("clinic_full", reason.format(days=days, due=due, places=places), fix)
 
 
-def campaign_no_escort_skill(resident_id: str, need: str) -> Why:
+def campaign_no_escort_skill(resident_id: str, need: str, lang: str = "en") -> Why:
     """Reason and fix when nobody has the escort skill."""
+    _ = translator(lang).gettext
     return Why(
         "no_escort",
-        f"{resident_id} needs an escort ({need}) and no volunteer has the escort skill",
-        "add escort to the skills of trained volunteers in volunteers.csv",
+        _("{resident} needs an escort ({need}) and no volunteer has the escort skill").format(
+            resident=resident_id, need=need
+        ),
+        _("add escort to the skills of trained volunteers in volunteers.csv"),
     )
 
 
-def campaign_no_pool(resident_id: str, need: str) -> Why:
+def campaign_no_pool(resident_id: str, need: str, lang: str = "en") -> Why:
     """Reason and fix when a resident needs a pool chair and the centre lends none."""
+    _ = translator(lang).gettext
     return Why(
         "no_pool_wheelchair",
-        f"{resident_id} needs a pool wheelchair ({need}) and the centre lends none "
-        "(no kitchen or centre in sites.csv has wheelchairs)",
-        "enter the centre's wheelchairs in the wheelchairs column of sites.csv, or set "
-        "owns_wheelchair in residents.csv if the resident has one",
+        _(
+            "{resident} needs a pool wheelchair ({need}) and the centre lends none "
+            "(no kitchen or centre in sites.csv has wheelchairs)"
+        ).format(resident=resident_id, need=need),
+        _(
+            "enter the centre's wheelchairs in the wheelchairs column of sites.csv, or set "
+            "owns_wheelchair in residents.csv if the resident has one"
+        ),
     )
 
 
 def campaign_no_escort_time(
-    resident_id: str, need: str, job_minutes: int, dates: Sequence[dt.date], pledged: bool
+    resident_id: str,
+    need: str,
+    job_minutes: int,
+    dates: Sequence[dt.date],
+    pledged: bool,
+    lang: str = "en",
 ) -> Why:
     """Reason and fix when no escort's free time can hold the resident's job on any day."""
-    days = _campaign_and([_campaign_day_name(d) for d in dates])
+    _ = translator(lang).gettext
+    days = _campaign_and([_campaign_day_name(d, lang) for d in dates], lang)
+    values = {"resident": resident_id, "need": need, "days": days, "minutes": job_minutes}
     if not pledged:
         return Why(
             "escort_time",
-            f"no trained escort has pledged any time on the campaign days ({days}) for "
-            f"{resident_id} ({need})",
-            "ask trained escorts to pledge a morning on a campaign day in availability.csv",
+            _(
+                "no trained escort has pledged any time on the campaign days ({days}) for "
+                "{resident} ({need})"
+            ).format(**values),
+            _("ask trained escorts to pledge a morning on a campaign day in availability.csv"),
         )
     return Why(
         "escort_time",
-        f"no trained escort is free long enough on any campaign day for {resident_id} "
-        f"({need}): the job takes {job_minutes} min from the start of the escort's walk to "
-        "being free again, around a check in the clinic's hours",
-        f"ask a trained escort to pledge at least {job_minutes} min around the clinic's hours "
-        "on a campaign day in availability.csv",
+        _(
+            "no trained escort is free long enough on any campaign day for {resident} "
+            "({need}): the job takes {minutes} min from the start of the escort's walk to "
+            "being free again, around a check in the clinic's hours"
+        ).format(**values),
+        _(
+            "ask a trained escort to pledge at least {minutes} min around the clinic's hours "
+            "on a campaign day in availability.csv"
+        ).format(**values),
     )
 
 
@@ -489,6 +674,7 @@ def campaign_escort_off_duty(
     job: TimeWindow,
     escorts: Sequence[str],
     on_duty: Sequence[str],
+    lang: str = "en",
 ) -> Why:
     """Reason and fix when a resident could be booked with every escort's pledged hours,
     but not with the escorts the shift plan puts on duty (the week plan).
@@ -496,64 +682,106 @@ def campaign_escort_off_duty(
     ``job`` is the job a booking with all pledged escorts had on ``date``, by ``escorts``;
     ``on_duty`` are the escorts on an escort shift that date.
     """
-    who = _campaign_and(list(escorts)) or "an escort"
+    tr = translator(lang)
+    _ = tr.gettext
+    who = _campaign_and(list(escorts), lang) or _("an escort")
     duty = (
-        f"only {_campaign_and(list(on_duty))} {'is' if len(on_duty) == 1 else 'are'} on duty"
+        tr.ngettext("only {names} is on duty", "only {names} are on duty", len(on_duty)).format(
+            names=_campaign_and(list(on_duty), lang)
+        )
         if on_duty
-        else "nobody is on duty"
+        else _("nobody is on duty")
     )
+    values = {
+        "resident": resident_id,
+        "who": who,
+        "weekday": tr.weekday(date),
+        "date": date.isoformat(),
+        "job": job,
+        "duty": duty,
+    }
     return Why(
         "escort_off_duty",
-        f"{resident_id} could go with {who} on {date:%A} {job}, in the hours they pledged, "
-        f"but the shift plan does not have them on an escort shift then; {duty} that day "
-        "and could not take the job",
-        f"put {who} on the escort shift of {date} for {job} (the shift's hours must overlap "
-        "the hours they pledged), or move the escort shift to the hours escorts pledged",
+        _(
+            "{resident} could go with {who} on {weekday} {job}, in the hours they pledged, "
+            "but the shift plan does not have them on an escort shift then; {duty} that day "
+            "and could not take the job"
+        ).format(**values),
+        _(
+            "put {who} on the escort shift of {date} for {job} (the shift's hours must "
+            "overlap the hours they pledged), or move the escort shift to the hours escorts "
+            "pledged"
+        ).format(**values),
     )
 
 
-def campaign_reachable_slots_full(resident_id: str, need: str, dates: Sequence[dt.date]) -> Why:
+def campaign_reachable_slots_full(
+    resident_id: str, need: str, dates: Sequence[dt.date], lang: str = "en"
+) -> Why:
     """Reason and fix when every slot an escort could reach for the resident is full."""
+    _ = translator(lang).gettext
+    days = _campaign_and([_campaign_day_name(d, lang) for d in dates], lang)
     return Why(
         "slots_full",
-        f"the clinic's slots that a free escort could reach for {resident_id} ({need}) are "
-        f"full on {_campaign_and([_campaign_day_name(d) for d in dates])}",
-        "add places per slot, or ask escorts to pledge other hours of the clinic's day",
+        _(
+            "the clinic's slots that a free escort could reach for {resident} ({need}) are "
+            "full on {days}"
+        ).format(resident=resident_id, need=need, days=days),
+        _("add places per slot, or ask escorts to pledge other hours of the clinic's day"),
     )
 
 
-def _campaign_when(busy: Sequence[tuple[dt.date, str, Sequence[TimeWindow]]]) -> str:
+def _campaign_when(busy: Sequence[tuple[dt.date, str, Sequence[TimeWindow]]], lang: str) -> str:
+    tr = translator(lang)
     parts = {part for _, part, _ in busy}
     if len(busy) > 1 and len(parts) == 1:
-        return _campaign_and([f"{d:%A}" for d, _, _ in busy]) + f" {parts.pop()}s"
-    return _campaign_and([f"{d:%A} {part}" for d, part, _ in busy])
+        return tr.gettext("{weekdays} {part}s").format(
+            weekdays=_campaign_and([tr.weekday(d) for d, _, _ in busy], lang),
+            part=_word(parts.pop(), lang),
+        )
+    return _campaign_and([f"{tr.weekday(d)} {_word(part, lang)}" for d, part, _ in busy], lang)
 
 
-def _campaign_pool_periods(busy: Sequence[tuple[dt.date, str, Sequence[TimeWindow]]]) -> str:
+def _campaign_pool_periods(
+    busy: Sequence[tuple[dt.date, str, Sequence[TimeWindow]]], lang: str
+) -> str:
+    tr = translator(lang)
     return "; ".join(
-        f"{d:%a} {_campaign_and([str(w) for w in periods])}" for d, _, periods in busy if periods
+        f"{tr.short_weekday(d)} {_campaign_and([str(w) for w in periods], lang)}"
+        for d, _, periods in busy
+        if periods
     )
 
 
 def campaign_escorts_busy(
-    resident_id: str, need: str, busy: Sequence[tuple[dt.date, str, Sequence[TimeWindow]]]
+    resident_id: str,
+    need: str,
+    busy: Sequence[tuple[dt.date, str, Sequence[TimeWindow]]],
+    lang: str = "en",
 ) -> Why:
     """Reason and fix when the escorts who could take the job are all taken.
 
     ``busy`` lists, per day the job could fit, the date, the part of the day and the
     periods when every pool chair is out (empty when the pool is not the problem).
     """
-    pool = _campaign_pool_periods(busy)
-    detail = need + (f", pool in use {pool}" if pool else "")
-    first_date, first_part, _ = busy[0]
-    fix = f"add a trained escort free on {first_date:%A} {first_part}"
+    tr = translator(lang)
+    _ = tr.gettext
+    pool = _campaign_pool_periods(busy, lang)
+    detail = _("{need}, pool in use {periods}").format(need=need, periods=pool) if pool else need
+    first_date, first_part, _periods = busy[0]
+    when = f"{tr.weekday(first_date)} {_word(first_part, lang)}"
     if pool:
-        fix += ", or a pool wheelchair"
-    fix += ", or another campaign day"
+        fix = _(
+            "add a trained escort free on {when}, or a pool wheelchair, or another campaign day"
+        )
+    else:
+        fix = _("add a trained escort free on {when}, or another campaign day")
     return Why(
         "escorts_busy",
-        f"no trained escort is free on {_campaign_when(busy)} for {resident_id} ({detail})",
-        fix,
+        _("no trained escort is free on {when} for {resident} ({detail})").format(
+            when=_campaign_when(busy, lang), resident=resident_id, detail=detail
+        ),
+        fix.format(when=when),
     )
 
 
@@ -562,26 +790,42 @@ def campaign_pool_busy(
     need: str,
     busy: Sequence[tuple[dt.date, str, Sequence[TimeWindow]]],
     chairs: int,
+    lang: str = "en",
 ) -> Why:
     """Reason and fix when an escort could go but no pool chair is free long enough.
 
     ``busy`` as for :func:`campaign_escorts_busy`; ``chairs`` is the size of the pool.
     """
-    out = "the only chair out" if chairs == 1 else f"all {chairs} out"
+    tr = translator(lang)
+    _ = tr.gettext
+    out = _("the only chair out") if chairs == 1 else _("all {chairs} out").format(chairs=chairs)
     return Why(
         "pool_busy",
-        f"no pool wheelchair is free long enough on {_campaign_when(busy)} for "
-        f"{resident_id} ({need}; {out} {_campaign_pool_periods(busy)})",
-        "add a pool wheelchair (or borrow one for the campaign), or another campaign day",
+        _(
+            "no pool wheelchair is free long enough on {when} for {resident} ({need}; "
+            "{out} {periods})"
+        ).format(
+            when=_campaign_when(busy, lang),
+            resident=resident_id,
+            need=need,
+            out=out,
+            periods=_campaign_pool_periods(busy, lang),
+        ),
+        _("add a pool wheelchair (or borrow one for the campaign), or another campaign day"),
     )
 
 
-def campaign_away(resident_id: str, dates: Sequence[dt.date]) -> Why:
+def campaign_away(resident_id: str, dates: Sequence[dt.date], lang: str = "en") -> Why:
     """Reason and fix when a due resident is away on every day of the campaign."""
-    days = _campaign_and([_campaign_day_name(d) for d in dates])
+    _ = translator(lang).gettext
+    days = _campaign_and([_campaign_day_name(d, lang) for d in dates], lang)
     return Why(
         "away",
-        f"{resident_id} is away (resident_away in changes.csv) on every campaign day: {days}",
-        "book them on a later campaign day after they are back, or shorten the absence in "
-        "changes.csv if they return earlier",
+        _("{resident} is away (resident_away in changes.csv) on every campaign day: {days}").format(
+            resident=resident_id, days=days
+        ),
+        _(
+            "book them on a later campaign day after they are back, or shorten the absence "
+            "in changes.csv if they return earlier"
+        ),
     )

@@ -118,6 +118,8 @@ class Resident(_Frozen):
     preferred_volunteers: tuple[str, ...] = ()
     meals_from: dt.date | None = None
     meals_until: dt.date | None = None
+    # Printed on the carrier's route sheet, so the carrier can call from the door.
+    phone: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Resident:
@@ -197,6 +199,8 @@ class Volunteer(_Frozen):
     min_days_off_in_a_row: int | None = Field(None, ge=1)
     max_weekends: int | None = Field(None, ge=0)
     max_shifts_by_id: dict[str, int] = Field(default_factory=dict)
+    # For the coordinator's call list; carecal plans nothing with it.
+    phone: str | None = None
 
     @field_validator("mode")
     @classmethod

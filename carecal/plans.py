@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from carecal.clock import format_time
 from carecal.explain import Why
+from carecal.i18n import N_, translator
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -185,9 +186,11 @@ class Plan(BaseModel):
             return 0.0
         return (value - self.bound) / max(abs(value), 1e-9)
 
-    def summary(self) -> str:
-        """The plan in a few lines for a coordinator."""
-        return "\n".join([f"Plan (status {self.status.value}).", *self._unserved_lines()])
+    def summary(self, lang: str = "en") -> str:
+        """The plan in a few lines for a coordinator, in ``lang`` (``en`` or ``zh``)."""
+        _ = translator(lang).gettext
+        head = _("Plan (status {status}).").format(status=_status(self.status, lang))
+        return "\n".join([head, *self._unserved_lines(lang)])
 
     # --- who is in the plan, and the plan as tables --------------------------------------
 
@@ -283,14 +286,19 @@ class Plan(BaseModel):
         """Who an objective term touched, where the plan knows (see ShiftPlan)."""
         return ""
 
-    def _unserved_lines(self) -> list[str]:
+    def _unserved_lines(self, lang: str = "en") -> list[str]:
+        _ = translator(lang).gettext
         if not self.unserved:
-            return ["Everyone was served."]
-        lines = [f"Not served ({len(self.unserved)}):"]
+            return [_("Everyone was served.")]
+        lines = [_("Not served ({count}):").format(count=len(self.unserved))]
         for u in self.unserved:
-            when = f" on {u.date}" if u.date else ""
-            fix = f" Fix: {u.fix}" if u.fix else ""
-            lines.append(f"- {u.kind.value} {u.id}{when}: {u.reason}.{fix}")
+            kind = _(_KIND_WORDS[u.kind])
+            line = (
+                _("- {kind} {id} on {date}: {reason}.") if u.date else _("- {kind} {id}: {reason}.")
+            ).format(kind=kind, id=u.id, date=u.date, reason=u.reason)
+            if u.fix:
+                line += _(" Fix: {fix}").format(fix=u.fix)
+            lines.append(line)
         return lines
 
 
@@ -391,29 +399,49 @@ class MealPlan(Plan):
             for t in self.trips
         )
 
-    def summary(self) -> str:
-        """The plan in a few lines for a coordinator."""
+    def summary(self, lang: str = "en") -> str:
+        """The plan in a few lines for a coordinator, in ``lang`` (``en`` or ``zh``)."""
+        tr = translator(lang)
+        _ = tr.gettext
         served = len(self.served)
         total = served + sum(1 for u in self.unserved if u.kind == UnservedKind.MEAL)
         food = [s.food_minutes for t in self.trips for s in t.stops]
+        travel = _("Travel: {minutes} minutes in all.").format(minutes=self.total_travel_minutes())
+        if food:
+            travel += _(" Food age at the door: at most {most} min, median {median} min.").format(
+                most=max(food), median=sorted(food)[len(food) // 2]
+            )
         lines = [
-            f"Meal deliveries on {self.date} ({self.date:%A}): {served} of {total} served "
-            f"by {len(self.carriers)} carriers on {len(self.trips)} trips "
-            f"(status {self.status.value}, engine {self.engine}).",
-            f"Travel: {self.total_travel_minutes()} minutes in all."
-            + (
-                f" Food age at the door: at most {max(food)} min, median "
-                f"{sorted(food)[len(food) // 2]} min."
-                if food
-                else ""
+            _(
+                "Meal deliveries on {date} ({weekday}): {served} of {total} served by "
+                "{carriers} carriers on {trips} trips (status {status}, engine {engine})."
+            ).format(
+                date=self.date,
+                weekday=tr.weekday(self.date),
+                served=served,
+                total=total,
+                carriers=len(self.carriers),
+                trips=len(self.trips),
+                status=_status(self.status, lang),
+                engine=self.engine,
             ),
+            travel,
         ]
         for t in self.trips:
             lines.append(
-                f"- {t.volunteer_id} trip {t.trip}: leaves {format_time(t.leave)}, "
-                f"{len(t.stops)} stops, {t.portions} portions, back {format_time(t.back)}"
+                _(
+                    "- {volunteer} trip {trip}: leaves {leave}, {stops} stops, {portions} "
+                    "portions, back {back}"
+                ).format(
+                    volunteer=t.volunteer_id,
+                    trip=t.trip,
+                    leave=format_time(t.leave),
+                    stops=len(t.stops),
+                    portions=t.portions,
+                    back=format_time(t.back),
+                )
             )
-        lines += self._unserved_lines()
+        lines += self._unserved_lines(lang)
         return "\n".join(lines)
 
 
@@ -479,16 +507,30 @@ class CampaignPlan(Plan):
             self._repr_objective(),
         ]
 
-    def summary(self) -> str:
-        """The plan in a few lines for a coordinator."""
+    def summary(self, lang: str = "en") -> str:
+        """The plan in a few lines for a coordinator, in ``lang`` (``en`` or ``zh``)."""
+        tr = translator(lang)
         escorted = sum(1 for b in self.bookings if b.escort_ids)
         per_day = Counter(b.date for b in self.bookings)
         lines = [
-            f"Health-check campaign on {len(self.dates)} day(s): {len(self.bookings)} booked, "
-            f"{escorted} of them escorted (status {self.status.value}).",
+            tr.ngettext(
+                "Health-check campaign on {days} day: {booked} booked, {escorted} of them "
+                "escorted (status {status}).",
+                "Health-check campaign on {days} days: {booked} booked, {escorted} of them "
+                "escorted (status {status}).",
+                len(self.dates),
+            ).format(
+                days=len(self.dates),
+                booked=len(self.bookings),
+                escorted=escorted,
+                status=_status(self.status, lang),
+            ),
         ]
-        lines += [f"- {d}: {per_day.get(d, 0)} checks" for d in self.dates]
-        lines += self._unserved_lines()
+        lines += [
+            tr.gettext("- {date}: {count} checks").format(date=d, count=per_day.get(d, 0))
+            for d in self.dates
+        ]
+        lines += self._unserved_lines(lang)
         return "\n".join(lines)
 
 
@@ -523,14 +565,23 @@ class ShiftPlan(Plan):
     explain_terms: dict[str, list[str]] = Field(default_factory=dict)
     demand: dict[tuple[dt.date, str], tuple[int, int | None]] = Field(default_factory=dict)
 
-    def summary(self) -> str:
-        """The plan in a few lines for a coordinator."""
+    def summary(self, lang: str = "en") -> str:
+        """The plan in a few lines for a coordinator, in ``lang`` (``en`` or ``zh``)."""
+        _ = translator(lang).gettext
         people = Counter(a.volunteer_id for a in self.assignments)
         lines = [
-            f"Shift plan {self.start} to {self.end}: {len(self.assignments)} places filled by "
-            f"{len(people)} volunteers (status {self.status.value}).",
+            _(
+                "Shift plan {start} to {end}: {places} places filled by {people} volunteers "
+                "(status {status})."
+            ).format(
+                start=self.start,
+                end=self.end,
+                places=len(self.assignments),
+                people=len(people),
+                status=_status(self.status, lang),
+            ),
         ]
-        lines += self._unserved_lines()
+        lines += self._unserved_lines(lang)
         return "\n".join(lines)
 
     def person_ids(self) -> tuple[list[str], list[str]]:
@@ -611,18 +662,45 @@ class WeekPlan(Plan):
             facts.append(f"{len(self.shifts.assignments)} shift places filled")
         return [*facts, f"{len(self.unserved)} unserved", self._repr_objective()]
 
-    def summary(self) -> str:
-        """The week in a page for a coordinator."""
-        parts = [f"Week plan {self.start} to {self.end} (status {self.status.value})."]
-        parts += [m.summary() for m in self.meals if m.status != Status.EMPTY]
-        idle = [f"{m.date:%a %d %b}" for m in self.meals if m.status == Status.EMPTY]
+    def summary(self, lang: str = "en") -> str:
+        """The week in a page for a coordinator, in ``lang`` (``en`` or ``zh``)."""
+        tr = translator(lang)
+        _ = tr.gettext
+        parts = [
+            _("Week plan {start} to {end} (status {status}).").format(
+                start=self.start, end=self.end, status=_status(self.status, lang)
+            )
+        ]
+        parts += [m.summary(lang) for m in self.meals if m.status != Status.EMPTY]
+        idle = [tr.date(m.date) for m in self.meals if m.status == Status.EMPTY]
         if idle:
-            parts.append("No meal orders on " + ", ".join(idle) + ".")
+            parts.append(_("No meal orders on {days}.").format(days=_(", ").join(idle)))
         if self.campaign is not None:
-            parts.append(self.campaign.summary())
+            parts.append(self.campaign.summary(lang))
         if self.shifts is not None:
-            parts.append(self.shifts.summary())
+            parts.append(self.shifts.summary(lang))
         return "\n\n".join(parts)
+
+
+_KIND_WORDS: dict[UnservedKind, str] = {
+    UnservedKind.MEAL: N_("meal"),
+    UnservedKind.HEALTH_CHECK: N_("health check"),
+    UnservedKind.HOME_CHECK: N_("home check"),
+    UnservedKind.SHIFT: N_("shift"),
+}
+_STATUS_WORDS: dict[str, str] = {
+    "optimal": N_("optimal"),
+    "feasible": N_("feasible"),
+    "infeasible": N_("infeasible"),
+    "time_limit": N_("time limit, no plan"),
+    "empty": N_("empty"),
+}
+
+
+def _status(status: Status, lang: str) -> str:
+    """The status in words of ``lang`` (its value when the catalog does not know it)."""
+    word = _STATUS_WORDS.get(status.value)
+    return translator(lang).gettext(word) if word else status.value
 
 
 def _period_text(first: dt.date, last: dt.date) -> str:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from carecal.clock import coerce_date, date_range, format_time
 from carecal.errors import CarecalWarning, CommunityError, ExtraMissingError, OptionError
+from carecal.i18n import N_, translator
 from carecal.model import Community, Resident, Role, Site
 from carecal.plans import (
     Booking,
@@ -63,14 +64,15 @@ ROLE_COLOURS: dict[str, str] = {
     Role.CENTRE.value: "#59a14f",
 }
 """The colour of each shift role in the rota and the cover."""
+_ROLE_WORDS: dict[str, str] = {"meals": N_("meals"), "escort": N_("escort"), "centre": N_("centre")}
 
 # The escort job's phases, in order, with their shades (light to dark and back, so the
 # check in the middle stands out).
 _PHASES: tuple[tuple[str, str, str], ...] = (
-    ("pickup", "pickup at the door", "#c6dbef"),
-    ("ride", "ride to the clinic", "#6baed6"),
-    ("check", "health check", "#08519c"),
-    ("ride_home", "ride home", "#9ecae1"),
+    ("pickup", N_("pickup at the door"), "#c6dbef"),
+    ("ride", N_("ride to the clinic"), "#6baed6"),
+    ("check", N_("health check"), "#08519c"),
+    ("ride_home", N_("ride home"), "#9ecae1"),
 )
 
 _DPI = 120
@@ -303,6 +305,9 @@ def route_map(
 def _draw_route_map(ax: Axes, plan: MealPlan, community: Community) -> None:
     import matplotlib
 
+    # The words of the picture are in the community's language (policy lang).
+    tr = translator(community.policy.lang)
+    _ = tr.gettext
     kitchen = community.kitchen
     colours = matplotlib.colormaps["tab10" if len(plan.trips) <= 10 else "tab20"]
     trips_drawn = Counter(t.volunteer_id for t in plan.trips)
@@ -313,14 +318,16 @@ def _draw_route_map(ax: Axes, plan: MealPlan, community: Community) -> None:
         lats = [kitchen.lat, *(r.lat for r in homes), kitchen.lat]
         label = _volunteer_label(community, trip.volunteer_id)
         if trips_drawn[trip.volunteer_id] > 1:
-            label += f" trip {trip.trip}"
+            label += _(" trip {trip}").format(trip=trip.trip)
         ax.plot(
             lons,
             lats,
             color=colour,
             linewidth=1.6,
             gid=f"trip:{trip.volunteer_id}:{trip.trip}",
-            label=f"{label}: {len(trip.stops)} stops, {trip.portions} portions",
+            label=_("{label}: {stops} stops, {portions} portions").format(
+                label=label, stops=len(trip.stops), portions=trip.portions
+            ),
         )
         ax.scatter(
             lons[1:-1],
@@ -354,7 +361,7 @@ def _draw_route_map(ax: Axes, plan: MealPlan, community: Community) -> None:
             color="#d62728",
             zorder=4,
             gid="unserved",
-            label=f"not served ({len(missed)})",
+            label=_("not served ({count})").format(count=len(missed)),
         )
         for r in missed:
             ax.annotate(
@@ -373,16 +380,23 @@ def _draw_route_map(ax: Axes, plan: MealPlan, community: Community) -> None:
         color="black",
         zorder=5,
         gid="kitchen",
-        label=f"kitchen {kitchen.name}".strip(),
+        label=_("kitchen {name}").format(name=kitchen.name).strip(),
     )
     # Degrees of longitude shrink with the cosine of the latitude; this keeps the map's
     # distances true in both directions.
     ax.set_aspect(1.0 / math.cos(math.radians(kitchen.lat)))
-    ax.set_xlabel("longitude")
-    ax.set_ylabel("latitude")
+    ax.set_xlabel(_("longitude"))
+    ax.set_ylabel(_("latitude"))
     ax.set_title(
-        f"Meal routes on {plan.date} ({plan.date:%a}): {len(plan.served)} served, "
-        f"{len(missed)} not served, {len(plan.trips)} trips"
+        _(
+            "Meal routes on {date} ({weekday}): {served} served, {missed} not served, {trips} trips"
+        ).format(
+            date=plan.date,
+            weekday=tr.short_weekday(plan.date),
+            served=len(plan.served),
+            missed=len(missed),
+            trips=len(plan.trips),
+        )
     )
     ax.legend(loc="best", fontsize="x-small")
 
@@ -518,11 +532,20 @@ def _draw_escort_gantt(
     ax.grid(axis="x", which="major", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     jobs = sum(1 for b in bookings if b.escort_ids)
+    tr = translator(community.policy.lang)
     ax.set_title(
-        f"Health checks on {day} ({day:%a}): {len(bookings)} booked, {jobs} escorted by "
-        f"{len(escorts)} escorts"
+        tr.gettext(
+            "Health checks on {date} ({weekday}): {booked} booked, {jobs} escorted by "
+            "{escorts} escorts"
+        ).format(
+            date=day,
+            weekday=tr.short_weekday(day),
+            booked=len(bookings),
+            jobs=jobs,
+            escorts=len(escorts),
+        )
     )
-    handles = [Patch(facecolor=colour, label=label) for _, label, colour in _PHASES]
+    handles = [Patch(facecolor=colour, label=tr.gettext(label)) for _, label, colour in _PHASES]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="x-small")
 
 
@@ -664,7 +687,13 @@ def _draw_rota(ax: Axes, plan: ShiftPlan, community: Community) -> None:
     ax.tick_params(which="minor", length=0)
     ax.set_axisbelow(True)
     ax.xaxis.tick_top()
-    _label_ticks(ax, "x", [i + 0.5 for i in range(len(days))], [f"{d:%a}\n{d}" for d in days])
+    tr = translator(community.policy.lang)
+    _label_ticks(
+        ax,
+        "x",
+        [i + 0.5 for i in range(len(days))],
+        [f"{tr.short_weekday(d)}\n{d}" for d in days],
+    )
     _label_ticks(
         ax,
         "y",
@@ -672,15 +701,29 @@ def _draw_rota(ax: Axes, plan: ShiftPlan, community: Community) -> None:
         [_volunteer_label(community, vid) for vid in people],
     )
     roles = sorted({a.role for a in plan.assignments}, key=_role_order)
-    handles = [Patch(facecolor=ROLE_COLOURS.get(r, "#bab0ac"), label=r) for r in roles]
+    handles = [
+        Patch(facecolor=ROLE_COLOURS.get(r, "#bab0ac"), label=_role_word(r, tr.lang)) for r in roles
+    ]
     if handles:
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     short = sum(1 for u in plan.unserved if u.kind == UnservedKind.SHIFT and u.date is not None)
     ax.set_title(
-        f"Rota {plan.start} to {plan.end}: {len(plan.assignments)} places filled by "
-        f"{len(people)} volunteers, {short} short",
+        tr.gettext(
+            "Rota {start} to {end}: {places} places filled by {people} volunteers, {short} short"
+        ).format(
+            start=plan.start,
+            end=plan.end,
+            places=len(plan.assignments),
+            people=len(people),
+            short=short,
+        ),
         pad=28,
     )
+
+
+def _role_word(role: str, lang: str) -> str:
+    """A shift role in words of ``lang`` (a role carecal does not know, as written)."""
+    return translator(lang).gettext(_ROLE_WORDS[role]) if role in _ROLE_WORDS else role
 
 
 def _role_order(role: str) -> tuple[int, str]:
@@ -762,11 +805,15 @@ def cover(
                 )
         hours = _cover_hours(shifts, by_role)
         for role, axis in zip(roles, axes, strict=True):
-            _draw_cover(axis, shifts, role, by_role[role], days, hours)
+            _draw_cover(axis, shifts, role, by_role[role], days, hours, community.policy.lang)
         figure = axes[0].get_figure(root=True)
         if figure is None:
             raise OptionError("cover: the Axes given belong to no figure")
-        figure.suptitle(f"Cover {shifts.start} to {shifts.end}: places wanted and filled")
+        figure.suptitle(
+            translator(community.policy.lang)
+            .gettext("Cover {start} to {end}: places wanted and filled")
+            .format(start=shifts.start, end=shifts.end)
+        )
         return figure
 
 
@@ -827,9 +874,11 @@ def _draw_cover(
     shifts: dict[dt.date, list[_Shift]],
     days: list[dt.date],
     hours: _Hours,
+    lang: str,
 ) -> None:
     from matplotlib.ticker import MaxNLocator
 
+    tr = translator(lang)
     short = Counter(
         (u.date, u.id) for u in plan.unserved if u.kind == UnservedKind.SHIFT and u.date
     )
@@ -845,16 +894,17 @@ def _draw_cover(
             [(a.start, a.end) for a in on if a.date == d],
             ROLE_COLOURS.get(role, "#bab0ac"),
             labelled=i == 0,
+            lang=lang,
         )
         for s in today:
             if short.get((d, s.shift_id), 0):
-                _mark_short(ax, base, s, d, short[(d, s.shift_id)])
+                _mark_short(ax, base, s, d, short[(d, s.shift_id)], lang)
         if i:
             ax.axvline(i * hours.width, color="#999999", linewidth=0.8)
         ax.text(
             (i + 0.5) * hours.width,
             1.02,
-            f"{d:%a} {d}",
+            f"{tr.short_weekday(d)} {d}",
             transform=ax.get_xaxis_transform(),
             ha="center",
             va="bottom",
@@ -864,7 +914,7 @@ def _draw_cover(
     ax.set_xlim(0, len(days) * hours.width)
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel(f"{role}\nvolunteers")
+    ax.set_ylabel(tr.gettext("{role}\nvolunteers").format(role=_role_word(role, lang)))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="x-small")
 
 
@@ -877,8 +927,10 @@ def _cover_steps(
     colour: str,
     *,
     labelled: bool,
+    lang: str,
 ) -> None:
     """One day of one role: the places wanted as a band, the minimum, and who is on."""
+    _ = translator(lang).gettext
     ends = {t for s in shifts for t in (s.start, s.end)} | {t for w in worked for t in w}
     cuts = sorted({hours.first, hours.last} | ends)
     low = [sum(s.low for s in shifts if s.start <= t < s.end) for t in cuts]
@@ -894,7 +946,7 @@ def _cover_steps(
         color=colour,
         alpha=0.18,
         linewidth=0,
-        label="places wanted (minimum to maximum)" if labelled else None,
+        label=_("places wanted (minimum to maximum)") if labelled else None,
     )
     ax.step(
         xs,
@@ -903,7 +955,7 @@ def _cover_steps(
         color=colour,
         linestyle="--",
         linewidth=1.0,
-        label="minimum" if labelled else None,
+        label=_("minimum") if labelled else None,
     )
     ax.step(
         xs,
@@ -911,11 +963,11 @@ def _cover_steps(
         where="post",
         color=colour,
         linewidth=2.0,
-        label="on shift" if labelled else None,
+        label=_("on shift") if labelled else None,
     )
 
 
-def _mark_short(ax: Axes, base: int, shift: _Shift, day: dt.date, missing: int) -> None:
+def _mark_short(ax: Axes, base: int, shift: _Shift, day: dt.date, missing: int, lang: str) -> None:
     """Shade a shift short of its minimum red, with how many places are open."""
     ax.axvspan(
         base + shift.start,
@@ -928,7 +980,7 @@ def _mark_short(ax: Axes, base: int, shift: _Shift, day: dt.date, missing: int) 
     ax.text(
         base + (shift.start + shift.end) / 2,
         0.97,
-        f"{missing} short",
+        translator(lang).gettext("{count} short").format(count=missing),
         transform=ax.get_xaxis_transform(),
         ha="center",
         va="top",

@@ -284,6 +284,8 @@ class Policy(BaseModel):
     weight_weekend: int = Field(30, description="per working weekend above the maximum")
     weight_fairness: int = Field(5, description="per shift away from a fair share")
     weight_stability: int = Field(1, description="per change of weekday pattern")
+    # --- what carecal writes for people
+    lang: str = Field("en", description="language of sheets, summaries and reasons (en, zh)")
 
     @model_validator(mode="before")
     @classmethod
@@ -316,6 +318,8 @@ def range_text(name: str) -> str:
         return f"list of {_one_of(_mobilities())}"
     if name == "forbidden_successions":
         return "list of [shift_id, shift_id] pairs, ids not empty"
+    if name == "lang":
+        return "en (English) or zh (Chinese)"
     return RULES[name].text
 
 
@@ -420,6 +424,20 @@ def _forbidden_successions(value: Any, problems: list[tuple[str, str]]) -> Any:
     return tuple(tuple(pair) for pair in value if isinstance(pair, list | tuple))
 
 
+def _lang(value: Any, problems: list[tuple[str, str]]) -> Any:
+    from carecal.i18n import LANGS
+
+    if value not in LANGS:
+        then = f'use {_one_of(LANGS)}, for example lang = "zh"'
+        problems.append(
+            (
+                f"lang = {toml_value(value)}",
+                "is not a language carecal writes; " + _did_you_mean(str(value), LANGS, then),
+            )
+        )
+    return value
+
+
 def _between_fields(values: Mapping[str, Any], bad: set[str]) -> list[tuple[str, str]]:
     """The rules that tie two settings: the default window, and when the meals are ready."""
     if bad & set(TIME_FIELDS):
@@ -484,6 +502,8 @@ def policy_values(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[s
             values[key] = _escort_mobilities(value, problems)
         elif key == "forbidden_successions":
             values[key] = _forbidden_successions(value, problems)
+        elif key == "lang":
+            values[key] = _lang(value, problems)
         else:
             values[key] = _scalar(key, value, problems)
         if len(problems) > before:

@@ -20,7 +20,7 @@ import pandas as pd
 from carecal.explain import CODES
 from carecal.io.csvtext import table_bytes
 from carecal.io.schema import Column, Kind, Table
-from carecal.io.sheets.page import esc, html_page, html_table
+from carecal.io.sheets.page import render_page
 
 FIRST_COLUMNS: tuple[str, ...] = ("centre", "status", "plan_status")
 """The columns every roll-up starts with."""
@@ -168,29 +168,41 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return esc(f"{value:.1f}")
-    return esc(value)
+        return f"{value:.1f}"
+    return str(value)
 
 
-def rollup_html(title: str, facts: Sequence[str], frame: pd.DataFrame, totals: pd.Series) -> bytes:
+def rollup_html(
+    title: str, facts: Sequence[str], frame: pd.DataFrame, totals: pd.Series, lang: str = "en"
+) -> bytes:
     """``city_summary.html``: the run's facts, a table of the centres with the totals in
-    the last row, and each failed centre's error in full."""
+    the last row, and each failed centre's error in full (a Jinja2 template, every value
+    escaped: a centre's folder name is data, not markup)."""
     shown = [c for c in frame.columns if c not in ("folder", "error")]
     headers = ["centre", *(c.replace("_", " ") for c in shown), "error"]
     rows = [
-        [esc(centre), *(_cell(row[c]) for c in shown), _cell(row["error"])]
+        {
+            "total": False,
+            "cells": [str(centre), *(_cell(row[c]) for c in shown), _cell(row["error"])],
+        }
         for centre, row in frame.iterrows()
     ]
     rows.append(
-        [f"<b>{esc(TOTAL)}</b>", *(_cell(totals.get(c)) for c in shown), _cell(totals["error"])]
+        {
+            "total": True,
+            "cells": [TOTAL, *(_cell(totals.get(c)) for c in shown), _cell(totals["error"])],
+        }
     )
-    body = [f"<h1>{esc(title)}</h1>", *(f'<p class="note">{esc(f)}</p>' for f in facts)]
-    body.append(html_table(headers, rows))
-    failed = frame[frame["status"] == "failed"]
-    if len(failed):
-        body.append("<h2>Centres not planned</h2>")
-        for centre, row in failed.iterrows():
-            body.append(f"<h3>{esc(centre)}</h3>")
-            lines = str(row["error"] or "").split("\n")
-            body.append("<ul>" + "".join(f"<li>{esc(line)}</li>" for line in lines) + "</ul>")
-    return html_page(title, body)
+    failed = [
+        (str(centre), str(row["error"] or "").split("\n"))
+        for centre, row in frame[frame["status"] == "failed"].iterrows()
+    ]
+    return render_page(
+        "city_summary.html",
+        lang,
+        title,
+        facts=list(facts),
+        headers=headers,
+        rows=rows,
+        failed=failed,
+    )

@@ -88,7 +88,8 @@ def community_fingerprint(community: Community) -> str:
     hand edit of the plan does not change it.
     """
     text = json.dumps(
-        _canonical(community.model_dump()),
+        # The language the plan is written in (policy lang, --lang) is not the community.
+        _canonical(community.model_dump(exclude={"policy": {"lang"}})),
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),

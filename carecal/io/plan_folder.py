@@ -28,6 +28,7 @@ from carecal import __version__ as carecal_version
 from carecal.clock import date_range
 from carecal.demand import auto_demand, routed_volunteers
 from carecal.errors import OptionError, PlanFileError
+from carecal.i18n import translator
 from carecal.io.cells import parse_cell
 from carecal.io.csvtext import RawTable, decode_csv, parse_csv_text, table_bytes
 from carecal.io.frames import plan_rows
@@ -104,43 +105,67 @@ def _unserved_rows(
     return found
 
 
-def _what_to_do(unserved: list[Unserved]) -> list[str]:
+def _what_to_do(unserved: list[Unserved], lang: str) -> list[str]:
+    _ = translator(lang).gettext
     ids: dict[str, list[str]] = defaultdict(list)
     for u in unserved:
         if u.fix:
             ids[u.fix].append(u.id)
     if not unserved:
-        return ["Nothing to do: everyone was served."]
+        return [_("Nothing to do: everyone was served.")]
     lines = []
     for fix, who in sorted(ids.items(), key=lambda kv: -len(kv[1])):
-        listed = ", ".join(dict.fromkeys(who))
-        lines.append(f"- {fix[0].upper()}{fix[1:]} ({len(who)}: {listed})")
+        listed = _(", ").join(dict.fromkeys(who))
+        lines.append(
+            _("- {fix} ({count}: {ids})").format(
+                fix=fix[0].upper() + fix[1:], count=len(who), ids=listed
+            )
+        )
     unexplained = [u.id for u in unserved if not u.fix]
     if unexplained:
-        lines.append(f"- Look at these by hand, no fix is known: {', '.join(unexplained)}")
+        lines.append(
+            _("- Look at these by hand, no fix is known: {ids}").format(
+                ids=_(", ").join(unexplained)
+            )
+        )
     return lines
 
 
 def summary_markdown(
-    meals: list[MealPlan], campaign: CampaignPlan | None, shifts: ShiftPlan | None
+    meals: list[MealPlan],
+    campaign: CampaignPlan | None,
+    shifts: ShiftPlan | None,
+    lang: str = "en",
 ) -> str:
-    """The plan on one page: each plan's summary, then a "what to do" list from the fixes."""
-    lines = ["# carecal plan", ""]
+    """The plan on one page: each plan's summary, then a "what to do" list from the fixes.
+
+    In ``lang`` (``en``, ``zh``): the headings and summaries; the fixes are the plan's own
+    sentences, in the language the plan was made in (``policy.lang``).
+    """
+    tr = translator(lang)
+    _ = tr.gettext
+    lines = [_("# carecal plan"), ""]
     ordered = sorted(meals, key=lambda p: p.date)
     sections: list[tuple[str, str]] = [
-        (f"Meal deliveries on {p.date}", p.summary()) for p in ordered if p.status != Status.EMPTY
+        (_("Meal deliveries on {date}").format(date=p.date), p.summary(lang))
+        for p in ordered
+        if p.status != Status.EMPTY
     ]
-    no_orders = [f"{p.date} ({p.date:%a})" for p in ordered if p.status == Status.EMPTY]
+    no_orders = [
+        _("{date} ({weekday})").format(date=p.date, weekday=tr.short_weekday(p.date))
+        for p in ordered
+        if p.status == Status.EMPTY
+    ]
     if no_orders:
-        sections.append(("Days without meal orders", ", ".join(no_orders)))
+        sections.append((_("Days without meal orders"), _(", ").join(no_orders)))
     if campaign is not None:
-        sections.append(("Health-check campaign", campaign.summary()))
+        sections.append((_("Health-check campaign"), campaign.summary(lang)))
     if shifts is not None:
-        sections.append(("Shift plan", shifts.summary()))
+        sections.append((_("Shift plan"), shifts.summary(lang)))
     for title, text in sections:
         lines += [f"## {title}", "", text, ""]
-    lines += ["## What to do", ""]
-    lines += _what_to_do(_unserved_rows(meals, campaign, shifts))
+    lines += ["## " + _("What to do"), ""]
+    lines += _what_to_do(_unserved_rows(meals, campaign, shifts), lang)
     return "\n".join(lines) + "\n"
 
 
@@ -239,7 +264,8 @@ def render_plan(
         sheets("escorts", escort_sheets(campaign, community))
     if shifts is not None:
         sheets("timetables", timetables(shifts, community))
-    files["summary.md"] = summary_markdown(meals, campaign, shifts).encode("utf-8")
+    lang = community.policy.lang
+    files["summary.md"] = summary_markdown(meals, campaign, shifts, lang).encode("utf-8")
     if xlsx:
         files[WORKBOOK] = workbook_bytes(tables, meals, shifts, community, people)
     if plots:

@@ -63,6 +63,7 @@ def parse_volunteers(ctx: Context, raw: RawTable) -> list[Volunteer]:
             min_days_off_in_a_row=r.value("min_days_off_in_a_row", minimum=1),
             max_weekends=r.value("max_weekends", minimum=0),
             max_shifts_by_id=_shift_limits(r),
+            phone=r.value("phone") or None,
         )
         if v is not None:
             out.append(v)
@@ -196,6 +197,7 @@ def parse_residents(ctx: Context, raw: RawTable) -> list[Resident]:
             preferred_volunteers=preferred,
             meals_from=meals_from,
             meals_until=meals_until,
+            phone=r.value("phone") or None,
         )
         if resident is not None:
             out.append(resident)

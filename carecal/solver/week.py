@@ -362,7 +362,7 @@ def _agree(
             list(days),
             _part(options, CAMPAIGN_WEIGHT * unit, "plan_health_checks"),
         )
-        campaign = _say_off_duty(campaign, first, duty)
+        campaign = _say_off_duty(campaign, first, duty, community.policy.lang)
     return meals, campaign
 
 
@@ -370,7 +370,9 @@ _DUTY_CODES = frozenset({"escort_time", "escorts_busy", "slots_full"})
 """Reasons of the re-booking that the escorts' hours on duty may have caused."""
 
 
-def _say_off_duty(campaign: CampaignPlan, first: CampaignPlan, duty: Duty) -> CampaignPlan:
+def _say_off_duty(
+    campaign: CampaignPlan, first: CampaignPlan, duty: Duty, lang: str
+) -> CampaignPlan:
     """The re-booked campaign with true reasons for the residents it could not book.
 
     The re-booking sees each escort free only in their hours on duty, so its reasons about
@@ -393,6 +395,7 @@ def _say_off_duty(campaign: CampaignPlan, first: CampaignPlan, duty: Duty) -> Ca
                 job,
                 list(b.escort_ids),
                 sorted(duty.get((b.date, Role.ESCORT), {})),
+                lang,
             )
             unserved.append(Unserved.because(UnservedKind.HEALTH_CHECK, u.id, None, why))
         else:
@@ -450,6 +453,7 @@ def _places_as_routed(
             [],
             sorted(routed.get((d, shift.role), set()) - on_shift[(d, sid)]),
             sum(1 for v in community.volunteers if v.has(Skill(role))),
+            community.policy.lang,
         )
         unserved += [Unserved.because(UnservedKind.SHIFT, sid, d, why)] * short
     return shifts.model_copy(update={"demand": demand, "unserved": tuple(unserved)})

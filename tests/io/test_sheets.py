@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from io_data import DAY, make_trip, read_folder
+from io_data import AS_OF, DAY, csv_texts, make_trip, read_folder
 
-from carecal.io import read_plan, write_plan
+from carecal.io import community_from_csv_texts, read_plan, write_plan
 from carecal.io.sheets.page import MAX_STEM_BYTES, sheet_names
 from carecal.plans import MealPlan, Status, WeekPlan
 
@@ -72,7 +72,7 @@ def test_escort_sheet_and_timetable(tmp_path, community, campaign_plan, shift_pl
         "Wang Fang",
         "12 Lane 5 Fuxing Rd",
         "floor 4, no lift",
-        "bring a wheelchair from the centre&#x27;s pool",
+        "bring a wheelchair from the centre&#39;s pool",
         "Huangpu clinic",
         "09:05",
         "09:55",
@@ -82,7 +82,7 @@ def test_escort_sheet_and_timetable(tmp_path, community, campaign_plan, shift_pl
     assert sorted(p.name for p in (tmp_path / "escorts").iterdir()) == ["V01.html"]
     table = (tmp_path / "timetables" / "V01.html").read_text(encoding="utf-8")
     assert "2026-03-02" in table and "2026-03-09" in table and "10:30" in table
-    assert "2 shift(s)" in table
+    assert "2 shifts." in table
 
 
 def test_sheets_of_an_earlier_plan_for_someone_no_longer_on_it_are_removed(
@@ -166,3 +166,60 @@ def test_a_week_with_long_chinese_and_reserved_ids_writes_whole(tmp_path, commun
         return (t.volunteer_id, t.trip)
 
     assert sorted(read.trips, key=key) == sorted(plan.trips, key=key)
+
+
+def test_route_sheet_at_the_door_phone_diet_words_and_a_tick_box(tmp_path, meal_plan):
+    """Issue 18 item 4: in stop order, the resident's phone (residents.csv column phone),
+    the diet in words and a box to tick; the page prints on A4 in large type, no script."""
+    texts = csv_texts()
+    residents = texts["residents"].splitlines()
+    head = residents[0] + ",phone"
+    rows = [r + (",13800138000" if r.startswith("R001") else ",") for r in residents[1:]]
+    texts["residents"] = "\n".join([head, *rows]) + "\n"
+    community = community_from_csv_texts(texts, as_of=AS_OF)
+    assert community.resident_by_id["R001"].phone == "13800138000"
+    assert community.resident_by_id["R002"].phone is None
+    write_plan(meal_plan, tmp_path, community)
+    page = (tmp_path / "routes" / "V01.html").read_text(encoding="utf-8")
+    assert "13800138000" in page and "diabetic, soft food" in page
+    assert page.count("☐") == 3  # one box per stop of V01's two trips
+    assert page.index("Wang Fang") < page.index("Li Ming")  # R001 is stop 1 of trip 1
+    assert "size: A4 portrait" in page and "font-size: 13pt" in page and "@media print" in page
+    assert "<script" not in page.lower()
+
+
+def test_sheets_in_chinese(tmp_path, community, meal_plan, campaign_plan):
+    """policy lang zh: the sheets are Chinese pages with Chinese words around the data."""
+    zh = community.with_policy(lang="zh")
+    write_plan(meal_plan, tmp_path / "meals", zh)
+    route = (tmp_path / "meals" / "routes" / "V01.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in route
+    for words in (
+        "送餐路线单",
+        "第1趟",
+        "到达",
+        "4 楼，无电梯，走楼梯",
+        "糖尿病餐、软食",
+        "星期一",
+    ):
+        assert words in route, words
+    write_plan(campaign_plan, tmp_path / "checks", zh)
+    escort = (tmp_path / "checks" / "escorts" / "V01.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in escort
+    for words in (
+        "体检陪护单",
+        "接人",
+        "从中心借一辆公用轮椅带去",
+        "送回家",
+        "4 楼，无电梯，走楼梯",
+    ):
+        assert words in escort, words
+
+
+def test_sheets_escape_what_the_centre_wrote(tmp_path, meal_plan):
+    """Names are the centre's text: a name that looks like markup is shown, not run."""
+    residents = csv_texts()["residents"].replace("Wang Fang", "<script>alert(1)</script>", 1)
+    odd = community_from_csv_texts(csv_texts(residents=residents), as_of=AS_OF)
+    write_plan(meal_plan, tmp_path, odd)
+    page = (tmp_path / "routes" / "V01.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page

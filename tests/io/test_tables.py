@@ -302,9 +302,9 @@ def test_enumerations_accept_case_and_stray_spaces_and_unused_column_warns():
 
 def test_unused_column_warns_but_typo_column_is_an_error():
     residents = (DATA / "Valid" / "residents.csv").read_text(encoding="utf-8")
-    with_phone = residents.replace("preferred_volunteers\n", "preferred_volunteers,phone\n", 1)
-    with pytest.warns(CarecalWarning, match="column phone is not used"):
-        community_from_csv_texts(csv_texts(residents=with_phone), as_of=AS_OF)
+    with_notes = residents.replace("preferred_volunteers\n", "preferred_volunteers,notes\n", 1)
+    with pytest.warns(CarecalWarning, match="column notes is not used"):
+        community_from_csv_texts(csv_texts(residents=with_notes), as_of=AS_OF)
     typo = residents.replace("lives_alone", "lives_alon", 1)
     with pytest.raises(CommunityError, match="did you mean lives_alone"):
         community_from_csv_texts(csv_texts(residents=typo), as_of=AS_OF)

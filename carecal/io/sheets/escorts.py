@@ -1,73 +1,75 @@
-"""An escort's health-check jobs: whom to pick up when, the wheelchair and the clinic."""
+"""An escort's health-check jobs per day: whom to pick up when, where the door is, the
+wheelchair, the clinic and the check time, and when the resident is home again."""
 
 from __future__ import annotations
 
-from carecal.clock import weekday
+from typing import Any
+
+from carecal.i18n import translator
 from carecal.io.sheets.page import (
-    esc,
+    day_heading,
     floor_text,
-    html_page,
-    html_table,
+    render_page,
     render_sheets,
-    time_cell,
+    time_text,
     who,
 )
 from carecal.model import Community
-from carecal.plans import CampaignPlan, Wheelchair
+from carecal.plans import Booking, CampaignPlan, Wheelchair
 
 
-def _escort_sheet(vid: str, campaign: CampaignPlan, community: Community) -> bytes:
-    volunteer = community.volunteer_by_id.get(vid)
-    title = f"Health-check escort: {who(volunteer, vid)}"
-    body = [f"<h1>{esc(title)}</h1>"]
+def _job(b: Booking, vid: str, community: Community, lang: str) -> dict[str, Any]:
+    _ = translator(lang).gettext
+    r = community.resident_by_id.get(b.resident_id)
+    clinic = community.site_by_id.get(b.clinic_id)
+    chair = {
+        Wheelchair.POOL: _("bring a wheelchair from the centre's pool"),
+        Wheelchair.OWN: _("the resident's own wheelchair"),
+        Wheelchair.NONE: _("none"),
+    }[b.wheelchair]
+    name = (r.name or r.resident_id) if r else b.resident_id
+    others = [e for e in b.escort_ids if e != vid]
+    if others:
+        name = _("{name} (with {escorts})").format(name=name, escorts=_(", ").join(others))
+    return {
+        "pickup": time_text(b.pickup),
+        "name": name,
+        "address": r.address if r else "",
+        "floor": floor_text(r, lang),
+        "phone": (r.phone or "") if r else "",
+        "wheelchair": chair,
+        "clinic": (clinic.name or clinic.site_id) if clinic else b.clinic_id,
+        "check": f"{time_text(b.check_start)}–{time_text(b.check_end)}",
+        "home_again": time_text(b.home_again),
+    }
+
+
+def _escort_sheet(vid: str, campaign: CampaignPlan, community: Community, lang: str) -> bytes:
+    tr = translator(lang)
     jobs = sorted(
         (b for b in campaign.bookings if vid in b.escort_ids),
         key=lambda b: (b.date, b.pickup if b.pickup is not None else b.check_start),
     )
-    for date in dict.fromkeys(b.date for b in jobs):
-        body.append(f"<h2>{esc(date)} ({esc(weekday(date))})</h2>")
-        rows = []
-        for b in (j for j in jobs if j.date == date):
-            r = community.resident_by_id.get(b.resident_id)
-            clinic = community.site_by_id.get(b.clinic_id)
-            chair = {
-                Wheelchair.POOL: "bring a wheelchair from the centre's pool",
-                Wheelchair.OWN: "the resident's own wheelchair",
-                Wheelchair.NONE: "none",
-            }[b.wheelchair]
-            others = [e for e in b.escort_ids if e != vid]
-            with_whom = f" (with {', '.join(others)})" if others else ""
-            rows.append(
-                [
-                    time_cell(b.pickup),
-                    esc(r.name if r else b.resident_id) + esc(with_whom),
-                    esc(r.address if r else ""),
-                    esc(floor_text(r)),
-                    esc(chair),
-                    esc(clinic.name or clinic.site_id if clinic else b.clinic_id),
-                    f"{time_cell(b.check_start)}–{time_cell(b.check_end)}",
-                    time_cell(b.home_again),
-                ]
-            )
-        body.append(
-            html_table(
-                [
-                    "pick up",
-                    "name",
-                    "address",
-                    "floor",
-                    "wheelchair",
-                    "clinic",
-                    "check",
-                    "home again",
-                ],
-                rows,
-            )
-        )
-    return html_page(title, body)
+    days = [
+        {
+            "heading": day_heading(tr, date),
+            "jobs": [_job(b, vid, community, lang) for b in jobs if b.date == date],
+        }
+        for date in dict.fromkeys(b.date for b in jobs)
+    ]
+    title = tr.gettext("Health-check escort: {volunteer}").format(
+        volunteer=who(community.volunteer_by_id.get(vid), vid)
+    )
+    return render_page("escort.html", lang, title, days=days)
 
 
-def escort_sheets(campaign: CampaignPlan, community: Community) -> dict[str, bytes]:
-    """The page of each escort of the campaign, by file name (``<volunteer_id>.html``)."""
+def escort_sheets(
+    campaign: CampaignPlan, community: Community, lang: str | None = None
+) -> dict[str, bytes]:
+    """The page of each escort of the campaign, by file name (``<volunteer_id>.html``).
+
+    ``lang`` (``en``, ``zh``) defaults to the community's policy (``policy.lang``).
+    """
+    lang = lang or community.policy.lang
     escorts = dict.fromkeys(e for b in campaign.bookings for e in b.escort_ids)
-    return render_sheets(escorts, lambda vid: _escort_sheet(vid, campaign, community))
+    return render_sheets(escorts, lambda vid: _escort_sheet(vid, campaign, community, lang))

@@ -1,62 +1,103 @@
-"""The parts every printable sheet shares: the page, a table, cells, names, and the file
-name of each volunteer's sheet."""
+"""The parts every printable sheet shares: the page template, times, floors, diets, names,
+and the file name of each volunteer's sheet.
+
+Pages are Jinja2 templates (``templates/``, shipped in the package) rendered with
+autoescape on, in the language asked for: the template's words and the ones made here go
+through the message catalog of :func:`carecal.i18n.translator`.
+"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import html
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from typing import Any
+
+import jinja2
 
 from carecal.clock import format_time
+from carecal.i18n import N_, Translator, translator
 from carecal.model import Resident, Volunteer
 
-_CSS = """
-body { font-family: "Noto Sans", "PingFang SC", "Microsoft YaHei", Arial, sans-serif;
-       font-size: 12pt; margin: 1.5cm; }
-h1 { font-size: 18pt; margin-bottom: 0.2em; } h2 { font-size: 15pt; margin-top: 1.2em; }
-h3 { font-size: 13pt; margin-bottom: 0.3em; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 0.8em; }
-th, td { border: 1px solid #444; padding: 4px 6px; text-align: left; vertical-align: top; }
-th { background: #eee; } .time { white-space: nowrap; font-weight: bold; }
-.note { color: #333; } @media print { h2 { page-break-before: auto; } }
-"""
+# Diet tags a centre commonly writes, in words for the carrier (the catalog has the
+# Chinese). A tag not listed is printed as the centre wrote it.
+DIET_WORDS: dict[str, str] = {
+    "soft": N_("soft food"),
+    "diabetic": N_("diabetic"),
+    "no_spicy": N_("not spicy"),
+    "low_salt": N_("low salt"),
+    "low_sugar": N_("low sugar"),
+    "low_fat": N_("low fat"),
+    "vegetarian": N_("vegetarian"),
+    "halal": N_("halal"),
+    "minced": N_("minced"),
+    "liquid": N_("liquid food"),
+    "no_pork": N_("no pork"),
+    "no_seafood": N_("no seafood"),
+}
 
 
-def html_page(title: str, body: list[str]) -> bytes:
-    """A whole UTF-8 page: ``title`` and the ``body`` parts, with the print style inline."""
-    head = (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+@functools.cache
+def _environment() -> jinja2.Environment:
+    # One environment for every language: the words come in with each render (the ``_``
+    # of the page's language), so nothing of one page's language stays for the next.
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("carecal.io.sheets", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
     )
-    return (head + "\n".join(body) + "\n</body>\n</html>\n").encode("utf-8")
 
 
-def html_table(headers: list[str], rows: list[list[str]]) -> str:
-    """A table of ``rows`` (cells already HTML) under escaped ``headers``."""
-    th = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>\n" for row in rows)
-    return f"<table>\n<tr>{th}</tr>\n{body}</table>"
+def render_page(template: str, lang: str, title: str, **context: Any) -> bytes:
+    """The page ``template`` (a file of ``templates/``) in ``lang``, as UTF-8 bytes.
+
+    Every value is escaped by the template; ``_`` and ``ngettext`` are the language's.
+    """
+    tr = translator(lang)
+    page = (
+        _environment()
+        .get_template(template)
+        .render(
+            _=tr.gettext,
+            ngettext=tr.ngettext,
+            html_lang=tr.html_lang,
+            title=title,
+            **context,
+        )
+    )
+    return page.encode("utf-8")
 
 
-def esc(value: object) -> str:
-    """``value`` as HTML text."""
-    return html.escape(str(value))
+def time_text(minutes: int | None) -> str:
+    """``HH:MM``, or nothing for ``None``."""
+    return format_time(minutes) if minutes is not None else ""
 
 
-def time_cell(minutes: int | None) -> str:
-    """``HH:MM`` in bold, or nothing for ``None``."""
-    return f'<span class="time">{format_time(minutes)}</span>' if minutes is not None else ""
+def day_heading(tr: Translator, date: Any) -> str:
+    """``2026-03-02 (Monday)`` / ``2026-03-02（星期一）``."""
+    return tr.gettext("{date} ({weekday})").format(date=date.isoformat(), weekday=tr.weekday(date))
 
 
-def floor_text(resident: Resident | None) -> str:
+def floor_text(resident: Resident | None, lang: str = "en") -> str:
     """Where the door is: the ground floor, or the floor and whether there is a lift."""
     if resident is None:
         return ""
+    _ = translator(lang).gettext
     if resident.floor <= 1:
-        return "ground floor"
-    return f"floor {resident.floor}, {'lift' if resident.has_lift else 'no lift, stairs'}"
+        return _("ground floor")
+    if resident.has_lift:
+        return _("floor {floor}, lift").format(floor=resident.floor)
+    return _("floor {floor}, no lift, stairs").format(floor=resident.floor)
+
+
+def diet_text(tags: Iterable[str], lang: str = "en") -> str:
+    """The diet tags in words (``soft food, diabetic``, ``软食、糖尿病餐``); others as given."""
+    tr = translator(lang)
+    words = [tr.gettext(DIET_WORDS[t]) if t in DIET_WORDS else t for t in tags]
+    return tr.gettext(", ").join(words)
 
 
 def who(volunteer: Volunteer | None, vid: str) -> str:

@@ -162,11 +162,16 @@ def campaign_plan(
     escorted = [r for r in clinic_due if community.needs_escort(r, first)]
     walkins = [r for r in clinic_due if not community.needs_escort(r, first)]
     home_unserved = [
-        Unserved.because(UnservedKind.HOME_CHECK, r.resident_id, None, campaign_home_check())
+        Unserved.because(
+            UnservedKind.HOME_CHECK, r.resident_id, None, campaign_home_check(community.policy.lang)
+        )
         for r in home
     ] + [
         Unserved.because(
-            UnservedKind.HEALTH_CHECK, r.resident_id, None, campaign_away(r.resident_id, dates)
+            UnservedKind.HEALTH_CHECK,
+            r.resident_id,
+            None,
+            campaign_away(r.resident_id, dates, community.policy.lang),
         )
         for r in away
     ]

@@ -21,8 +21,9 @@ from carecal.explain import (
     campaign_no_pool,
     campaign_pool_busy,
     campaign_reachable_slots_full,
+    escort_need,
 )
-from carecal.model import Community, Mobility, Resident
+from carecal.model import Community, Resident
 from carecal.plans import Booking, Unserved, UnservedKind
 from carecal.solver.campaign.problem import CampaignData, busy_periods
 
@@ -31,12 +32,12 @@ SlotCount = dict[tuple[dt.date, str, int], int]
 
 
 def _need(community: Community, resident: Resident, first_day: dt.date) -> str:
-    if resident.mobility in (Mobility.WALKER, Mobility.WHEELCHAIR):
-        what = resident.mobility.value
-    else:
-        what = f"aged {resident.age_on(first_day)}"
-    chair = "own chair" if resident.has_own_wheelchair else "no own chair"
-    return f"{what}, {chair}"
+    return escort_need(
+        resident.mobility.value,
+        resident.age_on(first_day),
+        resident.has_own_wheelchair,
+        community.policy.lang,
+    )
 
 
 def _part_of_day(minutes: int) -> str:
@@ -84,7 +85,12 @@ def explain_unbooked(
                     (b.check_start - job.lead, b.check_start + job.tail)
                 )
     full = campaign_clinic_full(
-        len(data.dates), clinic_due, places, total_slots, places / max(1, len(data.dates))
+        len(data.dates),
+        clinic_due,
+        places,
+        total_slots,
+        places / max(1, len(data.dates)),
+        data.community.policy.lang,
     )
     out = []
     for r in sorted(unbooked, key=lambda r: r.resident_id):
@@ -111,16 +117,17 @@ def _explain_escorted(
     community, days, rid = data.community, data.days, r.resident_id
     everyone, escorted = used
     need = _need(community, r, first)
+    lang = community.policy.lang
     if not data.escorts:
-        return campaign_no_escort_skill(rid, need)
+        return campaign_no_escort_skill(rid, need, lang)
     if not any((rid, d) in data.jobs for d in range(len(days))):
-        return campaign_no_pool(rid, need)
+        return campaign_no_pool(rid, need, lang)
     options = {d: ks for (q, d), ks in data.slot_options.items() if q == rid}
     if not options:
         pledged = bool(data.tours)
         # The first day with a job: a day the resident is away (changes.csv) has none.
         job = next(j for (q, _), j in sorted(data.jobs.items()) if q == rid)
-        return campaign_no_escort_time(rid, need, job.lead + job.tail, data.dates, pledged)
+        return campaign_no_escort_time(rid, need, job.lead + job.tail, data.dates, pledged, lang)
 
     def has_room(d: int, ks: list[int], count: SlotCount) -> bool:
         day = days[d]
@@ -129,7 +136,7 @@ def _explain_escorted(
     open_days = {d: ks for d, ks in options.items() if has_room(d, ks, escorted)}
     if not open_days:
         reachable = sorted({days[d].date for d in options})
-        return campaign_reachable_slots_full(rid, need, reachable)
+        return campaign_reachable_slots_full(rid, need, reachable, lang)
     oversubscribed = len(data.escorted) + len(data.walkins) > sum(day.places for day in days)
     if oversubscribed and not any(has_room(d, ks, everyone) for d, ks in options.items()):
         return full
@@ -158,5 +165,5 @@ def _explain_escorted(
         if not busy or busy[-1][0] != day.date:
             busy.append((day.date, _part_of_day(middle), pool_busy))
     if pool_blocks:
-        return campaign_pool_busy(rid, need, busy, chairs)
-    return campaign_escorts_busy(rid, need, busy)
+        return campaign_pool_busy(rid, need, busy, chairs, lang)
+    return campaign_escorts_busy(rid, need, busy, lang)

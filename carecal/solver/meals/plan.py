@@ -226,7 +226,7 @@ def meal_plan(
     per_round = sum(c.capacity for c in fleet)
     for node in solution.unserved:
         d = deliveries[routable[node - 1]]
-        reason = meal_carriers_busy(d, name, ordered, per_round, len(fleet))
+        reason = meal_carriers_busy(d, name, ordered, per_round, len(fleet), community.policy.lang)
         unserved.append(meal_unserved(d.resident_id, day, reason))
     unserved.sort(key=lambda u: u.id)
 

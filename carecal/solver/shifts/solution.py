@@ -82,11 +82,12 @@ def unserved(
     if solution.infeasible:
         for v in solution.infeasible:
             vid = problem.volunteer_ids[v]
-            why = shift_pledges_contradict(vid, _why_infeasible(problem, v))
+            why = shift_pledges_contradict(vid, _why_infeasible(problem, v), community.policy.lang)
             out.append(Unserved.because(UnservedKind.SHIFT, vid, None, why))
     for v in solution.unknown:
         vid = problem.volunteer_ids[v]
-        out.append(Unserved.because(UnservedKind.SHIFT, vid, None, shift_no_timetable_in_time(vid)))
+        why = shift_no_timetable_in_time(vid, community.policy.lang)
+        out.append(Unserved.because(UnservedKind.SHIFT, vid, None, why))
     count = [0] * len(problem.slots)
     for slots in solution.roster:
         for i in slots:
@@ -111,6 +112,7 @@ def unserved(
             [problem.volunteer_ids[v] for v in could],
             [problem.volunteer_ids[v] for v in blocked],
             qualified,
+            community.policy.lang,
         )
         for _ in range(missing):
             out.append(Unserved.because(UnservedKind.SHIFT, s.shift_id, s.date, why))

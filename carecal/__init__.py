@@ -65,6 +65,11 @@ from carecal.plans import (
 from carecal.policy import Policy
 from carecal.progress import ProgressEvent
 
+# ``report`` is both a module and its function, as ``compare``: imported here (the module
+# is light; pandas comes with carecal.io when a report is written) so the name stays the
+# function.
+from carecal.report import MonthlyReport, report
+
 # Importing the subpackage sets the attribute ``carecal.verify`` to the module; this
 # import then binds the name to the function, which is what ``carecal.verify(...)`` means.
 # ``import carecal.verify.meals`` still finds the package through ``sys.modules``.
@@ -104,6 +109,7 @@ __all__ = [
     "ExtraMissingError",
     "MealPlan",
     "Mobility",
+    "MonthlyReport",
     "OptionError",
     "Plan",
     "PlanFileError",
@@ -139,6 +145,7 @@ __all__ = [
     "read_community",
     "read_plan",
     "read_policy",
+    "report",
     "sample_community",
     "verify",
     "write_community",

@@ -340,6 +340,21 @@ def _cmd_compare(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_OK
 
 
+def _cmd_report(args: argparse.Namespace, console: _Console) -> int:
+    from carecal.report import month_span, report
+
+    month_span(args.month)  # a bad month is said before anything is read
+    community = _read(args.data, console)
+    with _warnings_said(console):
+        result = report(community, [Path(p) for p in args.plans], args.month)
+    for note in result.notes:
+        console.say(f"warning: {note}")
+    paths = result.write(Path(args.out), plots=True if args.plots else None)
+    console.say(result.summary())
+    console.say(f"Wrote {len(paths)} files to {args.out}.")
+    return EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace, console: _Console) -> int:
     from carecal.datasets import sample_community, sample_folder
     from carecal.solver.campaign import plan_health_checks
@@ -665,6 +680,24 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_compare)
 
     p = sub.add_parser(
+        "report",
+        help="write the monthly service report from the plan folders of a month",
+        description="Read the plan folders of MONTH (written for DATA, maybe with the done "
+        "column filled in) and write the funder's report: meals by day and by diet, "
+        "residents served, health checks, home checks, volunteer hours, unserved by reason "
+        "(report_*.csv, report.html, report.png with carecal[plot]). Where several folders "
+        "cover a date, the one whose manifest.json was written last counts.",
+    )
+    p.add_argument("data", help=data_help + " the plans were made for")
+    p.add_argument("--plans", nargs="+", required=True, metavar="DIR", help="plan folders")
+    p.add_argument("--month", required=True, help="the month, YYYY-MM (e.g. 2026-12)")
+    p.add_argument("--out", required=True, help="folder to write the report to")
+    p.add_argument(
+        "--plots", action="store_true", help="insist on report.png (needs carecal[plot])"
+    )
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
         "demo",
         help="plan the bundled sample community",
         description="Plan the sample community's week from the next weekday (meals, "
@@ -762,7 +795,16 @@ def _add_city(sub: Any) -> None:
     p.set_defaults(func=_cmd_city)
 
 
-_READS_DATA = ("validate", "meals", "health-checks", "shifts", "week", "verify", "compare")
+_READS_DATA = (
+    "validate",
+    "meals",
+    "health-checks",
+    "shifts",
+    "week",
+    "verify",
+    "compare",
+    "report",
+)
 """The commands that read DATA, and so take ``--problems FILE``."""
 MAX_GROUPS_SHOWN = 15
 """Kinds of problem printed on the screen at most; ``--problems FILE`` has every one."""

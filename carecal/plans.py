@@ -305,8 +305,18 @@ class Plan(BaseModel):
 # --- meals ---------------------------------------------------------------------------------
 
 
+MEAL_OUTCOMES: tuple[str, ...] = ("delivered", "not_home", "refused")
+"""What the ``done`` column of ``meal_routes.csv`` may say happened at a door."""
+CHECK_OUTCOMES: tuple[str, ...] = ("done", "missed")
+"""What the ``done`` column of ``health_checks.csv`` may say happened to a booking."""
+
+
 class Stop(BaseModel):
-    """One delivery on a trip: handover at the door from ``arrival`` to ``departure``."""
+    """One delivery on a trip: handover at the door from ``arrival`` to ``departure``.
+
+    ``done`` is what actually happened (one of :data:`MEAL_OUTCOMES`), filled in by hand
+    from the ticked route sheet in ``meal_routes.csv``; ``None`` while it is only planned.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -319,6 +329,8 @@ class Stop(BaseModel):
     """Minutes since this trip left the kitchen, at the start of the handover."""
     travel_minutes: int
     """Travel from the previous stop, or from the kitchen for the first stop."""
+    done: str | None = None
+    """What happened at the door (:data:`MEAL_OUTCOMES`); ``None``: not filled in."""
 
 
 class Trip(BaseModel):
@@ -461,6 +473,8 @@ class Booking(BaseModel):
 
     ``pickup`` is when the escort arrives at the door; ``home_again`` when the resident is
     settled back at home. Both are ``None`` for residents who come on their own.
+    ``done`` is what actually happened (one of :data:`CHECK_OUTCOMES`), filled in by hand
+    in ``health_checks.csv``; ``None`` while it is only planned.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -475,6 +489,7 @@ class Booking(BaseModel):
     wheelchair: Wheelchair = Wheelchair.NONE
     pickup: int | None = None
     home_again: int | None = None
+    done: str | None = None
 
 
 class CampaignPlan(Plan):

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from carecal.city import CityPlan
+    from carecal.report import MonthlyReport
 
 __all__ = ["city_bars", "cover", "escort_gantt", "render_all", "rota", "route_map"]
 
@@ -1070,6 +1071,48 @@ def city_bars(city: CityPlan, ax: Axes | None = None) -> Axes:
         ax.set_xlim(0, max(widest * 1.12, 1))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         return ax
+
+
+def report_png(report: MonthlyReport) -> bytes:
+    """The monthly report's meals by day as stacked bars, PNG bytes.
+
+    Per day: portions delivered (green), not home or refused (red) and only planned
+    (grey, the ``done`` cells empty); a missing day is marked ``missing`` at the foot, not
+    drawn as zero.
+
+    Raises
+    ------
+    ExtraMissingError
+        matplotlib is not installed.
+    """
+    _matplotlib()
+    rows = report.meals_by_day
+    size = (max(6.0, 0.35 * len(rows) + 2.0), 4.0)
+
+    def draw(figure: Figure) -> None:
+        ax = figure.add_subplot()
+        for x, row in enumerate(rows):
+            if row["status"] == "missing":
+                ax.text(x, 0, "missing", rotation=90, ha="center", va="bottom", color="#b07aa1")
+                continue
+            bottom = 0
+            for key, colour in (
+                ("delivered", "#59a14f"),
+                ("not_home", "#e15759"),
+                ("refused", "#e15759"),
+                ("planned", "#bab0ac"),
+            ):
+                value = row[key] or 0
+                ax.bar(x, value, bottom=bottom, color=colour, gid=f"day:{row['date']}:{key}")
+                bottom += value
+        _label_ticks(
+            ax, "x", [float(x) for x in range(len(rows))], [f"{r['date']:%d}" for r in rows]
+        )
+        ax.set_xlabel("day of the month")
+        ax.set_ylabel("portions: delivered (green), not delivered (red), planned (grey)")
+        ax.set_title(f"Meals in {report.month}")
+
+    return _png(size, draw)
 
 
 # --- every picture at once -------------------------------------------------------------------

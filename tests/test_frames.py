@@ -54,6 +54,7 @@ def test_meal_routes_frame_has_times_as_datetimes_and_names_beside_ids() -> None
         "diet",
         "food_minutes",
         "travel_minutes",
+        "done",
     ]
     assert str(frame["arrival"].dtype).startswith("datetime64")
     assert str(frame["date"].dtype).startswith("datetime64")

@@ -154,6 +154,58 @@ def route_rows(meals: Iterable[MealPlan], people: People) -> list[dict[str, Any]
     return rows
 
 
+REGULAR_DIET = "regular"
+"""The kitchen's word for a portion without diet tags (``packing_list.csv``)."""
+
+
+def diet_combination(diet: Iterable[str]) -> str:
+    """A resident's whole diet as the kitchen cooks it: ``regular`` without tags, else the
+    tags sorted and joined by ``+`` (``diabetic+soft``), so each portion has one diet."""
+    tags = sorted({str(t) for t in diet})
+    return "+".join(tags) if tags else REGULAR_DIET
+
+
+def _diet_order(diet: str) -> tuple[bool, str]:
+    return diet != REGULAR_DIET, diet  # regular first, then the combinations by name
+
+
+def packing_rows(meals: Iterable[MealPlan], people: People) -> list[dict[str, Any]]:
+    """The kitchen's packing list, the columns of ``packing_list.csv``.
+
+    Per date, each trip in departure order (then carrier and trip number) with one row per
+    diet combination (:func:`diet_combination`) and its portions, so that a trip's rows
+    add up to the portions it carries; then the day's totals per diet, on rows without a
+    carrier, trip or departure.
+    """
+    rows: list[dict[str, Any]] = []
+    for plan in sorted(meals, key=lambda p: p.date):
+        day: dict[str, int] = {}
+        for trip in sorted(plan.trips, key=lambda t: (t.leave, t.volunteer_id, t.trip)):
+            counts: dict[str, int] = {}
+            for stop in trip.stops:
+                diet = diet_combination(stop.diet)
+                counts[diet] = counts.get(diet, 0) + stop.portions
+            carrier = people.volunteer(trip.volunteer_id)
+            for diet in sorted(counts, key=_diet_order):
+                day[diet] = day.get(diet, 0) + counts[diet]
+                rows.append(
+                    {
+                        "date": plan.date,
+                        "volunteer_id": trip.volunteer_id,
+                        "volunteer_name": carrier.name,
+                        "trip": trip.trip,
+                        "departure": trip.leave,
+                        "diet": diet,
+                        "portions": counts[diet],
+                    }
+                )
+        rows += [
+            {"date": plan.date, "diet": diet, "portions": day[diet]}
+            for diet in sorted(day, key=_diet_order)
+        ]
+    return rows
+
+
 def check_rows(campaign: CampaignPlan, people: People) -> list[dict[str, Any]]:
     """One row per booking, the columns of ``health_checks.csv`` with the resident's and
     the escorts' names."""

@@ -31,7 +31,7 @@ from carecal.errors import OptionError, PlanFileError
 from carecal.i18n import translator
 from carecal.io.cells import parse_cell
 from carecal.io.csvtext import RawTable, decode_csv, parse_csv_text, table_bytes
-from carecal.io.frames import plan_rows
+from carecal.io.frames import packing_rows, plan_rows
 from carecal.io.manifest import (
     PLOT_FOLDER,
     ROOT_FILES,
@@ -259,6 +259,9 @@ def render_plan(
         files.update({f"{folder}/{name}": data for name, data in pages.items()})
 
     if meals:
+        # The kitchen's packing list is derived from the routes: written, never read back.
+        packing = OUTPUT_TABLES["packing_list"]
+        files[packing.file] = table_bytes(packing, packing_rows(meals, people))
         sheets("routes", route_sheets(meals, community))
     if campaign is not None:
         sheets("escorts", escort_sheets(campaign, community))
@@ -409,6 +412,7 @@ def _read_routes(
         values["diet"] = row.get("diet", required=False) or ()
         values["food_minutes"] = row.get("food_minutes")
         values["travel_minutes"] = row.get("travel_minutes")
+        values["done"] = row.get("done", required=False)
         if vid is not None and vid not in community.volunteer_by_id:
             problems.append(
                 f"{row.where('volunteer_id')}: volunteer {vid} is not in volunteers.csv; "
@@ -490,6 +494,7 @@ def _read_bookings(
         values["wheelchair"] = row.get("wheelchair", required=False) or Wheelchair.NONE
         values["pickup"] = row.get("pickup", required=False)
         values["home_again"] = row.get("home_again", required=False)
+        values["done"] = row.get("done", required=False)
         rid = values["resident_id"]
         if rid is not None and rid not in community.resident_by_id:
             problems.append(

@@ -15,7 +15,7 @@ from enum import StrEnum
 from carecal.clock import WEEKDAYS
 from carecal.errors import OptionError
 from carecal.model import ChangeKind, Mobility, Role, SiteKind, Skill
-from carecal.plans import UnservedKind, Wheelchair
+from carecal.plans import CHECK_OUTCOMES, MEAL_OUTCOMES, UnservedKind, Wheelchair
 from carecal.policy import MODES
 from carecal.travel import TRAVEL_MODES
 
@@ -821,6 +821,13 @@ MEAL_ROUTES = Table(
         _c("diet", _LIST, "diet tags", required=True),
         _c("food_minutes", _I, "food age at arrival (minutes since the kitchen)", required=True),
         _c("travel_minutes", _I, "from the previous stop or the kitchen", required=True),
+        _c(
+            "done",
+            _ENUM,
+            "what happened at the door, filled in by hand from the ticked route sheet",
+            default="not filled in: planned only (carecal writes it empty)",
+            allowed=MEAL_OUTCOMES,
+        ),
     ),
     "resident_id",
     "resident",
@@ -855,6 +862,13 @@ HEALTH_CHECKS = Table(
         ),
         _c("pickup", _TIME, "escort at the door (empty: comes alone)", required=True),
         _c("home_again", _TIME, "resident settled back at home", required=True),
+        _c(
+            "done",
+            _ENUM,
+            "whether the check took place, filled in by hand afterwards",
+            default="not filled in: planned only (carecal writes it empty)",
+            allowed=CHECK_OUTCOMES,
+        ),
     ),
     "resident_id",
     "resident",
@@ -912,8 +926,37 @@ UNSERVED = Table(
     "item",
 )
 
+PACKING_LIST = Table(
+    "packing_list",
+    False,
+    "the kitchen's packing list: per trip in departure order, the portions of each diet "
+    "combination, then the day's totals (the rows without a carrier)",
+    (
+        _c("date", _DATE, "the delivery date", required=True),
+        _c("volunteer_id", _T, "the carrier; empty on the day's total rows", required=True),
+        _info("volunteer_name", "the carrier's name (volunteers.csv)"),
+        _c("trip", _I, "the carrier's trip, 1, 2, …; empty on total rows", required=True),
+        _c(
+            "departure",
+            _TIME,
+            "when the trip leaves the kitchen; empty on total rows",
+            required=True,
+        ),
+        _c(
+            "diet",
+            _T,
+            "the resident's whole diet as the kitchen cooks it: `regular` (no tags), or the "
+            "tags sorted and joined by `+` (`diabetic+soft`)",
+            required=True,
+        ),
+        _c("portions", _I, "portions of this diet on the trip (or the day)", required=True),
+    ),
+    "volunteer_id",
+    "carrier",
+)
+
 OUTPUT_TABLES: dict[str, Table] = {
-    t.name: t for t in (MEAL_ROUTES, HEALTH_CHECKS, SHIFT_PLAN, UNSERVED)
+    t.name: t for t in (MEAL_ROUTES, HEALTH_CHECKS, SHIFT_PLAN, UNSERVED, PACKING_LIST)
 }
 """The output tables of DESIGN section 5, by name."""
 

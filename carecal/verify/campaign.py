@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from carecal.clock import TimeWindow, format_time
 from carecal.model import ClinicDay, Community, Mobility, Resident, SiteKind, Skill
-from carecal.plans import Booking, CampaignPlan, UnservedKind, Wheelchair
+from carecal.plans import CHECK_OUTCOMES, Booking, CampaignPlan, UnservedKind, Wheelchair
 from carecal.policy import check_policy
 from carecal.travel import travel_minutes
 from carecal.verify.violation import Report, Violation
@@ -68,6 +68,13 @@ def verify_campaign(community: Community, plan: CampaignPlan) -> list[Violation]
     escorted: list[tuple[Booking, Resident]] = []
     per_slot: Counter[tuple[dt.date, str, int]] = Counter()
     for b in plan.bookings:
+        if b.done is not None and b.done not in CHECK_OUTCOMES:
+            # What happened is filled in by hand; a value the report cannot count is said.
+            bad(
+                "done",
+                f"the booking of {b.resident_id} on {b.date} says done {b.done!r}; use "
+                f"{', '.join(CHECK_OUTCOMES)}, or leave it empty while only planned",
+            )
         r = residents.get(b.resident_id)
         if r is None:
             bad("unknown", f"booking for {b.resident_id}, who is not on the roster")

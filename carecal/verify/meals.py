@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from carecal.clock import format_time
 from carecal.model import Community, Skill
-from carecal.plans import MealPlan, Trip, UnservedKind
+from carecal.plans import MEAL_OUTCOMES, MealPlan, Trip, UnservedKind
 from carecal.travel import travel_minutes
 from carecal.verify.violation import Report, Violation
 
@@ -24,7 +24,8 @@ def verify_meals(community: Community, plan: MealPlan) -> list[Violation]:
     the date until the return, stops chained by travel and handover, each handover inside
     the resident's window and long enough, portions within capacity, food age within the
     limit, reported food and travel minutes consistent; and per carrier: trips that do not
-    overlap, at most ``max_trips_per_day`` of them. Travel is recomputed with
+    overlap, at most ``max_trips_per_day`` of them; and that a filled-in ``done`` is one
+    of :data:`carecal.plans.MEAL_OUTCOMES`. Travel is recomputed with
     :func:`carecal.travel.travel_minutes`.
 
     Parameters
@@ -45,6 +46,16 @@ def verify_meals(community: Community, plan: MealPlan) -> list[Violation]:
         out.append(Violation(rule=rule, message=message))
 
     _check_meal_coverage(community, plan, bad)
+    for trip in plan.trips:
+        for stop in trip.stops:
+            if stop.done is not None and stop.done not in MEAL_OUTCOMES:
+                # What happened is filled in by hand; a value the report cannot count is said.
+                bad(
+                    "done",
+                    f"the delivery to {stop.resident_id} on trip {trip.trip} of "
+                    f"{trip.volunteer_id} says done {stop.done!r}; use "
+                    f"{', '.join(MEAL_OUTCOMES)}, or leave it empty while only planned",
+                )
     try:
         kitchen = community.kitchen.site_id
     except ValueError:

@@ -37,9 +37,9 @@ TUESDAY = dt.date(2026, 3, 10)
 # after volunteer_id, escort_names after escort_ids, name and address after unserved's id).
 DESIGN_COLUMNS = {
     "meal_routes.csv": "date,volunteer_id,volunteer_name,trip,stop,resident_id,resident_name,"
-    "address,arrival,departure,portions,diet,food_minutes,travel_minutes",
+    "address,arrival,departure,portions,diet,food_minutes,travel_minutes,done",
     "health_checks.csv": "resident_id,resident_name,address,date,clinic_id,slot_start,"
-    "check_start,check_end,escort_ids,escort_names,wheelchair,pickup,home_again",
+    "check_start,check_end,escort_ids,escort_names,wheelchair,pickup,home_again,done",
     "shift_plan.csv": "date,shift_id,role,start,end,volunteer_id,volunteer_name",
     "unserved.csv": "kind,id,name,address,date,code,reason,fix",
 }
@@ -68,6 +68,7 @@ def test_meal_plan_files_have_the_design_columns_and_a_bom(tmp_path, community, 
     names = {p.relative_to(tmp_path).as_posix() for p in paths}
     assert names == {
         "meal_routes.csv",
+        "packing_list.csv",
         "unserved.csv",
         "summary.md",
         "routes/V01.html",
@@ -119,8 +120,9 @@ def test_every_plan_kind_has_the_design_columns(
         "pool",
         "08:35",
         "09:55",
+        "",
     ]
-    assert checks[2][8:] == ["", "", "none", "", ""]
+    assert checks[2][8:] == ["", "", "none", "", "", ""]
 
 
 def test_cells_that_look_like_formulas_are_made_text(

@@ -48,7 +48,7 @@ def test_a_time_of_day_is_refused_naming_the_argument(day: dt.date, seconds: int
             coerce_date(value, "start")
 
 
-@given(days, st.sampled_from(["UTC", "Asia/Shanghai"]))
+@given(days, st.sampled_from(["UTC", "Etc/GMT-8"]))  # fixed offsets: no DST gaps
 def test_a_time_zone_is_refused(day: dt.date, zone: str) -> None:
     for value in (
         pd.Timestamp(day).tz_localize(zone),

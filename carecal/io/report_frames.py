@@ -1,14 +1,12 @@
 """The monthly report (:mod:`carecal.report`) as frames, CSV files and a printable page.
 
-The page is written with :func:`html.escape` and a small template string: Jinja2 is not a
-dependency of carecal yet (the printable sheets are moving to it; this page can follow).
+The page comes from a Jinja2 template, as the printable sheets do (every value escaped).
 Every file is rendered in memory, then each written through a temporary file and a rename.
 """
 
 from __future__ import annotations
 
 import csv
-import html
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +15,7 @@ import pandas as pd
 
 from carecal.io.cells import spreadsheet_safe
 from carecal.io.files import atomic_write
+from carecal.io.sheets.page import render_page
 
 if TYPE_CHECKING:
     from carecal.report import MonthlyReport
@@ -67,48 +66,27 @@ def _csv(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{title}</title>
-<style>
-body {{ font-family: sans-serif; font-size: 12pt; margin: 1.5em; }}
-table {{ border-collapse: collapse; margin-bottom: 1.2em; }}
-th, td {{ border: 1px solid #999; padding: 0.2em 0.5em; text-align: left; }}
-td.missing {{ color: #b00; font-weight: bold; }}
-@media print {{ @page {{ size: A4 portrait; margin: 15mm; }} h2 {{ break-after: avoid; }} }}
-</style>
-</head>
-<body>
-<h1>{title}</h1>
-{body}
-</body>
-</html>
-"""
-
-
 def report_html(report: MonthlyReport) -> str:
-    """The printable page: the summary, the notes and every table, escaped, no scripts."""
-    parts = [f"<p>{html.escape(line)}</p>" for line in report.summary().splitlines()]
+    """The printable page: the summary, the notes and every table, from a Jinja2 template
+    like the sheets (every value escaped, no scripts)."""
+    sections = []
     for name, rows in report.tables().items():
-        parts.append(f"<h2>{html.escape(_TITLES[name])}</h2>")
-        if not rows:
-            parts.append("<p>None.</p>")
-            continue
         columns = _columns(name)
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-        body = []
-        for row in rows:
-            cells = []
-            for column in columns:
-                text = _cell(row.get(column))
-                css = ' class="missing"' if text == "missing" else ""
-                cells.append(f"<td{css}>{html.escape(text)}</td>")
-            body.append(f"<tr>{''.join(cells)}</tr>")
-        parts.append(f"<table><tr>{head}</tr>{''.join(body)}</table>")
-    title = html.escape(f"Monthly service report {report.month}")
-    return _PAGE.format(title=title, body="\n".join(parts))
+        sections.append(
+            {
+                "title": _TITLES[name],
+                "columns": columns,
+                "rows": [[_cell(row.get(c)) for c in columns] for row in rows],
+            }
+        )
+    page = render_page(
+        "report.html",
+        "en",
+        f"Monthly service report {report.month}",
+        summary=report.summary().splitlines(),
+        sections=sections,
+    )
+    return page.decode("utf-8")
 
 
 def report_files(report: MonthlyReport, *, plots: bool | None = None) -> dict[str, bytes]:

@@ -22,6 +22,10 @@ inside the functions that need it, so the tasks' code imports on any worker and
 ``jobs=1`` works without Dask. The only network used is the cluster the caller gives:
 the workers read the centres' folders and write the plans themselves, so on a cluster
 of several machines ROOT and the output folder must be on a file system they all see.
+
+This module is long (about 950 lines) because Dask may be imported only here (DESIGN.md):
+finding the centres, the task a worker runs, resuming, the cluster and the roll-up stay
+together; the frames of the roll-up are already in :mod:`carecal.io.city_frames`.
 """
 
 from __future__ import annotations

@@ -14,6 +14,11 @@ every picture that applies to a plan as PNG bytes with the Agg backend, without 
 The artists carry a ``gid`` naming what they stand for (``trip:V001:1``,
 ``escort:V002:check``, ``assignment:2027-03-01:MEAL-Mon:V003``, ``short:…``), so code and
 tests can find what was drawn without reading pixels.
+
+This module is long (about 1,200 lines) because matplotlib may be imported only here
+(DESIGN.md): the four pictures, the city and report bars, and the style, font and label
+helpers they share live together; splitting it into a ``plot/`` package, one module a
+picture, is the next step when it grows.
 """
 
 from __future__ import annotations

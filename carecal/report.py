@@ -366,18 +366,7 @@ def _meals(
         result.meals_by_diet.append(
             {"diet": diet, **{k: c[k] for k in ("delivered", "not_home", "refused", PLANNED)}}
         )
-    residents = community.resident_by_id
-    for basis in ("done", PLANNED):
-        who = [residents[r] for r, b in served.items() if b == basis and r in residents]
-        result.people.append(
-            {
-                "service": "meals",
-                "basis": basis,
-                "residents": len(who),
-                "living_alone": sum(1 for r in who if r.lives_alone),
-                "wheelchair_users": sum(1 for r in who if r.mobility == Mobility.WHEELCHAIR),
-            }
-        )
+    result.people += _people_rows("meals", served, community)
 
 
 _MEAL_COUNTS = ("deliveries", "delivered", "not_home", "refused", PLANNED, "unserved")
@@ -431,18 +420,26 @@ def _checks(
                         "folder": str(folder.path),
                     }
                 )
+    result.people += _people_rows("health_checks", checked, community)
+
+
+def _people_rows(service: str, basis_of: dict[str, str], community: Community) -> list[dict]:
+    """The residents served (done, then planned), with those living alone and those in a
+    wheelchair, for one service."""
     residents = community.resident_by_id
+    rows = []
     for basis in ("done", PLANNED):
-        who = [residents[r] for r, b in checked.items() if b == basis and r in residents]
-        result.people.append(
+        who = [residents[r] for r, b in basis_of.items() if b == basis and r in residents]
+        rows.append(
             {
-                "service": "health_checks",
+                "service": service,
                 "basis": basis,
                 "residents": len(who),
                 "living_alone": sum(1 for r in who if r.lives_alone),
                 "wheelchair_users": sum(1 for r in who if r.mobility == Mobility.WHEELCHAIR),
             }
         )
+    return rows
 
 
 def _hours(

@@ -12,7 +12,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -140,6 +140,39 @@ def people_of(
     )
 
 
+CALL_ROLES: tuple[str, ...] = ("carrier", "escort", "volunteer", "resident")
+"""The ``role`` of a row of ``to_call.csv``: a meal carrier, an escort, a volunteer on the
+shift plan, or a resident."""
+
+
+class Call(BaseModel):
+    """One person to call after a re-plan (a row of ``to_call.csv``).
+
+    Attributes
+    ----------
+    person_id : str
+        The resident's or volunteer's id.
+    name : str
+        Their name, from the roster.
+    role : str
+        Why they are on the list: ``carrier``, ``escort``, ``volunteer`` (shifts) or
+        ``resident``.
+    phone : str
+        Their phone number where the roster has one, else empty.
+    what_changed : str
+        What changed for them, in the community's language (several changes joined by
+        ``; ``).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    person_id: str
+    name: str = ""
+    role: Literal["carrier", "escort", "volunteer", "resident"]
+    phone: str = ""
+    what_changed: str
+
+
 class Plan(BaseModel):
     """What every planner returns: the common part of every plan.
 
@@ -159,6 +192,9 @@ class Plan(BaseModel):
         The names (and residents' addresses) of everyone in the plan, so that its tables
         show them beside the ids; filled by the planners, empty in a plan built by hand
         (see :meth:`with_people`).
+    to_call : tuple of Call or None
+        After a re-plan (``carecal.replan_*``), the people whose day changed and what
+        changed for them, empty when nobody's did; ``None`` for a plan made from scratch.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -169,6 +205,7 @@ class Plan(BaseModel):
     bound: float | None = None
     solve_seconds: float = 0.0
     people: People = Field(default_factory=People)
+    to_call: tuple[Call, ...] | None = None
 
     @property
     def objective(self) -> float:
@@ -331,6 +368,8 @@ class Stop(BaseModel):
     """Travel from the previous stop, or from the kitchen for the first stop."""
     done: str | None = None
     """What happened at the door (:data:`MEAL_OUTCOMES`); ``None``: not filled in."""
+    locked: bool = False
+    """A coordinator marked the row in the ``locked`` column: a re-plan keeps it as it is."""
 
 
 class Trip(BaseModel):
@@ -490,6 +529,8 @@ class Booking(BaseModel):
     pickup: int | None = None
     home_again: int | None = None
     done: str | None = None
+    locked: bool = False
+    """A coordinator marked the row in the ``locked`` column: a re-plan keeps it as it is."""
 
 
 class CampaignPlan(Plan):
@@ -563,6 +604,8 @@ class Assignment(BaseModel):
     start: int
     end: int
     volunteer_id: str
+    locked: bool = False
+    """A coordinator marked the row in the ``locked`` column: a re-plan keeps it as it is."""
 
 
 class ShiftPlan(Plan):

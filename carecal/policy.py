@@ -191,6 +191,11 @@ RULES: dict[str, Rule] = {
     "weight_weekend": _COST,
     "weight_fairness": _COST,
     "weight_stability": _COST,
+    "move_carrier_weight": _COST,
+    "move_arrival_weight": _COST,
+    "move_arrival_minutes": _MINUTES,
+    "move_booking_weight": _COST,
+    "move_shift_weight": _COST,
 }
 """The rule of every numeric or time setting; for ``capacity`` and ``speed_kmh``, the rule
 of each mode's value. ``escort_mobilities`` and ``forbidden_successions`` are lists,
@@ -284,6 +289,21 @@ class Policy(BaseModel):
     weight_weekend: int = Field(30, description="per working weekend above the maximum")
     weight_fairness: int = Field(5, description="per shift away from a fair share")
     weight_stability: int = Field(1, description="per change of weekday pattern")
+
+    # --- re-planning (carecal.replan_*): what a change to the plan costs --------------
+    move_carrier_weight: int = Field(
+        10, description="re-plan: per elder whose meal comes with another carrier"
+    )
+    move_arrival_weight: int = Field(
+        5, description="re-plan: per elder whose arrival moves by more than move_arrival_minutes"
+    )
+    move_arrival_minutes: int = Field(
+        15, description="re-plan: an arrival moved by no more than this is not a change"
+    )
+    move_booking_weight: int = Field(
+        10, description="re-plan: per booking moved (date, time, clinic or escort)"
+    )
+    move_shift_weight: int = Field(10, description="re-plan: per shift assignment added or removed")
     # --- what carecal writes for people
     lang: str = Field("en", description="language of sheets, summaries and reasons (en, zh)")
 

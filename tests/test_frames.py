@@ -55,6 +55,7 @@ def test_meal_routes_frame_has_times_as_datetimes_and_names_beside_ids() -> None
         "food_minutes",
         "travel_minutes",
         "done",
+        "locked",
     ]
     assert str(frame["arrival"].dtype).startswith("datetime64")
     assert str(frame["date"].dtype).startswith("datetime64")
@@ -121,6 +122,7 @@ def test_shift_plan_frame_has_role_as_category_and_dated_times() -> None:
         "end",
         "volunteer_id",
         "volunteer_name",
+        "locked",
     ]
     assert isinstance(frame["role"].dtype, pd.CategoricalDtype)
     assert list(frame["start"]) == [_at(MONDAY, "10:30"), _at(TUESDAY, "10:30")]

@@ -29,6 +29,7 @@ from carecal.io.community_folder import community_rows
 from carecal.io.schema import INPUT_TABLES, OUTPUT_TABLES, Column, Kind, Table
 from carecal.model import Community
 from carecal.plans import (
+    Call,
     CampaignPlan,
     MealPlan,
     People,
@@ -100,6 +101,10 @@ def _column(
     if kind == Kind.FLOAT:
         return pd.Series(values, dtype="float64")
     if kind == Kind.BOOL:
+        if column.name == "locked":
+            # The rows leave a row that is not locked empty, so that the CSV shows only the
+            # locks; in a frame that is False.
+            return pd.Series([bool(v) for v in values], dtype="bool")
         return pd.Series(values, dtype="boolean" if None in values else "bool")
     return pd.Series([None if v is None else str(_plain(v)) for v in values], dtype=object)
 
@@ -149,6 +154,7 @@ def route_rows(meals: Iterable[MealPlan], people: People) -> list[dict[str, Any]
                         "stop": number,
                         "resident_name": resident.name,
                         "address": resident.address,
+                        "locked": stop.locked or None,
                     }
                 )
     return rows
@@ -218,6 +224,7 @@ def check_rows(campaign: CampaignPlan, people: People) -> list[dict[str, Any]]:
                 "resident_name": resident.name,
                 "address": resident.address,
                 "escort_names": [people.volunteer(e).name for e in booking.escort_ids],
+                "locked": booking.locked or None,
             }
         )
     return rows
@@ -226,7 +233,11 @@ def check_rows(campaign: CampaignPlan, people: People) -> list[dict[str, Any]]:
 def shift_rows(shifts: ShiftPlan, people: People) -> list[dict[str, Any]]:
     """One row per volunteer on a shift, the columns of ``shift_plan.csv`` with the name."""
     return [
-        {**a.model_dump(), "volunteer_name": people.volunteer(a.volunteer_id).name}
+        {
+            **a.model_dump(),
+            "volunteer_name": people.volunteer(a.volunteer_id).name,
+            "locked": a.locked or None,
+        }
         for a in shifts.assignments
     ]
 
@@ -244,6 +255,11 @@ def unserved_rows(unserved: Iterable[Unserved], people: People) -> list[dict[str
             who = people.resident(u.id)
         rows.append({**u.model_dump(), "name": who.name, "address": who.address})
     return rows
+
+
+def call_rows(calls: Iterable[Call]) -> list[dict[str, Any]]:
+    """One row per person to call after a re-plan, the columns of ``to_call.csv``."""
+    return [c.model_dump() for c in calls]
 
 
 def plan_rows(

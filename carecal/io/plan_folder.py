@@ -35,7 +35,7 @@ from carecal.errors import OptionError, PlanFileError
 from carecal.i18n import translator
 from carecal.io.cells import parse_cell
 from carecal.io.csvtext import RawTable, decode_csv, parse_csv_text, table_bytes
-from carecal.io.frames import packing_rows, plan_rows
+from carecal.io.frames import call_rows, packing_rows, plan_rows
 from carecal.io.manifest import (
     PLOT_FOLDER,
     ROOT_FILES,
@@ -267,6 +267,10 @@ def render_plan(
         packing = OUTPUT_TABLES["packing_list"]
         files[packing.file] = table_bytes(packing, packing_rows(meals, people))
         sheets("routes", route_sheets(meals, community))
+    if plan.to_call is not None:
+        # A re-plan's list of whom to call (empty when nobody's day changed): never read back.
+        calls = OUTPUT_TABLES["to_call"]
+        files[calls.file] = table_bytes(calls, call_rows(plan.to_call))
     if campaign is not None:
         sheets("escorts", escort_sheets(campaign, community))
     if shifts is not None:
@@ -417,6 +421,7 @@ def _read_routes(
         values["food_minutes"] = row.get("food_minutes")
         values["travel_minutes"] = row.get("travel_minutes")
         values["done"] = row.get("done", required=False)
+        values["locked"] = bool(row.get("locked", required=False))
         if vid is not None and vid not in community.volunteer_by_id:
             problems.append(
                 f"{row.where('volunteer_id')}: volunteer {vid} is not in volunteers.csv; "
@@ -499,6 +504,7 @@ def _read_bookings(
         values["pickup"] = row.get("pickup", required=False)
         values["home_again"] = row.get("home_again", required=False)
         values["done"] = row.get("done", required=False)
+        values["locked"] = bool(row.get("locked", required=False))
         rid = values["resident_id"]
         if rid is not None and rid not in community.resident_by_id:
             problems.append(
@@ -546,6 +552,7 @@ def _read_assignments(rows: list[_PlanRow], problems: list[str]) -> list[Assignm
         before = len(problems)
         values = {c: row.get(c) for c in ("date", "shift_id", "role", "start", "end")}
         values["volunteer_id"] = row.get("volunteer_id")
+        values["locked"] = bool(row.get("locked", required=False))
         if len(problems) == before:
             out.append(Assignment(**values))
     return out

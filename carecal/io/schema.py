@@ -19,7 +19,7 @@ from enum import StrEnum
 from carecal.clock import WEEKDAYS
 from carecal.errors import OptionError
 from carecal.model import ChangeKind, Mobility, Role, SiteKind, Skill
-from carecal.plans import CHECK_OUTCOMES, MEAL_OUTCOMES, UnservedKind, Wheelchair
+from carecal.plans import CALL_ROLES, CHECK_OUTCOMES, MEAL_OUTCOMES, UnservedKind, Wheelchair
 from carecal.policy import MODES
 from carecal.travel import TRAVEL_MODES
 
@@ -832,6 +832,12 @@ MEAL_ROUTES = Table(
             default="not filled in: planned only (carecal writes it empty)",
             allowed=MEAL_OUTCOMES,
         ),
+        _c(
+            "locked",
+            _B,
+            "`true` (`yes`, `1`) where a coordinator wants a re-plan to keep the row as it is",
+            default="not locked (carecal writes `true` on the rows it kept locked, else empty)",
+        ),
     ),
     "resident_id",
     "resident",
@@ -873,6 +879,12 @@ HEALTH_CHECKS = Table(
             default="not filled in: planned only (carecal writes it empty)",
             allowed=CHECK_OUTCOMES,
         ),
+        _c(
+            "locked",
+            _B,
+            "`true` (`yes`, `1`) where a coordinator wants a re-plan to keep the row as it is",
+            default="not locked (carecal writes `true` on the rows it kept locked, else empty)",
+        ),
     ),
     "resident_id",
     "resident",
@@ -890,6 +902,12 @@ SHIFT_PLAN = Table(
         _c("end", _TIME, "ends", required=True),
         _c("volunteer_id", _T, "the volunteer", required=True),
         _info("volunteer_name", "the volunteer's name (volunteers.csv)"),
+        _c(
+            "locked",
+            _B,
+            "`true` (`yes`, `1`) where a coordinator wants a re-plan to keep the row as it is",
+            default="not locked (carecal writes `true` on the rows it kept locked, else empty)",
+        ),
     ),
     "volunteer_id",
     "volunteer",
@@ -959,8 +977,30 @@ PACKING_LIST = Table(
     "carrier",
 )
 
+TO_CALL = Table(
+    "to_call",
+    False,
+    "after a re-plan, the people whose day changed: one row per person, what changed in "
+    "words; written by `carecal replan`, never read back",
+    (
+        _c("person_id", _T, "the resident's or volunteer's id", required=True),
+        _c("name", _T, "their name (residents.csv or volunteers.csv)", required=True),
+        _c(
+            "role",
+            _ENUM,
+            "why they are on the list",
+            required=True,
+            allowed=CALL_ROLES,
+        ),
+        _c("phone", _T, "their phone, where the roster has one", required=True),
+        _c("what_changed", _T, "what changed for them, in the plan's language", required=True),
+    ),
+    "person_id",
+    "person",
+)
+
 OUTPUT_TABLES: dict[str, Table] = {
-    t.name: t for t in (MEAL_ROUTES, HEALTH_CHECKS, SHIFT_PLAN, UNSERVED, PACKING_LIST)
+    t.name: t for t in (MEAL_ROUTES, HEALTH_CHECKS, SHIFT_PLAN, UNSERVED, PACKING_LIST, TO_CALL)
 }
 """The output tables of DESIGN section 5, by name."""
 

@@ -37,10 +37,11 @@ TUESDAY = dt.date(2026, 3, 10)
 # after volunteer_id, escort_names after escort_ids, name and address after unserved's id).
 DESIGN_COLUMNS = {
     "meal_routes.csv": "date,volunteer_id,volunteer_name,trip,stop,resident_id,resident_name,"
-    "address,arrival,departure,portions,diet,food_minutes,travel_minutes,done",
+    "address,arrival,departure,portions,diet,food_minutes,travel_minutes,done,locked",
     "health_checks.csv": "resident_id,resident_name,address,date,clinic_id,slot_start,"
-    "check_start,check_end,escort_ids,escort_names,wheelchair,pickup,home_again,done",
-    "shift_plan.csv": "date,shift_id,role,start,end,volunteer_id,volunteer_name",
+    "check_start,check_end,escort_ids,escort_names,wheelchair,pickup,home_again,done,"
+    "locked",
+    "shift_plan.csv": "date,shift_id,role,start,end,volunteer_id,volunteer_name,locked",
     "unserved.csv": "kind,id,name,address,date,code,reason,fix",
 }
 
@@ -121,8 +122,9 @@ def test_every_plan_kind_has_the_design_columns(
         "08:35",
         "09:55",
         "",
+        "",
     ]
-    assert checks[2][8:] == ["", "", "none", "", "", ""]
+    assert checks[2][8:] == ["", "", "none", "", "", "", ""]
 
 
 def test_cells_that_look_like_formulas_are_made_text(
@@ -363,7 +365,7 @@ def test_names_stand_beside_the_ids_and_the_plans_own_names_come_first(
     write_plan(shifts, tmp_path, community)
     unserved = _rows(tmp_path / "unserved.csv")
     assert [r[1:4] for r in unserved[1:]] == [["M1", "", ""], ["V02", "Sun Li", ""]]
-    assert _rows(tmp_path / "shift_plan.csv")[1][-2:] == ["V01", "Chen Jie"]
+    assert _rows(tmp_path / "shift_plan.csv")[1][-3:-1] == ["V01", "Chen Jie"]
 
 
 def test_read_plan_ignores_the_names(tmp_path, community, meal_plan, campaign_plan, shift_plan):

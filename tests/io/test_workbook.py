@@ -252,7 +252,7 @@ def test_a_meal_plan_without_trips_still_has_its_tables(tmp_path, community: Com
     write_plan(empty, tmp_path, community, xlsx=True)
     book = _book(tmp_path / "plan.xlsx")
     assert book.sheetnames == ["meal_routes", "unserved"]
-    assert book["meal_routes"].max_row == 1 and book["meal_routes"].auto_filter.ref == "A1:O1"
+    assert book["meal_routes"].max_row == 1 and book["meal_routes"].auto_filter.ref == "A1:P1"
 
 
 def test_the_sheet_name_of_the_docs_example():

@@ -216,37 +216,36 @@ def _capacity_per_trip(model: RoutingModel) -> None:
 
 
 def _arc_costs(model: RoutingModel) -> None:
-    """Short travel per carrier's mode, plus a surcharge when a non-preferred carrier delivers.
+    """Short travel per carrier's mode, plus a surcharge when a delivery's carrier is not
+    one it prefers (its preferred volunteers, a familiar carrier, the carrier of the plan
+    being re-planned; :meth:`DayProblem.carrier_costs`).
 
-    Every arc into a delivery with preferences carries ``non_preferred_cost``; a carrier
-    the resident prefers gets its own matrix without that surcharge. Only carriers that
-    somebody prefers need a matrix of their own.
+    Every arc into such a delivery carries its surcharge; a carrier with a discount on
+    some deliveries gets its own matrix with the discount taken off. Only those carriers
+    need a matrix of their own.
     """
     p, routing = model.problem, model.routing
     size = len(model.place)
     surcharge = np.zeros(size, dtype=np.int64)
-    prefers: dict[int, list[int]] = {}
-    if p.non_preferred_cost > 0:
-        for node, vehicles in p.preferred.items():
-            if not 1 <= node < p.num_nodes:
-                continue
-            surcharge[node] = p.non_preferred_cost
-            for v in vehicles:
-                if 0 <= v < p.num_vehicles:
-                    prefers.setdefault(v, []).append(node)
-    # Keep the carriers preferred by the most residents when memory would run short.
+    discounts: dict[int, dict[int, int]] = {}
+    for node, (extra, discount) in p.carrier_costs().items():
+        surcharge[node] = extra
+        for v, saving in discount.items():
+            discounts.setdefault(v, {})[node] = saving
+    # Keep the carriers with discounts on the most deliveries when memory would run short.
     budget = max(1, _PREFERENCE_MATRIX_BUDGET // (size * size))
-    ranked = sorted(prefers, key=lambda v: (-len(prefers[v]), v))
+    ranked = sorted(discounts, key=lambda v: (-len(discounts[v]), v))
     if len(ranked) > budget:
         logger.debug(
-            "preferences kept for %d of %d preferred carriers (memory bound)", budget, len(ranked)
+            "carrier preferences kept for %d of %d carriers (memory bound)", budget, len(ranked)
         )
     own = set(ranked[:budget])
     by_profile: dict[int, int] = {}
     for v in range(p.num_vehicles):
         if v in own:
             mat = model.full(p.cost_matrix(v)) + surcharge[None, :]
-            mat[:, prefers[v]] -= p.non_preferred_cost
+            nodes = list(discounts[v])
+            mat[:, nodes] -= np.array([discounts[v][n] for n in nodes], dtype=np.int64)[None, :]
             callback = routing.RegisterTransitMatrix(mat.tolist())
         else:
             profile = int(p.vehicle_profile[v])

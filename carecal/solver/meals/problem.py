@@ -64,6 +64,12 @@ class DayProblem:
     preferred
         Node -> vehicles the resident prefers. Serving such a node with another vehicle
         costs ``non_preferred_cost``.
+    affinity
+        Node -> {vehicle: saving}: a soft preference of a delivery for some carriers (a
+        familiar carrier, the carrier of the plan being re-planned). Serving the node with
+        vehicle ``v`` costs ``max(saving) - saving.get(v, 0)``, so its best carrier costs
+        nothing and one not listed the most; it adds to ``preferred``'s cost
+        (:meth:`carrier_costs`).
     labels
         Optional names of the nodes (ids), for messages.
     """
@@ -84,6 +90,7 @@ class DayProblem:
     arc_cost: tuple[IntArray, ...] | None = None
     preferred: dict[int, frozenset[int]] = field(default_factory=dict)
     non_preferred_cost: int = 0
+    affinity: dict[int, dict[int, int]] = field(default_factory=dict)
     labels: tuple[str, ...] = ()
 
     @property
@@ -104,6 +111,40 @@ class DayProblem:
     def travel_matrix(self, vehicle: int) -> IntArray:
         """The travel-time matrix of one vehicle."""
         return self.travel[int(self.vehicle_profile[vehicle])]
+
+    def carrier_costs(self) -> dict[int, tuple[int, dict[int, int]]]:
+        """Per delivery with a soft preference for some carriers, ``(surcharge, discount)``.
+
+        Serving node ``j`` with vehicle ``v`` costs ``surcharge - discount.get(v, 0)`` on
+        top of travel: ``non_preferred_cost`` unless ``v`` is among the resident's
+        preferred carriers (:attr:`preferred`), plus the :attr:`affinity` shortfall of
+        ``v`` against the node's best carrier. Nodes without either are left out.
+        """
+        out: dict[int, tuple[int, dict[int, int]]] = {}
+        nodes = set(self.affinity) | (set(self.preferred) if self.non_preferred_cost > 0 else set())
+        for node in sorted(nodes):
+            if not 1 <= node < self.num_nodes:
+                continue
+            discount: dict[int, int] = {}
+            surcharge = 0
+            if self.non_preferred_cost > 0 and node in self.preferred:
+                surcharge += self.non_preferred_cost
+                for v in self.preferred[node]:
+                    discount[v] = discount.get(v, 0) + self.non_preferred_cost
+            saving = {v: int(c) for v, c in self.affinity.get(node, {}).items() if int(c) > 0}
+            if saving:
+                surcharge += max(saving.values())
+                for v, c in saving.items():
+                    discount[v] = discount.get(v, 0) + c
+            discount = {v: c for v, c in discount.items() if 0 <= v < self.num_vehicles}
+            if surcharge > 0:
+                out[node] = (surcharge, discount)
+        return out
+
+    def carrier_cost(self, node: int, vehicle: int) -> int:
+        """What serving ``node`` with ``vehicle`` costs beyond travel (:meth:`carrier_costs`)."""
+        surcharge, discount = self.carrier_costs().get(node, (0, {}))
+        return surcharge - discount.get(vehicle, 0)
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,11 @@ def cannot_express(problem: DayProblem) -> str | None:
                 f"({len(picky)} residents have preferred volunteers: {shown}{more}); use "
                 'engine="ortools" (or "auto"), which honours preferred volunteers.'
             )
+    if any(any(c > 0 for c in saving.values()) for saving in problem.affinity.values()):
+        return (
+            "The PyVRP engine cannot prefer the carriers a resident knows or had before "
+            '(familiar carriers, a re-plan); use engine="ortools" (or "auto"), which does.'
+        )
     return None
 
 
@@ -288,6 +293,10 @@ def schedule_trips(
 
 def _objective(problem: DayProblem, routes: Sequence[DayRoute], unserved: Sequence[int]) -> int:
     """Travel cost + fixed cost of used vehicles + penalties + non-preferred cost."""
+    extra = {
+        node: {v: surcharge - discount.get(v, 0) for v in range(problem.num_vehicles)}
+        for node, (surcharge, discount) in problem.carrier_costs().items()
+    }
     total = 0
     used = set()
     for r in routes:
@@ -295,10 +304,7 @@ def _objective(problem: DayProblem, routes: Sequence[DayRoute], unserved: Sequen
         path = [0, *r.nodes, 0]
         total += sum(int(cost[a, b]) for a, b in itertools.pairwise(path))
         used.add(r.vehicle)
-        for node in r.nodes:
-            wanted = problem.preferred.get(node)
-            if wanted and r.vehicle not in wanted:
-                total += problem.non_preferred_cost
+        total += sum(extra.get(node, {}).get(r.vehicle, 0) for node in r.nodes)
     if problem.fixed_cost is not None:
         total += sum(int(problem.fixed_cost[v]) for v in used)
     if problem.penalty is not None:

@@ -352,3 +352,66 @@ def coerce_period(
             "with end on or after start (both days are included)"
         )
     return first, last
+
+
+_NOW_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2})$")
+
+
+def coerce_now(now: object, day: dt.date, argument: str = "now") -> dt.datetime | None:
+    """The moment a re-plan starts from, as a naive local :class:`datetime.datetime`.
+
+    Everything of the plan before it happened already and is kept (``carecal.replan_*``).
+
+    Parameters
+    ----------
+    now
+        ``None`` (nothing has happened yet: nothing is frozen); a naive
+        ``datetime.datetime`` or ``pandas.Timestamp``; ``"YYYY-MM-DD HH:MM"``; or a time
+        of day, ``"HH:MM"`` (also as Excel writes it, ``9:10``, ``9点10分``) or a
+        ``datetime.time``, which is that time on ``day``.
+    day
+        The date a time of day falls on: the plan's (first) date.
+    argument
+        The argument's name, for the message.
+
+    Raises
+    ------
+    carecal.OptionError
+        For a time-zone-aware value or anything that does not name a moment.
+    """
+    how = "give 'HH:MM' (on the plan's date), 'YYYY-MM-DD HH:MM', or a naive datetime"
+    if now is None:
+        return None
+    if _is_numpy_datetime(now):
+        now = now.astype("datetime64[us]").item()  # type: ignore[attr-defined]
+    if isinstance(now, dt.datetime):
+        if now != now:  # pandas.NaT
+            raise OptionError(f"{argument} is NaT (not a time); {how}")
+        if now.tzinfo is not None:
+            raise OptionError(
+                f"{argument} {now} carries a time zone; carecal plans in the centre's local "
+                f"time, so {how}"
+            )
+        return dt.datetime(now.year, now.month, now.day, now.hour, now.minute)
+    if isinstance(now, dt.time):
+        if now.tzinfo is not None:
+            raise OptionError(f"{argument} {now} carries a time zone; {how}")
+        return dt.datetime.combine(day, dt.time(now.hour, now.minute))
+    if isinstance(now, str):
+        text = half_width(now.strip())
+        match = _NOW_RE.match(text)
+        try:
+            if match:
+                on = dt.date.fromisoformat(match.group(1))
+                minutes = parse_time(match.group(2))
+            else:
+                on, minutes = day, parse_time(text)
+        except ValueError:
+            pass
+        else:
+            if minutes < 24 * 60:
+                return dt.datetime.combine(on, dt.time(minutes // 60, minutes % 60))
+        raise OptionError(
+            f"{argument} '{now}' is not a time; write HH:MM (for example 09:10) or YYYY-MM-DD HH:MM"
+        )
+    raise OptionError(f"{argument} {now!r} ({type(now).__name__}) is not a time; {how}")

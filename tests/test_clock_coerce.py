@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from carecal.clock import coerce_date, coerce_period
+from carecal.clock import coerce_date, coerce_now, coerce_period
 from carecal.errors import CarecalError, OptionError
 
 days = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 12, 31))
@@ -105,3 +105,25 @@ def test_period_defaults_and_order() -> None:
         coerce_period("2026-12-07", "2026-12-06")
     with pytest.raises(OptionError, match="end is missing"):
         coerce_period("2026-12-07", None)
+
+
+# --- coerce_now: the moment a re-plan starts from ---------------------------------------
+
+
+def test_now_as_a_time_of_day_falls_on_the_plans_date() -> None:
+    day = dt.date(2026, 12, 7)
+    assert coerce_now("09:10", day) == dt.datetime(2026, 12, 7, 9, 10)
+    assert coerce_now("9点10分", day) == dt.datetime(2026, 12, 7, 9, 10)
+    assert coerce_now(dt.time(9, 10), day) == dt.datetime(2026, 12, 7, 9, 10)
+    assert coerce_now("2026-12-08 07:05", day) == dt.datetime(2026, 12, 8, 7, 5)
+    assert coerce_now(dt.datetime(2026, 12, 8, 7, 5, 30), day) == dt.datetime(2026, 12, 8, 7, 5)
+    assert coerce_now(None, day) is None
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["25:00", "soon", "2026-13-01 09:00", 910, dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC)],
+)
+def test_now_that_names_no_moment_is_an_option_error(bad: object) -> None:
+    with pytest.raises(OptionError, match="now"):
+        coerce_now(bad, dt.date(2026, 12, 7))

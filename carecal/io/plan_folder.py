@@ -274,7 +274,8 @@ def render_plan(
     lang = community.policy.lang
     files["summary.md"] = summary_markdown(meals, campaign, shifts, lang).encode("utf-8")
     if xlsx:
-        files[WORKBOOK] = workbook_bytes(tables, meals, shifts, community, people)
+        summary = files["summary.md"].decode("utf-8")
+        files[WORKBOOK] = workbook_bytes(tables, meals, shifts, community, people, summary=summary)
     if plots:
         # Imported here: matplotlib is an extra, and render_all says how to install it.
         from carecal.plot import render_all

@@ -382,7 +382,12 @@ def test_meals_with_xlsx_and_plots_on_the_sample(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(out / "plan.xlsx")
     routes = _rows(out / "meal_routes.csv")
     carriers = list(dict.fromkeys(r["volunteer_id"] for r in routes))
-    assert book.sheetnames == ["meal_routes", "unserved", *(f"route {v}" for v in carriers)]
+    assert book.sheetnames == [
+        "summary",
+        "meal_routes",
+        "unserved",
+        *(f"route {v}" for v in carriers),
+    ]
     sheet = book["meal_routes"]
     header = [c.value for c in sheet[1]]
     assert sheet.max_row == len(routes) + 1

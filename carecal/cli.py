@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from carecal.clock import coerce_date, next_weekday, weekday
 from carecal.errors import CarecalError, ExtraMissingError, OptionError
+from carecal.i18n import N_, Message
 
 if TYPE_CHECKING:
     from carecal.model import Community
@@ -55,15 +56,24 @@ MIN_DEMO_CAMPAIGN_SECONDS = 0.5
 
 
 class _Console:
-    """What the command line prints on stderr.
+    """What the command line prints on stderr, in the command's language.
 
     ``say`` is chatter ("Read ...", "Wrote ...", summaries), hidden by ``-q``; ``problem``
-    is what went wrong (broken rules), always printed.
+    is what went wrong (broken rules), always printed. ``lang`` is ``--lang``, else the
+    ``lang`` of the data's policy.toml, else English; once the community is read, its
+    policy's. ``_`` gives the words of that language.
     """
 
-    def __init__(self, stream: TextIO, quiet: bool = False) -> None:
+    def __init__(self, stream: TextIO, quiet: bool = False, lang: str = "en") -> None:
         self.stream = stream
         self.quiet = quiet
+        self.lang = lang
+
+    def _(self, message: str) -> str:
+        """``message`` in the console's language (from the catalog)."""
+        from carecal.i18n import translator
+
+        return translator(self.lang).gettext(message)
 
     def say(self, message: str) -> None:
         if not self.quiet:
@@ -74,8 +84,58 @@ class _Console:
 
     @property
     def progress(self) -> bool:
-        """The planners' ``progress`` option: a bar in a terminal, nothing otherwise."""
+        """Whether the planners show a progress bar: in a terminal, not with ``-q``."""
         return not self.quiet and self.stream.isatty()
+
+
+# The planners' stages and names as the progress bar shows them, for the catalog: the bar
+# speaks the command's language (the planners report these words in English).
+_STAGES = (
+    N_("routing"),
+    N_("booking"),
+    N_("walking and spread"),
+    N_("building"),
+    N_("column generation"),
+    N_("first timetable"),
+    N_("improving"),
+    N_("re-route"),
+    N_("meals"),
+    N_("campaign"),
+    N_("shifts"),
+    N_("done"),
+)
+_PLANNERS = {
+    "plan_meals": N_("meal routes"),
+    "plan_health_checks": N_("health checks"),
+    "plan_shifts": N_("shift plan"),
+    "plan_week": N_("week plan"),
+}
+
+
+class _Bar:
+    """The progress bar of a planning command in its language: a ``progress`` callable
+    that draws :mod:`carecal.progress`'s bar with the stage and planner said in words."""
+
+    def __init__(self, lang: str) -> None:
+        from carecal.i18n import translator
+
+        self._ = translator(lang).gettext
+        self._bar: Any = None
+
+    def __call__(self, event: Any) -> None:
+        from dataclasses import replace
+
+        from carecal.progress import _Bar as Bar
+
+        planner = self._(_PLANNERS.get(event.planner, event.planner))
+        if self._bar is None:
+            self._bar = Bar(event.time_limit, planner)
+        self._bar(replace(event, planner=planner, stage=self._(event.stage)))
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 # --- shared steps ---------------------------------------------------------------------------
@@ -84,11 +144,16 @@ class _Console:
 @contextmanager
 def _warnings_said(console: _Console) -> Iterator[None]:
     """Say every warning raised inside the block (a foreign file, a folder from 0.1, ...)."""
+    from carecal.i18n import render
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
     for w in caught:
-        console.say(f"warning: {w.message}")
+        # A reader's warning holds its sentence as a Message: said in the console's language.
+        text = w.message.args[0] if isinstance(w.message, Warning) and w.message.args else ""
+        shown = render(text, console.lang) if isinstance(text, str) else str(w.message)
+        console.say(console._("warning: {message}").format(message=shown))
 
 
 def _read_plan(folder: Path, community: Community, console: _Console) -> Plan:
@@ -108,16 +173,30 @@ def _read(
     source = Path(path)
     if not source.exists():
         raise OptionError(
-            f"{path}: no such folder or file; give the folder of CSV files "
-            "(residents.csv, volunteers.csv, availability.csv, sites.csv) or an .xlsx workbook"
+            Message(
+                N_(
+                    "{path}: no such folder or file; give the folder of CSV files "
+                    "(residents.csv, volunteers.csv, availability.csv, sites.csv) or an .xlsx "
+                    "workbook"
+                ),
+                path=path,
+            )
         )
     with _warnings_said(console):
         community = read_community(source, as_of=as_of)
-    if lang is not None:
-        community = community.with_policy(lang=lang)
+        if lang is not None:
+            community = community.with_policy(lang=lang)
+        # From here on the console speaks the community's language (its warnings too).
+        console.lang = community.policy.lang
     console.say(
-        f"Read {source}: {len(community.residents)} residents, {len(community.volunteers)} "
-        f"volunteers, {len(community.sites)} sites."
+        console._(
+            "Read {source}: {residents} residents, {volunteers} volunteers, {sites} sites."
+        ).format(
+            source=source,
+            residents=len(community.residents),
+            volunteers=len(community.volunteers),
+            sites=len(community.sites),
+        )
     )
     return community
 
@@ -136,11 +215,19 @@ def _period(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
         return first, first + dt.timedelta(days=6)
     last = coerce_date(args.date_to, "--to")
     if last < first:
-        raise OptionError(
-            f"--to {last} comes before --from {first}; give --to on or after --from "
-            "(both days are planned)"
-        )
+        raise OptionError(_to_before_from(first, last))
     return first, last
+
+
+def _to_before_from(first: dt.date, last: dt.date) -> Message:
+    return Message(
+        N_(
+            "--to {last} comes before --from {first}; give --to on or after --from (both "
+            "days are planned)"
+        ),
+        first=first,
+        last=last,
+    )
 
 
 def _solve_options(args: argparse.Namespace, console: _Console) -> dict[str, Any]:
@@ -150,19 +237,34 @@ def _solve_options(args: argparse.Namespace, console: _Console) -> dict[str, Any
         "workers": args.workers,
         "seed": args.seed,
         "deterministic": args.deterministic,
-        "progress": console.progress,
+        "progress": _progress(console),
     }
 
 
-def _label(plan: Plan) -> str:
+def _progress(console: _Console) -> bool | _Bar:
+    """The planners' ``progress`` option: a bar in a terminal (in the console's language),
+    nothing otherwise."""
+    if not console.progress:
+        return False
+    return True if console.lang == "en" else _Bar(console.lang)
+
+
+def _planned(options: dict[str, Any]) -> None:
+    """Close the progress bar of a planner call that drew one in the console's language."""
+    if isinstance(options.get("progress"), _Bar):
+        options["progress"].close()
+
+
+def _label(plan: Plan, console: _Console) -> str:
     from carecal.plans import CampaignPlan, MealPlan, ShiftPlan
 
+    _ = console._
     if isinstance(plan, MealPlan):
-        return f"meals {plan.date}"
+        return _("meals {date}").format(date=plan.date)
     if isinstance(plan, CampaignPlan) and plan.dates:
-        return f"health checks {plan.dates[0]} to {plan.dates[-1]}"
+        return _("health checks {first} to {last}").format(first=plan.dates[0], last=plan.dates[-1])
     if isinstance(plan, ShiftPlan):
-        return f"shifts {plan.start} to {plan.end}"
+        return _("shifts {first} to {last}").format(first=plan.start, last=plan.end)
     return type(plan).__name__
 
 
@@ -183,20 +285,24 @@ def _verify_plans(community: Community, plan: Plan, console: _Console, *, each: 
     found = 0
     seen: set[tuple[str, str]] = set()
 
+    _ = console._
+
     def report(label: str, violations: Sequence[Any]) -> None:
         nonlocal found
         found += len(violations)
         if violations:
-            console.problem(f"{label}: {len(violations)} broken rule(s):")
+            console.problem(
+                _("{label}: {count} broken rule(s):").format(label=label, count=len(violations))
+            )
             for v in violations:
                 console.problem(f"  {v}")
         elif each:
-            console.say(f"{label}: every rule holds.")
+            console.say(_("{label}: every rule holds.").format(label=label))
 
     for plan in plans:
         violations = verify(community, plan)  # type: ignore[arg-type]
         seen |= {(v.rule, v.message) for v in violations}
-        report(_label(plan), violations)
+        report(_label(plan, console), violations)
     meals = tuple(p for p in plans if isinstance(p, MealPlan))
     campaign = next((p for p in plans if isinstance(p, CampaignPlan)), None)
     shifts = next((p for p in plans if isinstance(p, ShiftPlan)), None)
@@ -212,7 +318,7 @@ def _verify_plans(community: Community, plan: Plan, console: _Console, *, each: 
             shifts=shifts,
         )
         agreement = [v for v in verify(community, week) if (v.rule, v.message) not in seen]
-        report("the week (carriers and escorts on duty)", agreement)
+        report(_("the week (carriers and escorts on duty)"), agreement)
     return found
 
 
@@ -234,10 +340,9 @@ def _write_and_verify(
     """Print the plan's summary, write it (with the workbook and the pictures when
     ``--xlsx`` and ``--plots`` ask for them), read the folder back and verify what is
     there."""
-    from carecal.i18n import translator
     from carecal.io import write_plan
 
-    _ = translator(community.policy.lang).gettext
+    _ = console._
     console.say(plan.summary(community.policy.lang))
     with _warnings_said(console):
         paths = write_plan(
@@ -252,7 +357,11 @@ def _write_and_verify(
     )
     found = _verify_plans(community, _read_plan(out, community, console), console, each=False)
     if found:
-        console.problem(f"{out}: the verifier found {found} broken rule(s) in the plan as written.")
+        console.problem(
+            _("{folder}: the verifier found {count} broken rule(s) in the plan as written.").format(
+                folder=out, count=found
+            )
+        )
         return EXIT_VIOLATIONS
     console.say(_("Verified {folder}: read back, every rule holds.").format(folder=out.resolve()))
     return EXIT_OK
@@ -267,9 +376,16 @@ def _cmd_validate(args: argparse.Namespace, console: _Console) -> int:
     orders = sum(1 for r in community.residents if r.meal_days)
     due = sum(1 for r in community.residents if community.is_due(r, due_from))
     console.say(
-        f"The input is valid: {orders} standing meal orders, {due} residents due a health check "
-        f"on {due_from}, {len(community.shifts)} shift rows, {len(community.campaign)} campaign "
-        "day(s)."
+        console._(
+            "The input is valid: {orders} standing meal orders, {due} residents due a health "
+            "check on {day}, {shifts} shift rows, {campaign} campaign day(s)."
+        ).format(
+            orders=orders,
+            due=due,
+            day=due_from,
+            shifts=len(community.shifts),
+            campaign=len(community.campaign),
+        )
     )
     return EXIT_OK
 
@@ -279,9 +395,22 @@ def _cmd_meals(args: argparse.Namespace, console: _Console) -> int:
 
     date = _date(args.date, "--date") or next_weekday(dt.date.today())
     community = _read(args.data, console, lang=args.lang)
-    console.say(f"Planning the meal routes of {date} ({weekday(date)}).")
-    plan = plan_meals(community, date, engine=args.engine, **_solve_options(args, console))
+    console.say(
+        console._("Planning the meal routes of {date} ({weekday}).").format(
+            date=date, weekday=_weekday(console, date)
+        )
+    )
+    options = _solve_options(args, console)
+    plan = plan_meals(community, date, engine=args.engine, **options)
+    _planned(options)
     return _write_and_verify(plan, Path(args.out), community, console, args)
+
+
+def _weekday(console: _Console, date: dt.date) -> str:
+    """The weekday of ``date`` in the console's language (``Mon``, ``周一``)."""
+    from carecal.i18n import translator
+
+    return translator(console.lang).short_weekday(date) if console.lang != "en" else weekday(date)
 
 
 def _cmd_health_checks(args: argparse.Namespace, console: _Console) -> int:
@@ -289,28 +418,29 @@ def _cmd_health_checks(args: argparse.Namespace, console: _Console) -> int:
 
     start, end = _date(args.date_from, "--from"), _date(args.date_to, "--to")
     if (start is None) != (end is None):
-        raise OptionError("give both --from and --to, or neither to plan the days of campaign.csv")
-    if start is not None and end is not None and end < start:
         raise OptionError(
-            f"--to {end} comes before --from {start}; give --to on or after --from "
-            "(both days are planned)"
+            Message(N_("give both --from and --to, or neither to plan the days of campaign.csv"))
         )
+    if start is not None and end is not None and end < start:
+        raise OptionError(_to_before_from(start, end))
     community = _read(args.data, console, lang=args.lang)
-    console.say("Planning the health-check campaign.")
-    plan = plan_health_checks(community, start, end, **_solve_options(args, console))
+    console.say(console._("Planning the health-check campaign."))
+    options = _solve_options(args, console)
+    plan = plan_health_checks(community, start, end, **options)
+    _planned(options)
     return _write_and_verify(plan, Path(args.out), community, console, args)
 
 
 def _cmd_shifts(args: argparse.Namespace, console: _Console) -> int:
     from carecal.solver.shifts import plan_shifts
 
-    return _plan_period(args, console, plan_shifts, "the shifts")
+    return _plan_period(args, console, plan_shifts, N_("the shifts"))
 
 
 def _cmd_week(args: argparse.Namespace, console: _Console) -> int:
     from carecal.solver.week import plan_week
 
-    return _plan_period(args, console, plan_week, "the week (meals, campaign days, shifts)")
+    return _plan_period(args, console, plan_week, N_("the week (meals, campaign days, shifts)"))
 
 
 def _plan_period(
@@ -319,8 +449,14 @@ def _plan_period(
     """A planner of a period (``--from``, ``--to``/``--days``): plan, write, verify."""
     first, last = _period(args)
     community = _read(args.data, console, lang=args.lang)
-    console.say(f"Planning {what} of {first} to {last}.")
-    plan = planner(community, first, last, **_solve_options(args, console))
+    console.say(
+        console._("Planning {what} of {first} to {last}.").format(
+            what=console._(what), first=first, last=last
+        )
+    )
+    options = _solve_options(args, console)
+    plan = planner(community, first, last, **options)
+    _planned(options)
     return _write_and_verify(plan, Path(args.out), community, console, args)
 
 
@@ -348,17 +484,22 @@ def _cmd_compare(args: argparse.Namespace, console: _Console) -> int:
 
 
 def _cmd_report(args: argparse.Namespace, console: _Console) -> int:
+    from carecal.i18n import render
     from carecal.report import month_span, report
 
     month_span(args.month)  # a bad month is said before anything is read
-    community = _read(args.data, console)
+    community = _read(args.data, console, lang=args.lang)
     with _warnings_said(console):
         result = report(community, [Path(p) for p in args.plans], args.month)
     for note in result.notes:
-        console.say(f"warning: {note}")
+        console.say(console._("warning: {message}").format(message=render(note, console.lang)))
     paths = result.write(Path(args.out), plots=True if args.plots else None)
     console.say(result.summary())
-    console.say(f"Wrote {len(paths)} files to {args.out}.")
+    console.say(
+        console._("Wrote {count} file(s) to {folder}").format(
+            count=len(paths), folder=Path(args.out).resolve()
+        )
+    )
     return EXIT_OK
 
 
@@ -373,27 +514,46 @@ def _cmd_demo(args: argparse.Namespace, console: _Console) -> int:
         community = community.with_policy(lang=args.lang)
     out = Path(args.out)
     date = next_weekday(dt.date.today())
+    console.lang = community.policy.lang
+    _ = console._
     console.say(
-        f"The sample community ({sample_folder()}): {len(community.residents)} residents, "
-        f"{len(community.volunteers)} volunteers; planning the week from {date} "
-        f"({weekday(date)}) and the health-check campaign, in {args.time_limit:g} s."
+        _(
+            "The sample community ({folder}): {residents} residents, {volunteers} volunteers; "
+            "planning the week from {date} ({weekday}) and the health-check campaign, in "
+            "{seconds:g} s."
+        ).format(
+            folder=sample_folder(),
+            residents=len(community.residents),
+            volunteers=len(community.volunteers),
+            date=date,
+            weekday=_weekday(console, date),
+            seconds=args.time_limit,
+        )
     )
     options = _solve_options(args, console)
     options["time_limit"] = args.time_limit * DEMO_WEEK_SHARE
     week = plan_week(community, date, **options)
+    _planned(options)
     status = _write_and_verify(week, out / "week", community, console, args)
     # The campaign has what the week left of the demo's time limit.
+    options = _solve_options(args, console)
     options["time_limit"] = max(
         MIN_DEMO_CAMPAIGN_SECONDS, args.time_limit - (time.perf_counter() - began)
     )
     campaign = plan_health_checks(community, **options)
+    _planned(options)
     status |= _write_and_verify(campaign, out / "health_checks", community, console, args)
     console.say(
-        f"\nThe schedules are in {out.resolve()}:\n"
-        f"  week/meal_routes.csv, week/shift_plan.csv, week/routes/*.html (route sheets), "
-        f"week/timetables/*.html\n"
-        f"  health_checks/health_checks.csv, health_checks/escorts/*.html (escort day sheets)\n"
-        f"  */unserved.csv and */summary.md"
+        "\n"
+        + _(
+            "The schedules are in {folder}:\n"
+            "  week/meal_routes.csv, week/shift_plan.csv, week/packing_list.html (the "
+            "kitchen's packing list), week/routes/*.html (route sheets), "
+            "week/timetables/*.html\n"
+            "  health_checks/health_checks.csv, health_checks/escorts/*.html (escort day "
+            "sheets)\n"
+            "  */unserved.csv and */summary.md"
+        ).format(folder=out.resolve())
     )
     return status
 
@@ -402,18 +562,29 @@ def _cmd_city(args: argparse.Namespace, console: _Console) -> int:
     from carecal.city import plan_city
     from carecal.progress import ProgressEvent
 
+    _ = console._
     if args.date is not None and (args.date_to is not None or args.days is not None):
         raise OptionError(
-            "--to and --days go with --from (a week plan per centre); --date plans one "
-            "day's meals per centre"
+            Message(
+                N_(
+                    "--to and --days go with --from (a week plan per centre); --date plans one "
+                    "day's meals per centre"
+                )
+            )
         )
     if args.date is not None:
         first, last = coerce_date(args.date, "--date"), None
-        console.say(f"Planning each centre's meal routes of {first} ({weekday(first)}).")
+        console.say(
+            _("Planning each centre's meal routes of {date} ({weekday}).").format(
+                date=first, weekday=_weekday(console, first)
+            )
+        )
     else:
         first, last = _period(args)
         console.say(
-            f"Planning each centre's week (meals, campaign days, shifts), {first} to {last}."
+            _(
+                "Planning each centre's week (meals, campaign days, shifts), {first} to {last}."
+            ).format(first=first, last=last)
         )
 
     def progress(event: ProgressEvent) -> None:
@@ -436,13 +607,16 @@ def _cmd_city(args: argparse.Namespace, console: _Console) -> int:
     )
     out = Path(args.out).resolve()
     console.say(f"{city.headline()}, in {city.seconds:.1f} s.")
-    console.say(f"Wrote the roll-up to {out / 'city_summary.csv'} and city_summary.html.")
+    console.say(
+        _("Wrote the roll-up to {csv} and city_summary.html.").format(csv=out / "city_summary.csv")
+    )
     status = EXIT_OK
     for centre in city.centres:
         if centre.broken_rules:
             console.problem(
-                f"{centre.name}: the verifier found {len(centre.broken_rules)} broken rule(s) "
-                f"in {centre.folder}:"
+                _("{centre}: the verifier found {count} broken rule(s) in {folder}:").format(
+                    centre=centre.name, count=len(centre.broken_rules), folder=centre.folder
+                )
             )
             for rule in centre.broken_rules:
                 console.problem(f"  {rule}")
@@ -450,9 +624,15 @@ def _cmd_city(args: argparse.Namespace, console: _Console) -> int:
         if centre.note:
             console.say(f"{centre.name}: {centre.note}")
         for warning in centre.warnings:
-            console.say(f"{centre.name}: warning: {warning}")
+            console.say(
+                _("{centre}: warning: {message}").format(centre=centre.name, message=warning)
+            )
     if city.failed:
-        console.problem(f"{len(city.failed)} of {len(city.centres)} centre(s) were not planned:")
+        console.problem(
+            _("{failed} of {count} centre(s) were not planned:").format(
+                failed=len(city.failed), count=len(city.centres)
+            )
+        )
         for centre in city.centres:
             if centre.status == "failed":
                 console.problem(f"  {centre.name} ({centre.stage}, {centre.source}):")
@@ -817,18 +997,22 @@ MAX_GROUPS_SHOWN = 15
 """Kinds of problem printed on the screen at most; ``--problems FILE`` has every one."""
 
 
-def _print_problems(problems: Sequence[str], stream: TextIO, full_list: str | None) -> None:
+def _print_problems(
+    problems: Sequence[str], stream: TextIO, full_list: str | None, lang: str = "en"
+) -> None:
     """Print the problems grouped (bounded, however many rows are bad) and write every one
-    to ``full_list`` when given."""
+    to ``full_list`` when given, both in ``lang``."""
+    from carecal.i18n import render, translator
     from carecal.io.problems import group_problems
 
+    _ = translator(lang).gettext
     if full_list is not None:
-        _write_problems(problems, full_list, stream)
+        _write_problems([render(p, lang) for p in problems], full_list, stream, lang)
     if len(problems) == 1:
-        print(f"carecal: {problems[0]}", file=stream)
+        print(f"carecal: {render(problems[0], lang)}", file=stream)
         return
-    groups = group_problems(problems)
-    print(f"carecal: {len(problems):,} problem(s):", file=stream)
+    groups = group_problems(problems, lang=lang)
+    print("carecal: " + _("{count:,} problem(s):").format(count=len(problems)), file=stream)
     for group in groups[:MAX_GROUPS_SHOWN]:
         first, *examples = group.splitlines()
         print(f"  - {first}", file=stream)
@@ -836,21 +1020,52 @@ def _print_problems(problems: Sequence[str], stream: TextIO, full_list: str | No
             print(f"    {line}", file=stream)
     left = groups[MAX_GROUPS_SHOWN:]
     if left:
-        print(f"  … and {len(left)} more kind(s) of problem", file=stream)
+        print(
+            "  " + _("… and {count} more kind(s) of problem").format(count=len(left)), file=stream
+        )
     if len(groups) < len(problems) and full_list is not None:
-        print(f"  (every problem, one per line: {full_list})", file=stream)
+        print("  " + _("(every problem, one per line: {file})").format(file=full_list), file=stream)
     elif len(groups) < len(problems):
-        print("  (give --problems FILE to write every problem, one per line)", file=stream)
+        print("  " + _("(give --problems FILE to write every problem, one per line)"), file=stream)
 
 
-def _write_problems(problems: Sequence[str], path: str, stream: TextIO) -> None:
+def _write_problems(problems: Sequence[str], path: str, stream: TextIO, lang: str = "en") -> None:
     """Write the full list of problems, one per line; a file that cannot be written is said."""
+    from carecal.i18n import translator
+
     try:
         Path(path).write_text("".join(f"{p}\n" for p in problems), encoding="utf-8")
     except OSError as err:
         print(
-            f"carecal: could not write the problems to {path}: {err.strerror or err}", file=stream
+            "carecal: "
+            + translator(lang)
+            .gettext("could not write the problems to {file}: {error}")
+            .format(file=path, error=err.strerror or err),
+            file=stream,
         )
+
+
+def _lang_of(args: argparse.Namespace) -> str:
+    """The language the command speaks before its data is read: ``--lang``, else the
+    ``lang`` of the data's ``policy.toml`` when that file reads as TOML (even if other
+    settings in it are wrong, so that its problems are said in the centre's language),
+    else English."""
+    import tomllib
+
+    from carecal.i18n import LANGS
+
+    if getattr(args, "lang", None):
+        return str(args.lang)
+    data = getattr(args, "data", None)
+    if not data:
+        return "en"
+    source = Path(data)
+    policy = source / "policy.toml" if source.is_dir() else source.parent / "policy.toml"
+    try:
+        lang = tomllib.loads(policy.read_text(encoding="utf-8-sig")).get("lang")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return "en"
+    return lang if lang in LANGS else "en"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -862,20 +1077,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if stop.code is None or isinstance(stop.code, int):
             return stop.code or EXIT_OK
         return EXIT_INVALID
-    console = _Console(sys.stderr, quiet=args.quiet)
+    console = _Console(sys.stderr, quiet=args.quiet, lang=_lang_of(args))
     full_list = getattr(args, "problems", None)
     try:
         _extras_checked(args)
         status = int(args.func(args, console))
     except CarecalError as err:
-        _print_problems(err.problems, sys.stderr, full_list)
+        _print_problems(err.problems, sys.stderr, full_list, console.lang)
         return EXIT_INVALID
     except OSError as err:
         print(f"carecal: {err.strerror or err}: {err.filename or ''}", file=sys.stderr)
         return EXIT_INVALID
     if full_list is not None:
         # No problem this time: an empty list, not the problems of an earlier run.
-        _write_problems([], full_list, sys.stderr)
+        _write_problems([], full_list, sys.stderr, console.lang)
     return status
 
 

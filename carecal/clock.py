@@ -16,6 +16,7 @@ import unicodedata
 from typing import NamedTuple
 
 from carecal.errors import CommunityError, OptionError
+from carecal.i18n import N_, Message
 
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -109,9 +110,13 @@ def parse_time(text: str) -> int:
         if chinese["part"] in _AFTERNOON and 1 <= hours < 12:
             hours += 12
     else:
-        raise CommunityError(f"'{text}' is not a time; write it as HH:MM, for example 09:30")
+        raise CommunityError(
+            Message(N_("'{text}' is not a time; write it as HH:MM, for example 09:30"), text=text)
+        )
     if minutes > 59 or seconds > 59 or hours > 24 or (hours == 24 and minutes + seconds > 0):
-        raise CommunityError(f"'{text}' is not a time of day; use 00:00 to 24:00")
+        raise CommunityError(
+            Message(N_("'{text}' is not a time of day; use 00:00 to 24:00"), text=text)
+        )
     # Seconds come from Excel's hh:mm:ss; carecal plans in whole minutes.
     return hours * 60 + minutes + (1 if seconds >= 30 else 0)
 
@@ -175,8 +180,13 @@ def parse_date(text: str) -> dt.date:
         if day is not None:
             return day
         raise CommunityError(
-            f"'{text}' is not a date on the calendar; correct the month or the day "
-            "(write it as YYYY-MM-DD, for example 2026-03-02)"
+            Message(
+                N_(
+                    "'{text}' is not a date on the calendar; correct the month or the day "
+                    "(write it as YYYY-MM-DD, for example 2026-03-02)"
+                ),
+                text=text,
+            )
         )
     last = _YEAR_LAST_RE.match(folded)
     if last:
@@ -187,18 +197,36 @@ def parse_date(text: str) -> dt.date:
         if len(readings) == 2:
             first, second = readings
             raise CommunityError(
-                f"'{text}' has the year last, so it could be {first.isoformat()} or "
-                f"{second.isoformat()}; carecal never guesses the order of day and month: "
-                f"write it year first as YYYY-MM-DD or as {_chinese_date(first)}"
+                Message(
+                    N_(
+                        "'{text}' has the year last, so it could be {first} or {second}; "
+                        "carecal never guesses the order of day and month: write it year "
+                        "first as YYYY-MM-DD or as {chinese}"
+                    ),
+                    text=text,
+                    first=first.isoformat(),
+                    second=second.isoformat(),
+                    chinese=_chinese_date(first),
+                )
             )
         if readings:
             (only,) = readings
             raise CommunityError(
-                f"'{text}' has the year last; carecal never guesses the order of day and "
-                f"month: write it year first as YYYY-MM-DD ({only.isoformat()}) or as "
-                f"{_chinese_date(only)}"
+                Message(
+                    N_(
+                        "'{text}' has the year last; carecal never guesses the order of day "
+                        "and month: write it year first as YYYY-MM-DD ({date}) or as {chinese}"
+                    ),
+                    text=text,
+                    date=only.isoformat(),
+                    chinese=_chinese_date(only),
+                )
             )
-    raise CommunityError(f"'{text}' is not a date; write it as YYYY-MM-DD, for example 2026-03-02")
+    raise CommunityError(
+        Message(
+            N_("'{text}' is not a date; write it as YYYY-MM-DD, for example 2026-03-02"), text=text
+        )
+    )
 
 
 def parse_weekday(text: str) -> str:
@@ -212,7 +240,9 @@ def parse_weekday(text: str) -> str:
     key = half_width(text).lower()
     if key in _WEEKDAY_ALIASES:
         return _WEEKDAY_ALIASES[key]
-    raise CommunityError(f"'{text}' is not a weekday; use Mon, Tue, Wed, Thu, Fri, Sat or Sun")
+    raise CommunityError(
+        Message(N_("'{text}' is not a weekday; use Mon, Tue, Wed, Thu, Fri, Sat or Sun"), text=text)
+    )
 
 
 def weekday(date: dt.date) -> str:

@@ -10,6 +10,11 @@ with meal orders but no folder covering it is *missing*, never zero.
 
 Pandas stays under :mod:`carecal.io`: the report holds plain rows, and
 :mod:`carecal.io.report_frames` turns them into frames, CSV files and the printable page.
+
+The report speaks the community's language (``policy.lang``): its summary, notes and
+printable page (headings, column heads, and the statuses and ``done`` values in words:
+``delivered`` is 已送达 in Chinese). The CSV files keep English column names and values,
+as every CSV file of carecal does.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from carecal.errors import OptionError
+from carecal.i18n import N_, Message, render, translator
 from carecal.model import Community, Mobility
 from carecal.plans import (
     CampaignPlan,
@@ -119,7 +125,12 @@ class MonthlyReport:
     meals_by_day, meals_by_diet, people, checks, home_checks, volunteer_hours, unserved
         The report's tables (see :func:`report`).
     notes
-        What the reader should know: folders or plans ignored, and why.
+        What the reader should know: folders or plans ignored, and why (each a
+        :class:`~carecal.i18n.Message`: English as text, said in ``lang`` by
+        :meth:`summary`).
+    lang
+        The language of the summary and the printable page (``en``, ``zh``): the
+        community's by default.
     """
 
     month: str
@@ -132,6 +143,7 @@ class MonthlyReport:
     volunteer_hours: list[dict[str, Any]] = field(default_factory=list)
     unserved: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    lang: str = "en"
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
         """Every table by name (the CSV file is ``report_<name>.csv``)."""
@@ -163,18 +175,31 @@ class MonthlyReport:
 
         return write_report(self, Path(folder), plots=plots)
 
-    def summary(self) -> str:
-        """The report in a few lines."""
+    def summary(self, lang: str | None = None) -> str:
+        """The report in a few lines, in ``lang`` (the report's own by default)."""
+        lang = lang or self.lang
+        _ = translator(lang).gettext
         delivered = sum(r["delivered"] or 0 for r in self.meals_by_day)
         planned = sum(r["planned"] or 0 for r in self.meals_by_day)
         missing = [r["date"] for r in self.meals_by_day if r["status"] == MISSING]
         lines = [
-            f"Service report {self.month}: {delivered} portions delivered, {planned} "
-            f"{PLANNED} (done not filled in), on {len(self.meals_by_day) - len(missing)} days.",
+            _(
+                "Service report {month}: {delivered} portions delivered, {planned} planned "
+                "(done not filled in), on {days} days."
+            ).format(
+                month=self.month,
+                delivered=delivered,
+                planned=planned,
+                days=len(self.meals_by_day) - len(missing),
+            ),
         ]
         if missing:
-            lines.append("Missing days (meal orders, no plan): " + ", ".join(map(str, missing)))
-        lines += [f"Note: {n}" for n in self.notes]
+            lines.append(
+                _("Missing days (meal orders, no plan): {days}").format(
+                    days=_(", ").join(map(str, missing))
+                )
+            )
+        lines += [_("Note: {note}").format(note=render(n, lang)) for n in self.notes]
         return "\n".join(lines)
 
 
@@ -248,7 +273,7 @@ def report(
     first, last = month_span(month)
     label = f"{first:%Y-%m}"
     folders = _read_folders(community, plan_folders)
-    result = MonthlyReport(month=label)
+    result = MonthlyReport(month=label, lang=community.policy.lang)
     inside = lambda d: d is not None and first <= d <= last  # noqa: E731
 
     for f in folders:
@@ -258,7 +283,13 @@ def report(
         outside = sorted({d for d in dates if not inside(d)})
         if outside:
             result.notes.append(
-                f"{f.path}: plans of {outside[0]}..{outside[-1]} are not in {label}; ignored"
+                Message(
+                    N_("{folder}: plans of {first}..{last} are not in {month}; ignored"),
+                    folder=f.path,
+                    first=outside[0],
+                    last=outside[-1],
+                    month=label,
+                )
             )
 
     meal_of: dict[dt.date, tuple[_Folder, MealPlan]] = {}
@@ -298,7 +329,7 @@ def report(
             }
         )
     if not covered:
-        result.notes.append(f"no folder holds a plan of {label}")
+        result.notes.append(Message(N_("no folder holds a plan of {month}"), month=label))
     return result
 
 

@@ -1,22 +1,25 @@
 """Outputs in English or Chinese (issue 18 item 3): the catalogs are complete and compiled,
 the language follows policy lang and --lang, and a plan folder in one language has nothing
-of the other outside the centre's own names and addresses."""
+of the other outside the centre's own names and addresses: the sheets, the kitchen's
+packing list, the workbook, the monthly report and the input problems."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import string
 from pathlib import Path
 
+import openpyxl
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 from carecal.cli import EXIT_OK, main
-from carecal.datasets import sample_community
+from carecal.datasets import sample_community, sample_folder
 from carecal.errors import CommunityError, OptionError
 from carecal.explain import campaign_clinic_full, shift_short
 from carecal.i18n import LANGS, LOCALE_DIR, translator
@@ -144,13 +147,28 @@ def test_reasons_and_fixes_in_the_plans_language() -> None:
 
 @pytest.fixture(scope="module")
 def demos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The demo in each language, with its workbooks, and the monthly report of the
+    demo's week (``report/``) in the same language."""
     out = {}
     for lang in LANGS:
         folder = tmp_path_factory.mktemp(f"demo-{lang}")
         args = ["-q", "demo", "--lang", lang, "--out", str(folder), "--time-limit", "2"]
-        assert main(args) == EXIT_OK
+        assert main([*args, "--xlsx"]) == EXIT_OK
+        month = json.loads((folder / "week" / "manifest.json").read_text())["start"][:7]
+        plans = [str(folder / "week"), str(folder / "health_checks")]
+        report = ["-q", "report", str(sample_folder()), "--plans", *plans, "--month", month]
+        assert main([*report, "--out", str(folder / "report"), "--lang", lang]) == EXIT_OK
         out[lang] = folder
     return out
+
+
+def _workbook_text(path: Path) -> list[str]:
+    """Every sheet name, header and cell of a workbook, as text."""
+    book = openpyxl.load_workbook(path)
+    texts = list(book.sheetnames)
+    for sheet in book.worksheets:
+        texts += [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v]
+    return texts
 
 
 def _unserved_text(folder: Path) -> list[str]:
@@ -179,6 +197,17 @@ def test_demo_in_chinese_writes_chinese(demos: dict[str, Path]) -> None:
     route = next((folder / "week" / "routes").glob("*.html")).read_text(encoding="utf-8")
     for words in ("到达", "姓名", "地址", "楼层", "份数", "饮食", "电话", "☐"):
         assert words in route
+    packing = (folder / "week" / "packing_list.html").read_text(encoding="utf-8")
+    for words in ("装餐清单", "出发", "送餐员", "当天厨房合计", "全部份数", "普通餐"):
+        assert words in packing, words
+    book = openpyxl.load_workbook(folder / "week" / "plan.xlsx")
+    assert book.sheetnames[:2] == ["概要", "送餐路线"]
+    for sheet in book.worksheets:
+        assert all(CJK.search(str(h)) for h in next(sheet.iter_rows(values_only=True)))
+    report = (folder / "report" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in report
+    for words in ("月度服务报告", "每日送餐（份）", "已送达", "不在家", "拒收", "每日体检"):
+        assert words in report, words
 
 
 def test_demo_in_english_has_nothing_chinese_but_names_and_addresses(
@@ -200,7 +229,8 @@ def test_demo_in_english_has_nothing_chinese_but_names_and_addresses(
         return CJK.findall(text)
 
     pages = [*folder.rglob("*.html"), *folder.rglob("*.md")]
-    assert pages
+    assert folder / "week" / "packing_list.html" in pages
+    assert folder / "report" / "report.html" in pages
     for page in pages:
         text = page.read_text(encoding="utf-8")
         if page.suffix == ".html":
@@ -208,3 +238,29 @@ def test_demo_in_english_has_nothing_chinese_but_names_and_addresses(
         assert not foreign(text), (page, foreign(text)[:10])
     for text in _unserved_text(folder):
         assert not foreign(text), text
+    for book in folder.rglob("plan.xlsx"):
+        for text in _workbook_text(book):
+            assert not foreign(text), (book, text)
+
+
+def test_input_problems_in_either_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A roster Excel wrote with a date that does not exist: the problem in Chinese with
+    --lang zh (the file, row, id and cell as written), in English otherwise."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for table in sample_folder().glob("*.csv"):
+        text = table.read_text(encoding="utf-8-sig")
+        if table.name == "residents.csv":
+            header, first, *rest = text.splitlines()
+            cells = first.split(",")
+            cells[header.split(",").index("birth_date")] = "1950/2/30"
+            text = "\n".join([header, ",".join(cells), *rest]) + "\n"
+        (data / table.name).write_text(text, encoding="utf-8")
+    for lang, words in (("zh", "在日历上不存在"), ("en", "is not a date on the calendar")):
+        assert main(["-q", "validate", str(data), "--lang", lang]) == 2
+        printed = capsys.readouterr().err
+        assert words in printed and "'1950/2/30'" in printed
+        assert printed.startswith("carecal: residents.csv ")
+        assert bool(CJK.search(printed.replace(first.split(",")[1], ""))) == (lang == "zh")

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,85 @@ def test_report_png_draws_the_days(month):
     from carecal.plot import report_png
 
     assert report_png(carecal.report(community, folders, "2026-12"))[:4] == b"\x89PNG"
+
+
+def test_the_report_speaks_the_communitys_language(month, tmp_path):
+    """In Chinese: the page's headings, column heads, statuses and done values in words
+    (delivered 已送达, not_home 不在家, refused 拒收, done 已完成); the summary and notes
+    too. The CSV files are the same bytes in both languages."""
+    community, folders, _ = month
+    zh = carecal.report(community.with_policy(lang="zh"), folders, "2026-12")
+    en = carecal.report(community, folders, "2026-12")
+    assert zh.lang == "zh" and en.lang == "en"
+    zh.write(tmp_path / "zh", plots=False)
+    en.write(tmp_path / "en", plots=False)
+    for name in en.tables():
+        csv_name = f"report_{name}.csv"
+        assert (tmp_path / "zh" / csv_name).read_bytes() == (
+            tmp_path / "en" / csv_name
+        ).read_bytes()
+    page = (tmp_path / "zh" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page and "<title>2026-12 月度服务报告</title>" in page
+    for words in ("每日送餐（份）", "已送达", "不在家", "拒收", "已完成", "缺计划", "计划中"):
+        assert words in page, words
+    assert 'class="missing">缺计划</td>' in page
+    summary = zh.summary()
+    assert summary.startswith("2026-12 服务报告：") and "已忽略" in summary
+    assert en.summary().startswith("Service report 2026-12: ")
+    assert "2027-01-04" in zh.summary("en") and "ignored" in zh.summary("en")
+    english = (tmp_path / "en" / "report.html").read_text(encoding="utf-8")
+    names = sorted({r.name for r in community.residents} | {v.name for v in community.volunteers})
+    for name in sorted(names, key=len, reverse=True):
+        english = english.replace(name, "")
+    assert '<html lang="en">' in english
+    assert not re.search(r"[\u4e00-\u9fff]", english)
+
+
+def test_the_health_checks_and_roles_of_the_page_in_words():
+    """The campaign's done values (done 已完成, missed 未到) head the columns of the checks in
+    Chinese, and roles, services and unserved kinds are said in words; ids and codes stay."""
+    from carecal.io.report_frames import report_html
+    from carecal.report import MonthlyReport
+
+    result = MonthlyReport(
+        month="2027-03",
+        checks=[
+            {
+                "date": dt.date(2027, 3, 1),
+                "folder": "hc",
+                "booked": 3,
+                "done": 1,
+                "missed": 1,
+                "planned": 1,
+                "escorted_done": 1,
+                "escorted_planned": 0,
+            }
+        ],
+        people=[
+            {
+                "service": "health_checks",
+                "basis": "done",
+                "residents": 1,
+                "living_alone": 0,
+                "wheelchair_users": 1,
+            }
+        ],
+        volunteer_hours=[{"volunteer_id": "V1", "name": "Chen", "role": "escort", "hours": 2.5}],
+        unserved=[{"kind": "home_check", "code": "bedridden", "count": 2}],
+        lang="zh",
+    )
+    page = report_html(result)
+    heads = re.findall(r"<th>([^<]*)</th>", page)
+    booked = heads.index("已预约")
+    assert heads[booked - 2 : booked + 4] == [
+        "日期",
+        "文件夹",
+        "已预约",
+        "已完成",
+        "未到",
+        "计划中（未勾选）",
+    ]
+    for words in ("体检", "陪护", "上门体检", "bedridden", "V1", "2.5"):
+        assert f"<td>{words}</td>" in page, words
+    english = report_html(result, "en")
+    assert "<th>missed</th>" in english and "<td>escort</td>" in english

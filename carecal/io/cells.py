@@ -30,7 +30,8 @@ from carecal.clock import (
     parse_time,
     parse_weekday,
 )
-from carecal.errors import CommunityError
+from carecal.errors import CarecalError, CommunityError
+from carecal.i18n import N_, Message
 from carecal.io.problems import one_of, suggest
 from carecal.io.schema import Column, Kind
 
@@ -110,7 +111,8 @@ def clean_cell(value: Any) -> str:
 
 
 class _CellError(CommunityError):
-    """A cell that cannot be parsed; the message says what is wrong and the fix."""
+    """A cell that cannot be parsed; the message (a :class:`~carecal.i18n.Message`, said in
+    any language) says what is wrong and the fix."""
 
 
 def norm_enum(text: str) -> str:
@@ -125,9 +127,24 @@ def _shown(text: str) -> str:
 
 def _unusable(text: str) -> _CellError:
     return _CellError(
-        f"'{_shown(text)}' is not a number carecal can use; write an ordinary number "
-        "such as 12 or 31.23"
+        Message(
+            N_(
+                "'{cell}' is not a number carecal can use; write an ordinary number such as "
+                "12 or 31.23"
+            ),
+            cell=_shown(text),
+        )
     )
+
+
+def _shortened(error: CarecalError, text: str) -> _CellError:
+    """The parser's sentence about ``text`` with a very long cell cut (:func:`_shown`)."""
+    (message,) = error.problems
+    if isinstance(message, Message):
+        return _CellError(
+            message.with_values(**{k: _shown(text) for k, v in message.values.items() if v == text})
+        )
+    return _CellError(message.replace(text, _shown(text)))
 
 
 def _parse_int(text: str) -> int:
@@ -144,8 +161,15 @@ def _parse_int(text: str) -> int:
         if number.is_integer():
             return int(number)
     if _DECIMAL_COMMA_RE.match(text):
-        raise _CellError(f"'{_shown(text)}' uses a decimal comma; write a whole number")
-    raise _CellError(f"'{_shown(text)}' is not a whole number; write digits only, for example 3")
+        raise _CellError(
+            Message(N_("'{cell}' uses a decimal comma; write a whole number"), cell=_shown(text))
+        )
+    raise _CellError(
+        Message(
+            N_("'{cell}' is not a whole number; write digits only, for example 3"),
+            cell=_shown(text),
+        )
+    )
 
 
 def _parse_float(text: str) -> float:
@@ -159,10 +183,18 @@ def _parse_float(text: str) -> float:
         raise _unusable(text)
     if _DECIMAL_COMMA_RE.match(text):
         raise _CellError(
-            f"'{_shown(text)}' uses a decimal comma; write {_shown(text.replace(',', '.'))} "
-            "with a decimal point"
+            Message(
+                N_("'{cell}' uses a decimal comma; write {number} with a decimal point"),
+                cell=_shown(text),
+                number=_shown(text.replace(",", ".")),
+            )
         )
-    raise _CellError(f"'{_shown(text)}' is not a number; write it with a decimal point, e.g. 31.23")
+    raise _CellError(
+        Message(
+            N_("'{cell}' is not a number; write it with a decimal point, e.g. 31.23"),
+            cell=_shown(text),
+        )
+    )
 
 
 def _parse_bool(text: str) -> bool:
@@ -171,7 +203,14 @@ def _parse_bool(text: str) -> bool:
         return True
     if key in _FALSE:
         return False
-    raise _CellError(f"'{_shown(text)}' is not yes or no; write true/false, yes/no, 1/0 or 是/否")
+    raise _CellError(
+        Message(
+            N_("'{cell}' is not yes or no; write true/false, yes/no, 1/0 or {yes}/{no}"),
+            cell=_shown(text),
+            yes="是",
+            no="否",
+        )
+    )
 
 
 def _excel_number(text: str) -> float | None:
@@ -191,8 +230,8 @@ def _parse_time(text: str, excel: bool = False) -> int:
         return round(number * DAY_MINUTES)
     try:
         return parse_time(text)
-    except ValueError as e:
-        raise _CellError(str(e).replace(text, _shown(text))) from None
+    except CarecalError as e:
+        raise _shortened(e, text) from None
 
 
 def _parse_date(text: str, excel: bool = False) -> dt.date:
@@ -201,13 +240,18 @@ def _parse_date(text: str, excel: bool = False) -> dt.date:
         if _EXCEL_FIRST_DAY <= number <= _EXCEL_LAST_DAY:
             return _EXCEL_EPOCH + dt.timedelta(days=int(number))
         raise _CellError(
-            f"'{_shown(text)}' is a number, not a date; write the date as YYYY-MM-DD, for "
-            "example 1963-02-14, or format the cell as a date in Excel"
+            Message(
+                N_(
+                    "'{cell}' is a number, not a date; write the date as YYYY-MM-DD, for "
+                    "example 1963-02-14, or format the cell as a date in Excel"
+                ),
+                cell=_shown(text),
+            )
         )
     try:
         return parse_date(text)
-    except ValueError as e:
-        raise _CellError(str(e).replace(text, _shown(text))) from None
+    except CarecalError as e:
+        raise _shortened(e, text) from None
 
 
 def _parse_day(text: str, excel: bool = False) -> str | dt.date:
@@ -221,8 +265,15 @@ def _parse_day(text: str, excel: bool = False) -> str | dt.date:
         if "year last" in str(e) or "a number, not" in str(e):
             raise  # the date's own message says how to write it
         raise _CellError(
-            f"'{_shown(text)}' is not a weekday or a date; use Mon, Tue, Wed, Thu, Fri, Sat, Sun "
-            "(or 周一 .. 周日) or a date as YYYY-MM-DD"
+            Message(
+                N_(
+                    "'{cell}' is not a weekday or a date; use Mon, Tue, Wed, Thu, Fri, Sat, Sun "
+                    "(or {first} .. {last}) or a date as YYYY-MM-DD"
+                ),
+                cell=_shown(text),
+                first="周一",
+                last="周日",
+            )
         ) from None
 
 
@@ -258,9 +309,17 @@ def _parse_enum(text: str, column: Column) -> str:
         return value
     key = norm_enum(text)
     raise _CellError(
-        f"'{_shown(text)}' is not a known {column.name}; "
-        + suggest(key, column.allowed, f"use {one_of(column.allowed)}")
+        Message(
+            N_("'{cell}' is not a known {column}; {fix}"),
+            cell=_shown(text),
+            column=column.name,
+            fix=suggest(key, column.allowed, _use(column)),
+        )
     )
+
+
+def _use(column: Column) -> Message:
+    return Message(N_("use {choices}"), choices=one_of(column.allowed))
 
 
 def _list_item(item: str, column: Column) -> str | None:
@@ -281,11 +340,18 @@ def _parse_list(text: str, column: Column) -> tuple[str, ...]:
     for item in items:
         value = _list_item(item, column)
         if value is None:
-            hint = "; separate items with ; (not a comma)" if "," in item else ""
+            msgid = (
+                N_("'{cell}' is not a known {item}; {fix}; separate items with ; (not a comma)")
+                if "," in item
+                else N_("'{cell}' is not a known {item}; {fix}")
+            )
             raise _CellError(
-                f"'{_shown(item)}' is not a known {column.name.rstrip('s').replace('_', ' ')}; "
-                + suggest(norm_enum(item), column.allowed, f"use {one_of(column.allowed)}")
-                + hint
+                Message(
+                    msgid,
+                    cell=_shown(item),
+                    item=column.name.rstrip("s").replace("_", " "),
+                    fix=suggest(norm_enum(item), column.allowed, _use(column)),
+                )
             )
         out.append(value)
     return tuple(dict.fromkeys(out))

@@ -16,7 +16,9 @@ from typing import Any
 import pandas as pd
 
 from carecal.clock import half_width
+from carecal.i18n import N_, Message
 from carecal.io.cells import clean_cell, format_cell, spreadsheet_safe
+from carecal.io.problems import Problem, Where
 from carecal.io.schema import Table
 from carecal.model import CommunityError
 
@@ -69,8 +71,14 @@ def decode_csv(data: bytes, source: str = "the file") -> str:
             # The mark says UTF-16 but the bytes after it are not (cut off or damaged).
             raise CommunityError(
                 [
-                    f"{source} starts as UTF-16 text but is not readable as such (it may be "
-                    "cut off or damaged); save it from Excel as 'CSV UTF-8 (comma delimited)'"
+                    Message(
+                        N_(
+                            "{source} starts as UTF-16 text but is not readable as such (it "
+                            "may be cut off or damaged); save it from Excel as 'CSV UTF-8 "
+                            "(comma delimited)'"
+                        ),
+                        source=source,
+                    )
                 ]
             ) from None
     try:
@@ -82,8 +90,13 @@ def decode_csv(data: bytes, source: str = "the file") -> str:
     except UnicodeDecodeError:
         raise CommunityError(
             [
-                f"{source} is neither UTF-8 nor GB18030 text; save it from Excel as "
-                "'CSV UTF-8 (comma delimited)'"
+                Message(
+                    N_(
+                        "{source} is neither UTF-8 nor GB18030 text; save it from Excel as "
+                        "'CSV UTF-8 (comma delimited)'"
+                    ),
+                    source=source,
+                )
             ]
         ) from None
 
@@ -132,12 +145,26 @@ def parse_csv_text(text: str, name: str, source: str | None = None) -> RawTable:
             [],
             [],
             [
-                f'{source} cannot be read as CSV ({e}); check that every quote (") that opens '
-                "a cell also closes it, and that the file is the table it is named after"
+                Message(
+                    N_(
+                        '{source} cannot be read as CSV ({error}); check that every quote (") '
+                        "that opens a cell also closes it, and that the file is the table it "
+                        "is named after"
+                    ),
+                    source=source,
+                    error=e,
+                )
             ],
         )
     if not records:
-        return RawTable(name, source, [], [], [], [f"{source} is empty; it needs a header row"])
+        return RawTable(
+            name,
+            source,
+            [],
+            [],
+            [],
+            [Message(N_("{source} is empty; it needs a header row"), source=source)],
+        )
     header = [_header(h) for h in records[0]]
     # A row wider than the header line itself was split by a comma inside a value, even
     # when the cell pushed out at the end is empty; empty cells within the header line's
@@ -152,26 +179,40 @@ def parse_csv_text(text: str, name: str, source: str | None = None) -> RawTable:
         cells = [clean_cell(c) for c in record]
         if not any(cells):
             continue
+        label = Message(N_("row {number}"), number=number)
         if len(cells) > len(header):
             extra = cells[len(header) :]
             if any(extra) or len(cells) > width:
                 table.problems.append(
-                    f"{source} row {number} has {len(cells)} cells but the header has "
-                    f"{len(header)} columns; a value with a comma in it (a decimal comma such "
-                    "as 31,23, or an address) must be in quotes, and decimals need a point"
+                    Problem(
+                        Where(source, label),
+                        Message(
+                            N_(
+                                "has {cells} cells but the header has {columns} columns; a "
+                                "value with a comma in it (a decimal comma such as 31,23, or "
+                                "an address) must be in quotes, and decimals need a point"
+                            ),
+                            cells=len(cells),
+                            columns=len(header),
+                        ),
+                        sep=" ",
+                    )
                 )
                 continue
             cells = cells[: len(header)]
         cells += [""] * (len(header) - len(cells))
         table.rows.append(cells)
-        table.labels.append(f"row {number}")
+        table.labels.append(label)
     return table
 
 
 def _no_header(source: str) -> str:
-    return (
-        f"{source} has nothing in its first row; the first row must hold the column names "
-        "(see docs/tables.md): delete the empty rows above them"
+    return Message(
+        N_(
+            "{source} has nothing in its first row; the first row must hold the column names "
+            "(see docs/tables.md): delete the empty rows above them"
+        ),
+        source=source,
     )
 
 
@@ -184,7 +225,7 @@ def frame_to_table(
     when the index is the default ``0, 1, …``, and by their index label otherwise.
     ``excel`` says the frame is a sheet of an Excel workbook (see :class:`RawTable`).
     """
-    source = source or f"{name} table"
+    source = source or Message(N_("{name} table"), name=name)
     header = [_header(h) for h in frame.columns]
     if not any(header) and len(frame.index) > 0:
         return RawTable(name, source, [], [], [], [_no_header(source)])
@@ -197,7 +238,11 @@ def frame_to_table(
         if not any(cells):
             continue
         table.rows.append(cells)
-        table.labels.append(f"row {position + 2}" if default_index else f"index {label}")
+        table.labels.append(
+            Message(N_("row {number}"), number=position + 2)
+            if default_index
+            else Message(N_("index {label}"), label=label)
+        )
     return table
 
 

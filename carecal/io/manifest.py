@@ -55,9 +55,10 @@ PLOT_FOLDER = "plots"
 """The sub-folder of the pictures (``write_plan(..., plots=True)``)."""
 SUBFOLDERS = (*SHEET_FOLDERS, PLOT_FOLDER)
 """Every sub-folder carecal writes into, and so looks into and removes when emptied."""
-ROOT_FILES = (*(t.file for t in OUTPUT_TABLES.values()), "summary.md")
-"""Every table and summary carecal writes at the top of a plan folder (besides the
-manifest and the workbook): those of carecal 0.1, and ``packing_list.csv`` since 0.2.
+ROOT_FILES = (*(t.file for t in OUTPUT_TABLES.values()), "summary.md", "packing_list.html")
+"""Every table, summary and page carecal writes at the top of a plan folder (besides the
+manifest and the workbook): those of carecal 0.1, and ``packing_list.csv`` and its
+printable page ``packing_list.html`` since 0.2.
 A folder without a manifest is read, and cleaned on a re-write, by these names."""
 WORKBOOK = "plan.xlsx"
 """The workbook of every table (``write_plan(..., xlsx=True)``)."""

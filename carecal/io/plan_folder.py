@@ -53,7 +53,7 @@ from carecal.io.manifest import (
     read_manifest,
 )
 from carecal.io.schema import OUTPUT_TABLES, Table
-from carecal.io.sheets import escort_sheets, route_sheets, timetables
+from carecal.io.sheets import PACKING_SHEET, escort_sheets, packing_sheet, route_sheets, timetables
 from carecal.io.workbook import workbook_bytes
 from carecal.model import Community, SiteKind
 from carecal.plans import (
@@ -266,6 +266,7 @@ def render_plan(
         # The kitchen's packing list is derived from the routes: written, never read back.
         packing = OUTPUT_TABLES["packing_list"]
         files[packing.file] = table_bytes(packing, packing_rows(meals, people))
+        files[PACKING_SHEET] = packing_sheet(meals, community, people)
         sheets("routes", route_sheets(meals, community))
     if plan.to_call is not None:
         # A re-plan's list of whom to call (empty when nobody's day changed): never read back.
@@ -278,7 +279,8 @@ def render_plan(
     lang = community.policy.lang
     files["summary.md"] = summary_markdown(meals, campaign, shifts, lang).encode("utf-8")
     if xlsx:
-        files[WORKBOOK] = workbook_bytes(tables, meals, shifts, community, people)
+        summary = files["summary.md"].decode("utf-8")
+        files[WORKBOOK] = workbook_bytes(tables, meals, shifts, community, people, summary=summary)
     if plots:
         # Imported here: matplotlib is an extra, and render_all says how to install it.
         from carecal.plot import render_all

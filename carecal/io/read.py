@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from carecal.i18n import N_, Message
 from carecal.io.cells import clean_cell
 from carecal.io.csvtext import RawTable, decode_csv, frame_to_table, parse_csv_text
 from carecal.io.frames import policy_entry
@@ -128,10 +129,18 @@ def _folder_tables(folder: Path) -> tuple[dict[str, RawTable], list[str]]:
         close = difflib.get_close_matches(file, list(known), n=1, cutoff=0.8)
         if close and not (folder / close[0]).exists():
             problems.append(
-                f"{path.name} is not a file carecal reads; did you mean {close[0]}? Rename it"
+                Message(
+                    N_("{file} is not a file carecal reads; did you mean {name}? Rename it"),
+                    file=path.name,
+                    name=close[0],
+                )
             )
         else:
-            warn(f"{path.name} is not an input table of carecal; it is not used")
+            warn(
+                Message(
+                    N_("{file} is not an input table of carecal; it is not used"), file=path.name
+                )
+            )
     return tables, problems
 
 
@@ -146,24 +155,39 @@ def _workbook_tables(path: Path) -> dict[str, RawTable]:
         # KeyError, XML errors, ...); to the coordinator each means the same thing, and
         # pandas' own advice is meant for programmers.
         what = (
-            "is empty" if path.stat().st_size == 0 else "may be damaged, or be another kind of file"
+            Message(N_("is empty"))
+            if path.stat().st_size == 0
+            else Message(N_("may be damaged, or be another kind of file"))
         )
         raise CommunityError(
             [
-                f"{path.name} is not a readable Excel workbook (it {what}); open it in Excel "
-                "or WPS and save it again as an .xlsx workbook, or give a folder of CSV files "
-                "instead"
+                Message(
+                    N_(
+                        "{file} is not a readable Excel workbook (it {what}); open it in Excel "
+                        "or WPS and save it again as an .xlsx workbook, or give a folder of "
+                        "CSV files instead"
+                    ),
+                    file=path.name,
+                    what=what,
+                )
             ]
         ) from None
     tables: dict[str, RawTable] = {}
     for sheet, frame in sheets.items():
         name = _table_key(str(sheet))
         if name not in INPUT_TABLES:
-            warn(f"{path.name}: sheet {sheet} is not an input table; not used")
+            warn(
+                Message(
+                    N_("{file}: sheet {sheet} is not an input table; not used"),
+                    file=path.name,
+                    sheet=sheet,
+                )
+            )
             continue
-        source = f"{path.name} sheet {sheet}"
+        source = Message(N_("{file} sheet {sheet}"), file=path.name, sheet=sheet)
         if frame.empty:
-            tables[name] = RawTable(name, source, [], [], [], [f"{source} is empty"])
+            empty = Message(N_("{source} is empty"), source=source)
+            tables[name] = RawTable(name, source, [], [], [], [empty])
             continue
         body = frame.iloc[1:].reset_index(drop=True)
         body.columns = pd.Index([clean_cell(h) for h in frame.iloc[0]])
@@ -203,7 +227,13 @@ def read_community(source: str | Path, *, as_of: dt.date | None = None) -> Commu
     """
     path = Path(source)
     if not path.exists():
-        raise CommunityError([f"{path} does not exist; give a folder of CSV files or an .xlsx"])
+        raise CommunityError(
+            [
+                Message(
+                    N_("{path} does not exist; give a folder of CSV files or an .xlsx"), path=path
+                )
+            ]
+        )
     if path.is_dir():
         tables, problems = _folder_tables(path)
         policy_file = path / "policy.toml"
@@ -215,8 +245,13 @@ def read_community(source: str | Path, *, as_of: dt.date | None = None) -> Commu
     else:
         raise CommunityError(
             [
-                f"{path.name} is neither a folder nor an .xlsx workbook; give the folder that "
-                "holds residents.csv and the other tables"
+                Message(
+                    N_(
+                        "{file} is neither a folder nor an .xlsx workbook; give the folder that "
+                        "holds residents.csv and the other tables"
+                    ),
+                    file=path.name,
+                )
             ]
         )
     policy: Policy | None = None

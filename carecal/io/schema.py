@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from carecal.clock import WEEKDAYS
 from carecal.errors import OptionError
+from carecal.i18n import N_
 from carecal.model import ChangeKind, Mobility, Role, SiteKind, Skill
 from carecal.plans import CALL_ROLES, CHECK_OUTCOMES, MEAL_OUTCOMES, UnservedKind, Wheelchair
 from carecal.policy import MODES
@@ -62,7 +63,8 @@ class Column:
         What an empty cell (or a missing optional column) means, in words; ``""`` when an
         empty cell is not allowed or means nothing.
     description
-        One line for the README.
+        One line for the README. A required input column's is marked for the catalog
+        (``N_(...)``): a missing column's problem quotes it, in the reader's language.
     allowed
         The values of an ``enum`` column, or of the items of a ``list`` column.
     aliases
@@ -246,14 +248,14 @@ RESIDENTS = Table(
         _c(
             "resident_id",
             _T,
-            "unique id of the resident",
+            N_("unique id of the resident"),
             required=True,
             aliases=("居民编号", "编号", "老人编号"),
         ),
         _c(
             "name",
             _T,
-            "name, as the carrier and escort should say it",
+            N_("name, as the carrier and escort should say it"),
             required=True,
             aliases=("姓名",),
         ),
@@ -272,14 +274,14 @@ RESIDENTS = Table(
         _c(
             "lat",
             _F,
-            "latitude of the home, WGS84 degrees (-90..90)",
+            N_("latitude of the home, WGS84 degrees (-90..90)"),
             required=True,
             aliases=("纬度",),
         ),
         _c(
             "lon",
             _F,
-            "longitude of the home, WGS84 degrees (-180..180)",
+            N_("longitude of the home, WGS84 degrees (-180..180)"),
             required=True,
             aliases=("经度",),
         ),
@@ -295,7 +297,7 @@ RESIDENTS = Table(
         _c(
             "mobility",
             _ENUM,
-            "how the resident gets about",
+            N_("how the resident gets about"),
             required=True,
             allowed=MOBILITIES,
             aliases=("行动能力",),
@@ -385,17 +387,17 @@ VOLUNTEERS = Table(
         _c(
             "volunteer_id",
             _T,
-            "unique id of the volunteer",
+            N_("unique id of the volunteer"),
             required=True,
             aliases=("志愿者编号", "编号"),
         ),
-        _c("name", _T, "name", required=True, aliases=("姓名",)),
+        _c("name", _T, N_("name"), required=True, aliases=("姓名",)),
         _c("lat", _F, "latitude of the home (optional)", aliases=("纬度",)),
         _c("lon", _F, "longitude of the home (optional)", aliases=("经度",)),
         _c(
             "mode",
             _ENUM,
-            "how the volunteer travels",
+            N_("how the volunteer travels"),
             required=True,
             allowed=MODES,
             aliases=("出行方式", "交通方式"),
@@ -411,7 +413,7 @@ VOLUNTEERS = Table(
         _c(
             "skills",
             _LIST,
-            "what the volunteer does",
+            N_("what the volunteer does"),
             required=True,
             allowed=SKILLS,
             aliases=("技能",),
@@ -493,19 +495,19 @@ AVAILABILITY = Table(
         _c(
             "volunteer_id",
             _T,
-            "a volunteer of volunteers.csv",
+            N_("a volunteer of volunteers.csv"),
             required=True,
             aliases=("志愿者编号",),
         ),
         _c(
             "day",
             _DAY,
-            "a weekday (`Mon`..`Sun`) or a date",
+            N_("a weekday (`Mon`..`Sun`) or a date"),
             required=True,
             aliases=("星期", "日期"),
         ),
-        _c("start", _TIME, "free from", required=True, aliases=("开始", "开始时间")),
-        _c("end", _TIME, "free until", required=True, aliases=("结束", "结束时间")),
+        _c("start", _TIME, N_("free from"), required=True, aliases=("开始", "开始时间")),
+        _c("end", _TIME, N_("free until"), required=True, aliases=("结束", "结束时间")),
         _c(
             "available",
             _B,
@@ -523,21 +525,21 @@ SITES = Table(
     True,
     "the kitchen, the clinic and the centre",
     (
-        _c("site_id", _T, "unique id of the site", required=True, aliases=("站点编号", "编号")),
+        _c("site_id", _T, N_("unique id of the site"), required=True, aliases=("站点编号", "编号")),
         _c(
             "kind",
             _ENUM,
-            "what the site is",
+            N_("what the site is"),
             required=True,
             allowed=SITE_KINDS,
             aliases=("类型",),
             words=SITE_KIND_WORDS,
         ),
         _c("name", _T, "name", aliases=("名称",)),
-        _c("lat", _F, "latitude", required=True, aliases=("纬度",)),
-        _c("lon", _F, "longitude", required=True, aliases=("经度",)),
-        _c("open", _TIME, "opens", required=True, aliases=("开门", "开门时间")),
-        _c("close", _TIME, "closes", required=True, aliases=("关门", "关门时间")),
+        _c("lat", _F, N_("latitude"), required=True, aliases=("纬度",)),
+        _c("lon", _F, N_("longitude"), required=True, aliases=("经度",)),
+        _c("open", _TIME, N_("opens"), required=True, aliases=("开门", "开门时间")),
+        _c("close", _TIME, N_("closes"), required=True, aliases=("关门", "关门时间")),
         _c(
             "slot_minutes",
             _I,
@@ -573,19 +575,19 @@ SHIFTS = Table(
     False,
     "volunteer shifts: weekly templates or single dated shifts",
     (
-        _c("shift_id", _T, "id of the shift", required=True, aliases=("班次编号", "编号")),
+        _c("shift_id", _T, N_("id of the shift"), required=True, aliases=("班次编号", "编号")),
         _c(
             "role",
             _ENUM,
-            "the role; a volunteer needs the skill",
+            N_("the role; a volunteer needs the skill"),
             required=True,
             allowed=ROLES,
             aliases=("岗位",),
             words=ROLE_WORDS,
         ),
-        _c("day", _DAY, "a weekday or a date", required=True, aliases=("星期", "日期")),
-        _c("start", _TIME, "starts", required=True, aliases=("开始", "开始时间")),
-        _c("end", _TIME, "ends", required=True, aliases=("结束", "结束时间")),
+        _c("day", _DAY, N_("a weekday or a date"), required=True, aliases=("星期", "日期")),
+        _c("start", _TIME, N_("starts"), required=True, aliases=("开始", "开始时间")),
+        _c("end", _TIME, N_("ends"), required=True, aliases=("结束", "结束时间")),
         _c(
             "min_volunteers",
             _I,
@@ -627,7 +629,7 @@ REQUESTS = Table(
         _c(
             "volunteer_id",
             _T,
-            "a volunteer of volunteers.csv",
+            N_("a volunteer of volunteers.csv"),
             required=True,
             aliases=("志愿者编号",),
         ),
@@ -658,11 +660,11 @@ CAMPAIGN = Table(
     False,
     "the days of the health-check campaign",
     (
-        _c("date", _DATE, "a campaign day", required=True, aliases=("日期",)),
+        _c("date", _DATE, N_("a campaign day"), required=True, aliases=("日期",)),
         _c(
             "clinic_id",
             _T,
-            "a clinic of sites.csv",
+            N_("a clinic of sites.csv"),
             required=True,
             aliases=("诊所编号", "站点编号"),
         ),
@@ -693,14 +695,14 @@ TRAVEL = Table(
         _c(
             "from_id",
             _T,
-            "a resident, volunteer or site id",
+            N_("a resident, volunteer or site id"),
             required=True,
             aliases=("起点编号", "起点"),
         ),
         _c(
             "to_id",
             _T,
-            "a resident, volunteer or site id",
+            N_("a resident, volunteer or site id"),
             required=True,
             aliases=("终点编号", "终点"),
         ),
@@ -713,7 +715,7 @@ TRAVEL = Table(
             aliases=("出行方式", "交通方式"),
             words=TRAVEL_MODE_WORDS,
         ),
-        _c("minutes", _F, "travel time in minutes", required=True, aliases=("分钟", "用时")),
+        _c("minutes", _F, N_("travel time in minutes"), required=True, aliases=("分钟", "用时")),
     ),
     "from_id",
     "place",
@@ -727,9 +729,11 @@ CHANGES = Table(
         _c(
             "kind",
             _ENUM,
-            "what changed: `resident_away` (no meals or booking; meals restart the day "
-            "after `end`), `volunteer_off` (overrides availability), `extra_meal` (a "
-            "one-off delivery), `clinic_closed` (no checks)",
+            N_(
+                "what changed: `resident_away` (no meals or booking; meals restart the day "
+                "after `end`), `volunteer_off` (overrides availability), `extra_meal` (a "
+                "one-off delivery), `clinic_closed` (no checks)"
+            ),
             required=True,
             allowed=CHANGE_KINDS,
             aliases=("类型", "变动类型"),
@@ -738,14 +742,14 @@ CHANGES = Table(
         _c(
             "id",
             _T,
-            "the resident (away, extra meal), volunteer (off) or clinic (closed)",
+            N_("the resident (away, extra meal), volunteer (off) or clinic (closed)"),
             required=True,
             aliases=("编号",),
         ),
         _c(
             "start",
             _MOMENT,
-            "from: a date (from 00:00) or `YYYY-MM-DD HH:MM`",
+            N_("from: a date (from 00:00) or `YYYY-MM-DD HH:MM`"),
             required=True,
             aliases=("开始", "开始时间"),
         ),

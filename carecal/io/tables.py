@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
+from carecal.i18n import N_, Message
 from carecal.io.csvtext import RawTable
-from carecal.io.problems import validation_sentences, warn
+from carecal.io.problems import Problem, Where, validation_sentences, warn
 from carecal.io.rows import Context
 from carecal.io.schema import INPUT_TABLES
 from carecal.io.tables_centre import parse_campaign, parse_shifts, parse_sites, parse_travel
@@ -56,15 +57,41 @@ def _outliers(ctx: Context) -> None:
             continue
         if ds <= _OUTLIER_KM:
             ctx.problems.append(
-                f"{where}, column lat: lat {la:g} and lon {lo:g} look swapped: this place is "
-                f"{d:,.0f} km from the rest of the community, with them swapped it is "
-                f"{ds:,.1f} km; swap the lat and lon values"
+                Problem(
+                    _lat(where),
+                    Message(
+                        N_(
+                            "lat {lat:g} and lon {lon:g} look swapped: this place is {km:,.0f} "
+                            "km from the rest of the community, with them swapped it is "
+                            "{swapped_km:,.1f} km; swap the lat and lon values"
+                        ),
+                        lat=la,
+                        lon=lo,
+                        km=d,
+                        swapped_km=ds,
+                    ),
+                )
             )
         else:
             ctx.warnings.append(
-                f"{where}: lat {la:g}, lon {lo:g} is {d:,.0f} km from the rest of the "
-                "community; check the coordinates"
+                Problem(
+                    where,
+                    Message(
+                        N_(
+                            "lat {lat:g}, lon {lon:g} is {km:,.0f} km from the rest of the "
+                            "community; check the coordinates"
+                        ),
+                        lat=la,
+                        lon=lo,
+                        km=d,
+                    ),
+                )
             )
+
+
+def _lat(where: Where) -> Where:
+    """The place of a row, at its ``lat`` column as the file names it."""
+    return Where(where.source, where.row, where.entity, where.ident, "lat", where.written)
 
 
 _READERS: dict[str, Callable[[Context, RawTable], list[Any]]] = {
@@ -117,13 +144,24 @@ def community_from_tables(
     for name in REQUIRED_TABLES:
         if name not in tables and workbook is not None:
             ctx.problems.append(
-                f"{workbook} has no sheet {name}; every community needs residents, "
-                "volunteers, availability and sites sheets"
+                Message(
+                    N_(
+                        "{workbook} has no sheet {name}; every community needs residents, "
+                        "volunteers, availability and sites sheets"
+                    ),
+                    workbook=workbook,
+                    name=name,
+                )
             )
         elif name not in tables:
             ctx.problems.append(
-                f"{name}.csv is missing; every community needs residents, volunteers, "
-                "availability and sites tables"
+                Message(
+                    N_(
+                        "{file} is missing; every community needs residents, volunteers, "
+                        "availability and sites tables"
+                    ),
+                    file=f"{name}.csv",
+                )
             )
     if "shifts" not in tables:
         ctx.ids["shift"] = set()  # no shifts.csv: a request or limit naming a shift is wrong
@@ -147,18 +185,30 @@ def community_from_tables(
         # plan_health_checks needs to know which clinic runs on each date when there are
         # several (Community.clinic_days); plan_week just plans no campaign.
         ctx.warnings.append(
-            f"{tables['sites'].source} has {len(clinics)} clinics ({', '.join(clinics)}) and "
-            "there is no campaign.csv, so the health checks cannot be planned: carecal cannot "
-            "tell which clinic runs on which date; add campaign.csv with a row (date, "
-            "clinic_id) for each campaign day"
+            Message(
+                N_(
+                    "{source} has {count} clinics ({clinics}) and there is no campaign.csv, so "
+                    "the health checks cannot be planned: carecal cannot tell which clinic runs "
+                    "on which date; add campaign.csv with a row (date, clinic_id) for each "
+                    "campaign day"
+                ),
+                source=tables["sites"].source,
+                count=len(clinics),
+                clinics=", ".join(clinics),
+            )
         )
     if "volunteers" in built and "availability" in built:
         free = {a.volunteer_id for a in built.get("availability", [])}
         for v in built["volunteers"]:
             if v.volunteer_id not in free:
                 ctx.warnings.append(
-                    f"volunteer {v.volunteer_id} has no rows in availability.csv, so is never "
-                    "planned; add the times they are free"
+                    Message(
+                        N_(
+                            "volunteer {id} has no rows in availability.csv, so is never "
+                            "planned; add the times they are free"
+                        ),
+                        id=v.volunteer_id,
+                    )
                 )
     for message in ctx.warnings:
         warn(message)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from carecal.clock import format_time, half_width
+from carecal.i18n import N_, Message, Word
 from carecal.io.cells import enum_value
 from carecal.io.csvtext import RawTable
 from carecal.io.problems import one_of
@@ -41,7 +42,7 @@ def parse_sites(ctx: Context, raw: RawTable) -> list[Site]:
         if kind == SiteKind.CLINIC and sid is not None:
             clinics.add(sid)
         lat, lon = coordinates(r, required=True)
-        open_, close = start_end(r, "open", "close", "the opening time")
+        open_, close = start_end(r, "open", "close", N_("the opening time"))
         clinic = {
             name: r.value(name, required=kind == SiteKind.CLINIC, minimum=minimum)
             for name, minimum in (("slot_minutes", 1), ("places_per_slot", 1), ("check_minutes", 1))
@@ -62,7 +63,7 @@ def parse_sites(ctx: Context, raw: RawTable) -> list[Site]:
             out.append(site)
             ctx.sites.setdefault(site.site_id, site)
             if site.kind == SiteKind.CLINIC:
-                _no_slot(r, site, site.open, site.close, "in sites.csv")
+                _no_slot(r, site, site.open, site.close, N_("in sites.csv"))
     _clinic_columns(rows)
     bad_kind = any(r.text("kind") and _kind(r) is None for r in rows)
     if "site" in ctx.ids and rows and "kind" in rows[0].columns and not bad_kind:
@@ -70,11 +71,20 @@ def parse_sites(ctx: Context, raw: RawTable) -> list[Site]:
         ctx.ids["clinic"] = clinics
     if not rows:
         ctx.problems.append(
-            f"{raw.source} has no sites; add at least the kitchen where the meals are cooked"
+            Message(
+                N_("{source} has no sites; add at least the kitchen where the meals are cooked"),
+                source=raw.source,
+            )
         )
     elif SiteKind.KITCHEN not in kinds and not bad_kind:
         ctx.problems.append(
-            f"{raw.source} has no kitchen; add a row with kind kitchen where the meals are cooked"
+            Message(
+                N_(
+                    "{source} has no kitchen; add a row with kind kitchen where the meals are "
+                    "cooked"
+                ),
+                source=raw.source,
+            )
         )
     return out
 
@@ -101,9 +111,20 @@ def _clinic_columns(rows: list[Row]) -> None:
         if _kind(r) == SiteKind.CLINIC:
             r.error(
                 None,
-                f"a clinic needs {', '.join(_CLINIC_COLUMNS)}, and {r.raw.source} has no "
-                f"{one_of(tuple(absent))} column; add {'it' if len(absent) == 1 else 'them'} "
-                "and fill them in for every clinic",
+                Message(
+                    N_(
+                        "a clinic needs {needed}, and {source} has no {absent} column; add it "
+                        "and fill them in for every clinic"
+                    )
+                    if len(absent) == 1
+                    else N_(
+                        "a clinic needs {needed}, and {source} has no {absent} column; add "
+                        "them and fill them in for every clinic"
+                    ),
+                    needed=", ".join(_CLINIC_COLUMNS),
+                    source=r.raw.source,
+                    absent=one_of(tuple(absent)),
+                ),
             )
 
 
@@ -119,14 +140,22 @@ def parse_shifts(ctx: Context, raw: RawTable) -> list[ShiftTemplate]:
         # A weekly template's id names one shift; a dated shift may reuse an id on other dates.
         key = (sid, days["date"] or "weekly") if sid is not None and r.text("day") else None
         if key is not None and key in seen:
-            what = f"shift {sid} on {days['date']}" if days["date"] else f"weekly shift {sid}"
+            what = (
+                Message(N_("shift {shift} on {date}"), shift=sid, date=days["date"])
+                if days["date"]
+                else Message(N_("weekly shift {shift}"), shift=sid)
+            )
             r.error(
                 "shift_id",
-                f"{what} is also on {seen[key]}; give each weekly shift its own id",
+                Message(
+                    N_("{what} is also on {row}; give each weekly shift its own id"),
+                    what=what,
+                    row=seen[key],
+                ),
             )
         elif key is not None:
             seen[key] = r.label
-        start, end = start_end(r, "start", "end", "the shift")
+        start, end = start_end(r, "start", "end", N_("the shift"))
         min_text = r.text("min_volunteers")
         auto = min_text == "" or half_width(min_text).lower() in AUTO_WORDS
         minimum = None if auto else r.value("min_volunteers", minimum=0)
@@ -136,16 +165,27 @@ def parse_shifts(ctx: Context, raw: RawTable) -> list[ShiftTemplate]:
             # derives a centre shift's, so it would ask for no one.
             r.warn(
                 "min_volunteers",
-                f"{min_text or 'empty (auto)'} on a centre shift asks for no one: auto "
-                "counts the carriers and escorts the plans use, and a centre shift has "
-                "neither; give the number of volunteers it needs",
+                Message(
+                    N_(
+                        "{cell} on a centre shift asks for no one: auto counts the carriers "
+                        "and escorts the plans use, and a centre shift has neither; give the "
+                        "number of volunteers it needs"
+                    ),
+                    cell=min_text or Message(N_("empty (auto)")),
+                ),
             )
         maximum = r.value("max_volunteers", minimum=0)
         if minimum is not None and maximum is not None and minimum > maximum:
             r.error(
                 "max_volunteers",
-                f"{maximum} is below min_volunteers {minimum}; raise max_volunteers or "
-                "lower min_volunteers",
+                Message(
+                    N_(
+                        "{maximum} is below min_volunteers {minimum}; raise max_volunteers or "
+                        "lower min_volunteers"
+                    ),
+                    maximum=maximum,
+                    minimum=minimum,
+                ),
             )
         s = r.build(
             ShiftTemplate,
@@ -176,8 +216,13 @@ def parse_campaign(ctx: Context, raw: RawTable) -> list[CampaignDay]:
         if unknown(r, "clinic_id", clinic_id, clinics):
             r.error(
                 "clinic_id",
-                f"{clinic_id} is not a clinic in sites.csv; add it there with kind clinic or "
-                "correct the id",
+                Message(
+                    N_(
+                        "{id} is not a clinic in sites.csv; add it there with kind clinic or "
+                        "correct the id"
+                    ),
+                    id=clinic_id,
+                ),
             )
         if date is not None and clinic_id is not None:
             # The key of campaign.csv: several clinics on one date are fine, one clinic
@@ -186,9 +231,16 @@ def parse_campaign(ctx: Context, raw: RawTable) -> list[CampaignDay]:
             if first != r.label:
                 r.error(
                     "clinic_id",
-                    f"clinic {clinic_id} on {date} is also on {first}; campaign.csv has one "
-                    "row per date and clinic: delete one of the two rows, keeping the hours "
-                    "you mean",
+                    Message(
+                        N_(
+                            "clinic {id} on {date} is also on {row}; campaign.csv has one row "
+                            "per date and clinic: delete one of the two rows, keeping the "
+                            "hours you mean"
+                        ),
+                        id=clinic_id,
+                        date=date,
+                        row=first,
+                    ),
                 )
         open_, close = r.value("open"), r.value("close")
         _campaign_hours(r, ctx.sites.get(clinic_id or ""), open_, close)
@@ -207,8 +259,14 @@ def _campaign_hours(r: Row, clinic: Site | None, open_: int | None, close: int |
     if open_ is not None and close is not None and close <= open_:
         r.error(
             "close",
-            f"the clinic hours {format_time(open_)}–{format_time(close)} close before "
-            "they open; swap open and close or correct them",
+            Message(
+                N_(
+                    "the clinic hours {open}–{close} close before they open; swap open and "
+                    "close or correct them"
+                ),
+                open=format_time(open_),
+                close=format_time(close),
+            ),
         )
         return
     if clinic is None or clinic.kind != SiteKind.CLINIC or (open_ is None and close is None):
@@ -216,20 +274,34 @@ def _campaign_hours(r: Row, clinic: Site | None, open_: int | None, close: int |
     start = clinic.open if open_ is None else open_
     end = clinic.close if close is None else close
     if end > start:
-        _no_slot(r, clinic, start, end, "that day")
+        _no_slot(r, clinic, start, end, N_("that day"))
     elif open_ is not None:
         r.error(
             "open",
-            f"{format_time(open_)} is not before {clinic.site_id}'s closing time "
-            f"{format_time(clinic.close)} in sites.csv, so the clinic would close before it "
-            f"opens; give this row a close after {format_time(open_)}, or an earlier open",
+            Message(
+                N_(
+                    "{open} is not before {clinic}'s closing time {close} in sites.csv, so the "
+                    "clinic would close before it opens; give this row a close after {open}, "
+                    "or an earlier open"
+                ),
+                open=format_time(open_),
+                clinic=clinic.site_id,
+                close=format_time(clinic.close),
+            ),
         )
     else:
         r.error(
             "close",
-            f"{format_time(end)} is not after {clinic.site_id}'s opening time "
-            f"{format_time(clinic.open)} in sites.csv, so the clinic would close before it "
-            f"opens; give this row an open before {format_time(end)}, or a later close",
+            Message(
+                N_(
+                    "{close} is not after {clinic}'s opening time {open} in sites.csv, so the "
+                    "clinic would close before it opens; give this row an open before "
+                    "{close}, or a later close"
+                ),
+                close=format_time(end),
+                clinic=clinic.site_id,
+                open=format_time(clinic.open),
+            ),
         )
 
 
@@ -238,9 +310,18 @@ def _no_slot(r: Row, clinic: Site, start: int, end: int, when: str) -> None:
     if clinic.check_minutes is not None and end - start < clinic.check_minutes:
         r.warn(
             None,
-            f"clinic {clinic.site_id} is open {format_time(start)}–{format_time(end)} "
-            f"{when}, shorter than one check ({clinic.check_minutes} minutes), so no one can "
-            "be booked; lengthen the hours or shorten check_minutes",
+            Message(
+                N_(
+                    "clinic {clinic} is open {start}–{end} {when}, shorter than one check "
+                    "({minutes} minutes), so no one can be booked; lengthen the hours or "
+                    "shorten check_minutes"
+                ),
+                clinic=clinic.site_id,
+                start=format_time(start),
+                end=format_time(end),
+                when=Word(when),
+                minutes=clinic.check_minutes,
+            ),
         )
 
 
@@ -263,15 +344,24 @@ def parse_travel(ctx: Context, raw: RawTable) -> list[TravelOverride]:
             if unknown(r, column, ends[column], places):
                 r.error(
                     column,
-                    f"{ends[column]} is not a resident, volunteer or site id; correct the id",
+                    Message(
+                        N_("{id} is not a resident, volunteer or site id; correct the id"),
+                        id=ends[column],
+                    ),
                 )
         mode = r.value("mode") or "any"
         minutes = r.value("minutes", required=True, minimum=0)
         if minutes is not None and minutes > MAX_TRAVEL_MINUTES:
             r.error(
                 "minutes",
-                f"{r.text('minutes')} minutes is more than a day ({MAX_TRAVEL_MINUTES}); "
-                "write the travel time in minutes, for example 12",
+                Message(
+                    N_(
+                        "{minutes} minutes is more than a day ({most}); write the travel time "
+                        "in minutes, for example 12"
+                    ),
+                    minutes=r.text("minutes"),
+                    most=MAX_TRAVEL_MINUTES,
+                ),
             )
         t = r.build(
             TravelOverride,

@@ -8,6 +8,7 @@ import difflib
 from collections.abc import Sequence
 
 from carecal.clock import weekday
+from carecal.i18n import N_, Message, Word
 from carecal.io.csvtext import RawTable
 from carecal.io.rows import Context, Row, table_rows
 from carecal.io.schema import CHANGES
@@ -39,11 +40,21 @@ def parse_changes(ctx: Context, raw: RawTable, residents: Sequence[Resident] = (
         ):
             r.error(
                 "end",
-                "is empty; write the last day (a date) or the moment the change ends "
-                "(YYYY-MM-DD HH:MM); only an extra_meal may leave it empty",
+                Message(
+                    N_(
+                        "is empty; write the last day (a date) or the moment the change ends "
+                        "(YYYY-MM-DD HH:MM); only an extra_meal may leave it empty"
+                    )
+                ),
             )
         elif kind is not None and kind != ChangeKind.EXTRA_MEAL and end is None:
-            r.error(None, f"{raw.source} has no end column; add it: the end of each change")
+            r.error(
+                None,
+                Message(
+                    N_("{source} has no end column; add it: the end of each change"),
+                    source=raw.source,
+                ),
+            )
         if kind is not None and ident is not None:
             _check_id(ctx, r, ChangeKind(kind), ident)
         change = r.build(
@@ -64,13 +75,25 @@ def _check_id(ctx: Context, r: Row, kind: ChangeKind, ident: str) -> None:
     if known is None or ident in known:
         return
     close = difflib.get_close_matches(ident, sorted(known), n=1, cutoff=0.6)
-    fix = f"orrect the id, or add the {entity} to {_TABLE_OF[entity]}"
-    fix = f"did you mean {close[0]}? C{fix}" if close else f"c{fix}"
-    r.error(
-        "id",
-        f"{ident} is not a {entity} in {_TABLE_OF[entity]}, and a {kind.value} change names "
-        f"a {entity}; {fix}",
-    )
+    values = {"id": ident, "entity": Word(entity), "table": _TABLE_OF[entity], "kind": kind.value}
+    if close:
+        message = Message(
+            N_(
+                "{id} is not a {entity} in {table}, and a {kind} change names a {entity}; did "
+                "you mean {close}? Correct the id, or add the {entity} to {table}"
+            ),
+            close=close[0],
+            **values,
+        )
+    else:
+        message = Message(
+            N_(
+                "{id} is not a {entity} in {table}, and a {kind} change names a {entity}; "
+                "correct the id, or add the {entity} to {table}"
+            ),
+            **values,
+        )
+    r.error("id", message)
 
 
 def _extra_meal_on_standing_day(r: Row, change: Change, resident: Resident | None) -> None:
@@ -86,6 +109,12 @@ def _extra_meal_on_standing_day(r: Row, change: Change, resident: Resident | Non
         shown = ", ".join(f"{weekday(d)} {d}" for d in standing[:5])
         r.warn(
             "start",
-            f"resident {change.id} already has a standing meal order on {shown}, so the "
-            "extra meal changes nothing there; delete the row or correct the date",
+            Message(
+                N_(
+                    "resident {id} already has a standing meal order on {days}, so the extra "
+                    "meal changes nothing there; delete the row or correct the date"
+                ),
+                id=change.id,
+                days=shown,
+            ),
         )

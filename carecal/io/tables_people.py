@@ -8,7 +8,9 @@ import re
 from typing import Any
 
 from carecal.clock import TimeWindow, format_time, weekday
+from carecal.i18n import N_, Message
 from carecal.io.csvtext import RawTable
+from carecal.io.problems import Problem
 from carecal.io.rows import (
     Context,
     Row,
@@ -44,7 +46,10 @@ def parse_volunteers(ctx: Context, raw: RawTable) -> list[Volunteer]:
         capacity = r.value("capacity", minimum=1)
         skills = r.value("skills") or ()
         if r.text("skills") == "" and "skills" in r.columns:
-            r.warn("skills", "is empty, so this volunteer is never planned; list their skills")
+            r.warn(
+                "skills",
+                Message(N_("is empty, so this volunteer is never planned; list their skills")),
+            )
         v = r.build(
             Volunteer,
             volunteer_id=vid,
@@ -81,7 +86,9 @@ def _shift_limits(r: Row) -> dict[str, int]:
         if match is None:
             r.error(
                 "max_shifts_by_id",
-                f"'{item}' is not shift_id=count; write for example EVE=2;SAT=1",
+                Message(
+                    N_("'{item}' is not shift_id=count; write for example EVE=2;SAT=1"), item=item
+                ),
             )
             continue
         limits[match.group(1)] = int(match.group(2))
@@ -97,27 +104,50 @@ def check_shift_limits(ctx: Context) -> None:
     for where, sid in ctx.shift_refs:
         if sid not in known:
             ctx.problems.append(
-                f"{where}: shift {sid} is not in shifts.csv; correct the shift_id or remove "
-                "the limit"
+                Problem(
+                    where,
+                    Message(
+                        N_(
+                            "shift {shift} is not in shifts.csv; correct the shift_id or "
+                            "remove the limit"
+                        ),
+                        shift=sid,
+                    ),
+                )
             )
 
 
 def _age_problem(r: Row, birth: dt.date | None, age: int | None, as_of: dt.date) -> None:
     if birth is not None:
         if birth > as_of:
-            r.error("birth_date", f"{birth} is in the future; correct the date of birth")
+            r.error(
+                "birth_date",
+                Message(N_("{date} is in the future; correct the date of birth"), date=birth),
+            )
             return
         years = as_of.year - birth.year - ((as_of.month, as_of.day) < (birth.month, birth.day))
         if years < MIN_AGE:
             r.error(
                 "birth_date",
-                f"born {birth}, so {years} on {as_of}, under {MIN_AGE}; the roster lists "
-                f"residents aged {MIN_AGE} and over",
+                Message(
+                    N_(
+                        "born {birth}, so {years} on {day}, under {minimum}; the roster lists "
+                        "residents aged {minimum} and over"
+                    ),
+                    birth=birth,
+                    years=years,
+                    day=as_of,
+                    minimum=MIN_AGE,
+                ),
             )
     elif age is not None and age < MIN_AGE:
         r.error(
             "age",
-            f"{age} is under {MIN_AGE}; the roster lists residents aged {MIN_AGE} and over",
+            Message(
+                N_("{age} is under {minimum}; the roster lists residents aged {minimum} and over"),
+                age=age,
+                minimum=MIN_AGE,
+            ),
         )
 
 
@@ -125,7 +155,12 @@ def parse_residents(ctx: Context, raw: RawTable) -> list[Resident]:
     """residents.csv: each resident's home, mobility, meal order and age rule."""
     rows = table_rows(ctx, raw, INPUT_TABLES["residents"])
     if not rows and not raw.problems:
-        ctx.warnings.append(f"{raw.source} has no rows: nothing to plan for meals or health checks")
+        ctx.warnings.append(
+            Message(
+                N_("{source} has no rows: nothing to plan for meals or health checks"),
+                source=raw.source,
+            )
+        )
     duplicate_ids(rows, "resident_id", "resident")
     store_ids(ctx, "resident", known_ids(rows, "resident_id"))
     volunteers = ctx.ids.get("volunteer")
@@ -143,7 +178,10 @@ def parse_residents(ctx: Context, raw: RawTable) -> list[Resident]:
             and age is None
             and not r.text("birth_date") + r.text("age")
         ):
-            r.error("age", "is empty and so is birth_date; give the age or the date of birth")
+            r.error(
+                "age",
+                Message(N_("is empty and so is birth_date; give the age or the date of birth")),
+            )
         _age_problem(r, birth, age, ctx.as_of)
         lat, lon = coordinates(r, required=True)
         window = None
@@ -154,26 +192,44 @@ def parse_residents(ctx: Context, raw: RawTable) -> list[Resident]:
             if end <= start:
                 r.error(
                     "window_end",
-                    f"the delivery window {format_time(start)}–{format_time(end)} closes "
-                    "before it opens; swap window_start and window_end or correct them",
+                    Message(
+                        N_(
+                            "the delivery window {start}–{end} closes before it opens; swap "
+                            "window_start and window_end or correct them"
+                        ),
+                        start=format_time(start),
+                        end=format_time(end),
+                    ),
                 )
             window = TimeWindow(start, end)
         last_check = r.value("last_check")
         if last_check is not None and last_check > ctx.as_of:
-            r.error("last_check", f"{last_check} is in the future; correct the date")
+            r.error(
+                "last_check",
+                Message(N_("{date} is in the future; correct the date"), date=last_check),
+            )
         preferred = r.value("preferred_volunteers") or ()
         meals_from, meals_until = r.value("meals_from"), r.value("meals_until")
         if meals_from is not None and meals_until is not None and meals_until < meals_from:
             r.error(
                 "meals_until",
-                f"{meals_until} comes before meals_from {meals_from}; swap them or correct "
-                "one (both days are included)",
+                Message(
+                    N_(
+                        "{until} comes before meals_from {since}; swap them or correct one "
+                        "(both days are included)"
+                    ),
+                    until=meals_until,
+                    since=meals_from,
+                ),
             )
         for v in preferred:
             if unknown(r, "preferred_volunteers", v, volunteers):
                 r.error(
                     "preferred_volunteers",
-                    f"volunteer {v} is not in volunteers.csv; correct the id or remove it",
+                    Message(
+                        N_("volunteer {id} is not in volunteers.csv; correct the id or remove it"),
+                        id=v,
+                    ),
                 )
         resident = r.build(
             Resident,
@@ -214,7 +270,10 @@ def _known_volunteer(r: Row, volunteers: set[str] | None) -> str | None:
     if unknown(r, "volunteer_id", vid, volunteers):
         r.error(
             "volunteer_id",
-            f"volunteer {vid} is not in volunteers.csv; add them there or correct the id",
+            Message(
+                N_("volunteer {id} is not in volunteers.csv; add them there or correct the id"),
+                id=vid,
+            ),
         )
     return vid
 
@@ -227,7 +286,7 @@ def parse_availability(ctx: Context, raw: RawTable) -> list[Availability]:
     for r in rows:
         vid = _known_volunteer(r, volunteers)
         days = day_fields(r, "day", required=True)
-        start, end = start_end(r, "start", "end", "the free time")
+        start, end = start_end(r, "start", "end", N_("the free time"))
         available = r.value("available")
         a = r.build(
             Availability,
@@ -254,23 +313,39 @@ def parse_requests(ctx: Context, raw: RawTable) -> list[Request]:
         date = r.value("date")
         if date is not None:
             if days["date"] is not None and days["date"] != date:
-                r.error("date", f"{date} differs from day {days['date']}; give only one of them")
+                r.error(
+                    "date",
+                    Message(
+                        N_("{date} differs from day {day}; give only one of them"),
+                        date=date,
+                        day=days["date"],
+                    ),
+                )
             elif days["day"] is not None and days["day"] != weekday(date):
                 # Both columns filled and they disagree: neither may be dropped silently.
                 r.error(
                     "date",
-                    f"{date} is a {weekday(date)}, but day says {days['day']}; give only one "
-                    "of them",
+                    Message(
+                        N_("{date} is a {weekday}, but day says {day}; give only one of them"),
+                        date=date,
+                        weekday=weekday(date),
+                        day=days["day"],
+                    ),
                 )
             days = {"day": None, "date": date}
         if days["day"] is None and days["date"] is None and not r.text("day"):
-            r.error("day", "is empty and so is date; give a weekday or a date")
+            r.error("day", Message(N_("is empty and so is date; give a weekday or a date")))
         shift_id = r.value("shift_id")
         if unknown(r, "shift_id", shift_id, shifts):
             r.error(
                 "shift_id",
-                f"shift {shift_id} is not in shifts.csv; correct the id or leave it empty "
-                "for any shift that day",
+                Message(
+                    N_(
+                        "shift {shift} is not in shifts.csv; correct the id or leave it empty "
+                        "for any shift that day"
+                    ),
+                    shift=shift_id,
+                ),
             )
         want = r.value("want")
         weight = r.value("weight", minimum=0)

@@ -1,10 +1,18 @@
 """``plan.xlsx``: a plan as one Excel workbook, for a coordinator who lives in Excel.
 
-The workbook holds a sheet per table of the plan folder (the same rows and columns as the
-CSV files, names beside the ids), a ``rota`` sheet (volunteers down, dates across, shift
-ids in the cells) when the plan has a shift plan, and a route sheet per carrier of the meal
-plans (the stops in order, with what the carrier needs at the door). Every sheet has its
-header row frozen, an auto-filter over its columns and column widths fitted to the text.
+The workbook holds a ``summary`` sheet (the lines of ``summary.md``), a sheet per table of
+the plan folder (the same rows and columns as the CSV files, names beside the ids), a
+``rota`` sheet (volunteers down, dates across, shift ids in the cells) when the plan has a
+shift plan, and a route sheet per carrier of the meal plans (the stops in order, with what
+the carrier needs at the door). Every sheet has its header row frozen, an auto-filter over
+its columns and column widths fitted to the text.
+
+The workbook speaks the plan's language (``community.policy.lang``): in Chinese its sheet
+names and every header are Chinese words (``送餐路线``, ``老人编号``) and a route sheet
+gives the diet in words. carecal never reads ``plan.xlsx`` back (:func:`read_plan` reads
+the CSV files, which keep their English column names as the public contract), so the
+workbook is free to be written for people alone. The cells hold what the CSV files hold
+(ids, dates, times, codes) in either language.
 
 Nothing in a cell is ever run as a formula: text is stored as text (never as a formula
 cell, whatever it starts with), and text starting with ``=``, ``+``, ``-``, ``@``, a tab or
@@ -33,18 +41,22 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from carecal.clock import date_range, format_time, weekday
+from carecal.i18n import N_, translator
 from carecal.io.cells import format_cell, spreadsheet_safe
 from carecal.io.schema import OUTPUT_TABLES, Column, Kind
-from carecal.io.sheets.page import floor_text
+from carecal.io.sheets.page import diet_text, floor_text
 from carecal.model import Community
 from carecal.plans import MealPlan, People, ShiftPlan
 
 MAX_SHEET_NAME = 31
 """Excel's longest sheet name, in characters (UTF-16 code units)."""
 ROTA_SHEET = "rota"
-"""The name of the volunteers-by-dates sheet."""
+"""The name of the volunteers-by-dates sheet (in English; the catalog has the Chinese)."""
+SUMMARY_SHEET = "summary"
+"""The name of the sheet holding ``summary.md`` (in English)."""
 ROUTE_PREFIX = "route "
-"""What every carrier's route sheet name starts with (so it never clashes with a table)."""
+"""What every carrier's route sheet name starts with in English (so it never clashes with a
+table)."""
 MAX_COLUMN_WIDTH = 60
 """The widest a fitted column gets, in characters; longer text is cut off on screen."""
 
@@ -66,6 +78,57 @@ _ROUTE_HEADER = (
     "diet",
     "window",
 )
+# The words of the sheet names and headers in the catalog: in English the sheets keep the
+# table and column names (as the CSV files have them); in Chinese they are these words said
+# in Chinese. A table or column not listed (added later) keeps its name.
+_SHEET_WORDS = {
+    SUMMARY_SHEET: N_("summary"),
+    "meal_routes": N_("meal routes"),
+    "health_checks": N_("health-check bookings"),
+    "shift_plan": N_("shift plan"),
+    "unserved": N_("not served"),
+    "packing_list": N_("packing list"),
+    ROTA_SHEET: N_("rota"),
+}
+_HEADER_WORDS = {
+    "date": N_("date"),
+    "volunteer_id": N_("volunteer id"),
+    "volunteer_name": N_("volunteer's name"),
+    "trip": N_("trip"),
+    "stop": N_("stop"),
+    "resident_id": N_("resident id"),
+    "resident_name": N_("resident's name"),
+    "name": N_("name"),
+    "address": N_("address"),
+    "arrival": N_("arrival"),
+    "departure": N_("departure"),
+    "portions": N_("portions"),
+    "diet": N_("diet"),
+    "food_minutes": N_("minutes since the kitchen"),
+    "travel_minutes": N_("travel minutes"),
+    "done": N_("what happened"),
+    "clinic_id": N_("clinic id"),
+    "slot_start": N_("slot"),
+    "check_start": N_("check starts"),
+    "check_end": N_("check ends"),
+    "escort_ids": N_("escort ids"),
+    "escort_names": N_("escorts"),
+    "wheelchair": N_("wheelchair"),
+    "pickup": N_("pickup"),
+    "home_again": N_("home again"),
+    "shift_id": N_("shift id"),
+    "role": N_("role"),
+    "start": N_("start"),
+    "end": N_("end"),
+    "kind": N_("kind"),
+    "id": N_("id"),
+    "code": N_("reason code"),
+    "reason": N_("reason"),
+    "fix": N_("what would fix it"),
+    "floor": N_("floor"),
+    "window": N_("window"),
+    "phone": N_("phone"),
+}
 # Zip entries dated at the zip format's epoch: a date would make each run's bytes differ.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 _FIXED_TIME = dt.datetime(*_ZIP_EPOCH)
@@ -183,22 +246,48 @@ def _fill(sheet: Worksheet, header: Sequence[str], rows: Iterable[Sequence[Any]]
 # --- the sheets -----------------------------------------------------------------------------
 
 
-def _table_sheet(sheet: Worksheet, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+def _sheet_title(base: str, lang: str) -> str:
+    """A sheet's name before it is made valid: the table's name in English, its words in
+    Chinese."""
+    if lang == "en" or base not in _SHEET_WORDS:
+        return base
+    return translator(lang).gettext(_SHEET_WORDS[base])
+
+
+def _headers(names: Sequence[str], lang: str) -> list[str]:
+    """Column names as a sheet's header row: as they are in English, in words otherwise."""
+    if lang == "en":
+        return list(names)
+    _ = translator(lang).gettext
+    return [_(_HEADER_WORDS[n]) if n in _HEADER_WORDS else n for n in names]
+
+
+def _summary_sheet(sheet: Worksheet, summary: str, lang: str) -> None:
+    """The lines of ``summary.md``, one per row, without the Markdown marks."""
+    lines = [line.lstrip("#").strip() for line in summary.splitlines()]
+    _fill(sheet, [_sheet_title(SUMMARY_SHEET, lang)], ([line] for line in lines if line))
+
+
+def _table_sheet(
+    sheet: Worksheet, table: str, rows: Sequence[Mapping[str, Any]], lang: str
+) -> None:
     columns = OUTPUT_TABLES[table].columns
     _fill(
         sheet,
-        [c.name for c in columns],
+        _headers([c.name for c in columns], lang),
         ([_cell_value(r.get(c.name), c) for c in columns] for r in rows),
     )
 
 
-def _rota_sheet(sheet: Worksheet, shifts: ShiftPlan, people: People) -> None:
+def _rota_sheet(sheet: Worksheet, shifts: ShiftPlan, people: People, lang: str) -> None:
     """Volunteers down, the plan's dates across, the shift ids of each day in the cells."""
     days = date_range(shifts.start, shifts.end)
     cells: dict[str, dict[dt.date, list[str]]] = defaultdict(lambda: defaultdict(list))
     for a in sorted(shifts.assignments, key=lambda a: (a.date, a.start, a.shift_id)):
         cells[a.volunteer_id][a.date].append(a.shift_id)
-    header = ["volunteer_id", "volunteer_name", *(f"{d} {weekday(d)}" for d in days)]
+    tr = translator(lang)
+    named = [f"{d} {weekday(d) if lang == 'en' else tr.short_weekday(d)}" for d in days]
+    header = [*_headers(["volunteer_id", "volunteer_name"], lang), *named]
     rows = [
         [vid, people.volunteer(vid).name, *(", ".join(cells[vid].get(d, [])) for d in days)]
         for vid in sorted(cells)
@@ -207,9 +296,15 @@ def _rota_sheet(sheet: Worksheet, shifts: ShiftPlan, people: People) -> None:
 
 
 def _route_sheet(
-    sheet: Worksheet, vid: str, meals: Sequence[MealPlan], community: Community, people: People
+    sheet: Worksheet,
+    vid: str,
+    meals: Sequence[MealPlan],
+    community: Community,
+    people: People,
+    lang: str,
 ) -> None:
-    """One carrier's stops in order, with what the carrier needs at the door."""
+    """One carrier's stops in order, with what the carrier needs at the door (in English
+    the diet as its tags, as the CSV files write it; in Chinese in words)."""
     rows: list[list[Any]] = []
     phones: list[str] = []
     for plan in sorted(meals, key=lambda p: p.date):
@@ -227,9 +322,9 @@ def _route_sheet(
                         stop.resident_id,
                         who.name,
                         who.address,
-                        floor_text(resident),
+                        floor_text(resident, lang),
                         stop.portions,
-                        ";".join(stop.diet),
+                        ";".join(stop.diet) if lang == "en" else diet_text(stop.diet, lang),
                         str(window) if window is not None else "",
                     ]
                 )
@@ -239,7 +334,7 @@ def _route_sheet(
     if any(phones):
         header.append("phone")
         rows = [[*row, phone] for row, phone in zip(rows, phones, strict=True)]
-    _fill(sheet, header, rows)
+    _fill(sheet, _headers(header, lang), rows)
 
 
 def _carriers(meals: Sequence[MealPlan]) -> list[str]:
@@ -252,6 +347,9 @@ def workbook_bytes(
     shifts: ShiftPlan | None,
     community: Community,
     people: People,
+    *,
+    summary: str = "",
+    lang: str | None = None,
 ) -> bytes:
     """The plan's workbook, as the bytes of an ``.xlsx`` file.
 
@@ -269,22 +367,36 @@ def workbook_bytes(
         The community the plan was made for (floor, lift and window at each door).
     people
         The names and addresses beside the ids.
+    summary
+        The text of ``summary.md``: its lines make the first sheet (none when empty).
+    lang
+        ``en`` or ``zh``: the language of the sheet names and headers; the community's
+        (``policy.lang``) by default.
 
     Returns
     -------
     bytes
         The workbook, the same bytes for the same plan.
     """
+    lang = lang or community.policy.lang
     book = Workbook()
     book.remove(book.active)
     taken: set[str] = set()
+
+    def new_sheet(base: str) -> Worksheet:
+        return book.create_sheet(sheet_name(_sheet_title(base, lang), taken))
+
+    if summary:
+        _summary_sheet(new_sheet(SUMMARY_SHEET), summary, lang)
     for table, rows in tables.items():
-        _table_sheet(book.create_sheet(sheet_name(table, taken)), table, rows)
+        _table_sheet(new_sheet(table), table, rows, lang)
     if shifts is not None:
-        _rota_sheet(book.create_sheet(sheet_name(ROTA_SHEET, taken)), shifts, people)
+        _rota_sheet(new_sheet(ROTA_SHEET), shifts, people, lang)
+    # "route {volunteer}" in English is ROUTE_PREFIX and the id.
+    route = translator(lang).gettext("route {volunteer}")
     for vid in _carriers(meals):
-        sheet = book.create_sheet(sheet_name(f"{ROUTE_PREFIX}{vid}", taken))
-        _route_sheet(sheet, vid, meals, community, people)
+        sheet = book.create_sheet(sheet_name(route.format(volunteer=vid), taken))
+        _route_sheet(sheet, vid, meals, community, people, lang)
     # A fixed creation and change time in the document's properties: the clock's would
     # make two runs of the same plan differ.
     book.properties.created = _FIXED_TIME

@@ -70,6 +70,7 @@ def test_meal_plan_files_have_the_design_columns_and_a_bom(tmp_path, community, 
     assert names == {
         "meal_routes.csv",
         "packing_list.csv",
+        "packing_list.html",
         "unserved.csv",
         "summary.md",
         "routes/V01.html",

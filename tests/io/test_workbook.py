@@ -1,6 +1,7 @@
-"""plan.xlsx: a sheet per table with names beside ids, a rota, a route sheet per carrier;
-frozen headers, filters and fitted widths; text never stored as a formula; valid sheet
-names for any carrier id; the same bytes for the same plan."""
+"""plan.xlsx: the summary, a sheet per table with names beside ids, a rota, a route sheet
+per carrier; frozen headers, filters and fitted widths; text never stored as a formula;
+valid sheet names for any carrier id; the same bytes for the same plan; sheet names and
+headers in the plan's language."""
 
 from __future__ import annotations
 
@@ -60,6 +61,7 @@ def week_book(tmp_path, community, meal_plan, campaign_plan, shift_plan):
 
 def test_every_table_a_rota_and_a_route_sheet_per_carrier(week_book):
     assert week_book.sheetnames == [
+        "summary",
         "meal_routes",
         "health_checks",
         "shift_plan",
@@ -251,7 +253,7 @@ def test_a_meal_plan_without_trips_still_has_its_tables(tmp_path, community: Com
     empty = MealPlan(status=Status.EMPTY, date=DAY)
     write_plan(empty, tmp_path, community, xlsx=True)
     book = _book(tmp_path / "plan.xlsx")
-    assert book.sheetnames == ["meal_routes", "unserved"]
+    assert book.sheetnames == ["summary", "meal_routes", "unserved"]
     assert book["meal_routes"].max_row == 1 and book["meal_routes"].auto_filter.ref == "A1:P1"
 
 
@@ -261,3 +263,41 @@ def test_the_sheet_name_of_the_docs_example():
     assert (
         sheet_name("route 志愿者:王小明/第三社区", set()) == "route 志愿者_王小明_第三社区~ac1038"
     )
+
+
+def test_the_summary_sheet_holds_the_lines_of_summary_md(tmp_path, week_book):
+    lines = [c.value for (c,) in week_book["summary"].iter_rows(min_col=1, max_col=1)]
+    assert lines[0] == "summary" and lines[1] == "carecal plan"
+    text = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert lines[1:] == [line.lstrip("#").strip() for line in text.splitlines() if line.strip()]
+
+
+def test_the_workbook_in_chinese(tmp_path, community, meal_plan, campaign_plan, shift_plan):
+    """Sheet names and every header in Chinese, the route sheet's floor and diet in words;
+    the cells of the table sheets are those of the English workbook (the CSV files')."""
+    week = _week(meal_plan, campaign_plan, shift_plan)
+    write_plan(week, tmp_path / "zh", community.with_policy(lang="zh"), xlsx=True)
+    write_plan(week, tmp_path / "en", community, xlsx=True)
+    zh, en = _book(tmp_path / "zh" / "plan.xlsx"), _book(tmp_path / "en" / "plan.xlsx")
+    assert zh.sheetnames == [
+        "概要",
+        "送餐路线",
+        "体检预约",
+        "班次安排",
+        "未能安排",
+        "排班总表",
+        "路线 V01",
+        "路线 V02",
+    ]
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for sheet in zh.worksheets:
+        assert all(cjk.search(str(h)) for h in _header(sheet)), (sheet.title, _header(sheet))
+    assert _header(zh["送餐路线"])[:3] == ["日期", "志愿者编号", "志愿者姓名"]
+    assert _header(zh["排班总表"])[2] == "2026-03-02 周一"
+    for zh_name, en_name in zip(zh.sheetnames[1:5], en.sheetnames[1:5], strict=True):
+        rows = list(zh[zh_name].iter_rows(min_row=2, values_only=True))
+        assert rows == list(en[en_name].iter_rows(min_row=2, values_only=True))
+    route = zh["路线 V01"]
+    first = next(route.iter_rows(min_row=2, values_only=True))
+    assert first[7] == "4 楼，无电梯，走楼梯" and first[9] == "糖尿病餐、软食"
+    assert zh["概要"].cell(row=2, column=1).value == "carecal 计划"

@@ -100,6 +100,22 @@ def diet_text(tags: Iterable[str], lang: str = "en") -> str:
     return tr.gettext(", ").join(words)
 
 
+REGULAR_WORDS = N_("regular")
+"""The words for the diet combination ``regular`` (no tags) of the packing list."""
+
+
+def diet_combination_text(combination: str, lang: str = "en") -> str:
+    """A diet combination of the packing list in words: ``regular``, ``diabetic + soft food``
+    (``普通餐``, ``糖尿病餐 + 软食``); the portions of one line are one kind of meal."""
+    from carecal.io.frames import REGULAR_DIET
+
+    tr = translator(lang)
+    if combination == REGULAR_DIET:
+        return tr.gettext(REGULAR_WORDS)
+    tags = combination.split("+")
+    return " + ".join(tr.gettext(DIET_WORDS[t]) if t in DIET_WORDS else t for t in tags)
+
+
 def who(volunteer: Volunteer | None, vid: str) -> str:
     """``name (id)``, or the id alone when the volunteer has no name."""
     return f"{volunteer.name} ({vid})" if volunteer is not None and volunteer.name else vid

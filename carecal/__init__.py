@@ -31,6 +31,7 @@ from carecal.errors import (
     OptionError,
     PlanFileError,
 )
+from carecal.history import History
 from carecal.model import (
     Availability,
     CampaignDay,
@@ -107,6 +108,7 @@ __all__ = [
     "CommunityError",
     "Comparison",
     "ExtraMissingError",
+    "History",
     "MealPlan",
     "Mobility",
     "MonthlyReport",

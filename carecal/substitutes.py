@@ -191,7 +191,7 @@ def substitutes(
             skilled=not missing,
             knows=len(known),
             visits=visits,
-            reason=f"{reason}; {_knows_text(work, known, lang)}",
+            reason=translator(lang).gettext("; ").join([reason, _knows_text(work, known, lang)]),
         )
         minutes = sum(w.end - w.start for w in covered)
         key = (_group(free, not missing, covered), -len(known), -visits, -minutes, vid)
@@ -470,7 +470,7 @@ def _reason(
                 skills=_(", ").join(_(s.value) for s in _ordered(work.skills))
             )
         )
-    return "; ".join(parts)
+    return _("; ").join(parts)
 
 
 def _knows_text(work: Work, known: list[str], lang: str) -> str:

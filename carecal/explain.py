@@ -55,8 +55,6 @@ CODES: dict[str, str] = {
     "window": "the delivery window closes before a meal can arrive",
     "carrier_hours": "no carrier is free long enough around the delivery window",
     "carriers_busy": "every carrier was full or busy in the delivery window",
-    "shortage": "the carriers could not take everyone, and residents ahead in the shortage "
-    "order (policy shortage_order) were served first",
     "home_check": "bedridden: the check is done at home",
     "clinic_full": "the clinic has fewer places than residents due",
     "no_escort": "no volunteer trained as an escort pledged time on the campaign days",
@@ -433,7 +431,9 @@ def meal_shortage(
     lang: str = "en",
 ) -> Why:
     """A delivery left out in a shortage while residents ahead of it in the shortage
-    order (``policy.shortage_order``) were served.
+    order (``policy.shortage_order``) were served: ``busy``, its reason saying who came
+    first and why. The code stays ``carriers_busy``: the cause is still too few carriers,
+    the order only decided who waits.
 
     Parameters
     ----------
@@ -462,7 +462,7 @@ def meal_shortage(
     if more:
         who = _("{shown} and {count} more").format(shown=who, count=more)
     return Why(
-        "shortage",
+        busy.code,
         _(
             "{reason}; by the shortage order (policy shortage_order) these came before "
             "{resident}: {who}"

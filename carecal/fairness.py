@@ -141,9 +141,10 @@ def explain_shortage(
     """The day's unserved meals, their reasons saying what the shortage order decided.
 
     A delivery left out because the carriers were full or busy (``carriers_busy``) while
-    residents ahead of it in the shortage order were served becomes ``shortage``, naming
-    them and why they came first. A resident left unserved on their previous delivery day
-    too has that said in the reason, whatever the code.
+    residents ahead of it in the shortage order were served has them named in its reason,
+    with why they came first (the code stays: the cause is too few carriers). A resident
+    left unserved on their previous delivery day too has that said in the reason and the
+    fix, whatever the code.
 
     Parameters
     ----------

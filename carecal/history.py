@@ -25,9 +25,11 @@ the bookings each on their own), as ``carecal report`` does.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -119,11 +121,26 @@ class History(_Record):
         Where the records came from (the folders of ``history/``), for messages.
     """
 
+    model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
+
     meals: tuple[MealRecord, ...] = ()
     bookings: tuple[BookingRecord, ...] = ()
     meal_dates: tuple[dt.date, ...] = ()
     check_dates: tuple[dt.date, ...] = ()
     sources: tuple[str, ...] = ()
+
+    @cached_property
+    def _meals_of(self) -> dict[str, tuple[list[dt.date], list[MealRecord]]]:
+        # Per resident, their meal records by date: a planner asks for every resident of
+        # the day, and a long history holds thousands of records.
+        grouped: dict[str, list[MealRecord]] = {}
+        for r in self.meals:
+            grouped.setdefault(r.resident_id, []).append(r)
+        out = {}
+        for rid, records in grouped.items():
+            records.sort(key=lambda r: r.date)
+            out[rid] = ([r.date for r in records], records)
+        return out
 
     def __bool__(self) -> bool:
         return bool(self.meals or self.bookings)
@@ -273,8 +290,9 @@ class History(_Record):
     def previous_meal(self, resident_id: str, before: dt.date) -> MealRecord | None:
         """The resident's latest meal record before ``before``: their previous delivery
         day as far as the history knows, or ``None``."""
-        earlier = [r for r in self.meals if r.resident_id == resident_id and r.date < before]
-        return max(earlier, key=lambda r: r.date) if earlier else None
+        dates, records = self._meals_of.get(resident_id, ([], []))
+        k = bisect.bisect_left(dates, before)
+        return records[k - 1] if k else None
 
     def skipped_on(self, resident_id: str, before: dt.date) -> dt.date | None:
         """The date of the resident's previous delivery day before ``before`` when it left

@@ -1267,7 +1267,8 @@ class Community(_Frozen):
             of the file: times ``HH:MM``, lists ``;``-separated, dates ``datetime64``, and
             ``mobility``, ``mode``, ``kind``, ``role`` as categories; and ``policy``, a
             dict of every setting. ``carecal.community_from_frames(c.to_frames())`` is
-            ``c`` again.
+            ``c`` again, but for its :attr:`history` (earlier plans are not a table: give
+            them with :meth:`with_history`).
         """
         from carecal.io.frames import community_frames
 

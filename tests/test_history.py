@@ -312,3 +312,13 @@ def test_no_history_folder_no_history(tmp_path: Path) -> None:
     community = street({"R1": 5})
     write_community(community, tmp_path / "plain")
     assert read_community(tmp_path / "plain").history == History()
+
+
+def test_a_bad_history_folder_plans_nothing(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (data / "history" / "empty").mkdir()
+    out = tmp_path / "plan"
+    assert main(["-q", "meals", str(data), "--date", str(MONDAY), "--out", str(out)]) == 2
+    assert "history/empty holds no plan" in capsys.readouterr().err
+    assert not out.exists()

@@ -277,3 +277,17 @@ def test_the_weights_of_the_default_order() -> None:
         )
         == 10_000
     )
+
+
+def test_a_day_whose_costs_would_overflow_the_router_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The guard behind the policy's limit: tens of thousands of deliveries at the
+    largest costs would pass what 64-bit integers hold; here the limit is lowered."""
+    from carecal import fairness
+    from carecal.errors import CommunityError
+
+    monkeypatch.setattr(fairness, "MAX_DAY_COST", 40_000)
+    community = one_portion().with_history(history(unserved=("R2",)))
+    with pytest.raises(CommunityError, match="more than the routers can add up"):
+        day_penalties(community, MONDAY, community.deliveries_on(MONDAY))

@@ -102,3 +102,10 @@ def test_a_day_without_work_exits_2(data: Path, capsys: pytest.CaptureFixture[st
         ["substitutes", str(data), "--volunteer", "V1", "--date", "2026-12-01"], capsys
     )
     assert status == 2 and "V1 pledged no time on 2026-12-01" in err
+
+
+def test_in_chinese(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["substitutes", str(data), "--volunteer", "V1", "--date", str(MONDAY), "--lang", "zh"]
+    status, out, _ = run(argv, capsys)
+    assert status == 0
+    assert "Who could take over" not in out and "knows" not in out

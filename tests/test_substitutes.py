@@ -120,6 +120,11 @@ def test_a_bad_date_and_a_day_without_pledge_are_refused() -> None:
         substitutes(crew(), "V4", MONDAY)
 
 
+def test_the_reasons_in_chinese() -> None:
+    rows = substitutes(remembered(crew(lang="zh")), "V1", MONDAY)
+    assert "knows" not in rows[0].reason and "R1" in rows[0].reason
+
+
 def test_the_ranking_as_a_frame_and_a_csv(tmp_path: Path) -> None:
     rows = substitutes(remembered(crew()), "V1", MONDAY)
     frame = substitutes_frame(rows)

@@ -232,6 +232,15 @@ def test_a_resident_left_out_twice_is_said_so() -> None:
     assert "call R1 first" in missed.fix
 
 
+def test_the_reasons_in_chinese() -> None:
+    community = one_portion(resident("R1", lives_alone=True), lang="zh").with_history(
+        history(unserved=("R2",))
+    )
+    (missed,) = plan(community).unserved
+    assert missed.code == "carriers_busy"
+    assert "R2" in missed.reason and "came before" not in missed.reason
+
+
 # --- the policy -------------------------------------------------------------------------------
 
 

@@ -4,7 +4,10 @@ Read a community (``read_community``), plan the day's meal routes (``plan_meals`
 health-check campaign (``plan_health_checks``) and the volunteers' shifts
 (``plan_shifts``), or all three for a week (``plan_week``); check any plan with
 ``verify``, write it with ``write_plan``, and set two plans side by side with
-``compare``; plan many centres at once, on Dask, with ``plan_city``.
+``compare``; plan many centres at once, on Dask, with ``plan_city``. Earlier plans give a
+community its history (``community.with_history``, the ``history/`` folder): familiar
+carriers and escorts, who waits in a shortage, and ``substitutes`` for a volunteer who
+cannot come.
 
 ``import carecal`` is quick: the domain model, the plans, the errors and the verifier are
 imported with it, while the readers and writers (pandas), the planners (OR-Tools) and
@@ -31,6 +34,7 @@ from carecal.errors import (
     OptionError,
     PlanFileError,
 )
+from carecal.history import History
 from carecal.model import (
     Availability,
     CampaignDay,
@@ -70,6 +74,10 @@ from carecal.progress import ProgressEvent
 # function.
 from carecal.report import MonthlyReport, report
 
+# ``substitutes`` is both a module and its function, as ``compare``: imported here (the
+# module is light) so the name stays the function.
+from carecal.substitutes import Substitute, substitutes
+
 # Importing the subpackage sets the attribute ``carecal.verify`` to the module; this
 # import then binds the name to the function, which is what ``carecal.verify(...)`` means.
 # ``import carecal.verify.meals`` still finds the package through ``sys.modules``.
@@ -107,6 +115,7 @@ __all__ = [
     "CommunityError",
     "Comparison",
     "ExtraMissingError",
+    "History",
     "MealPlan",
     "Mobility",
     "MonthlyReport",
@@ -125,6 +134,7 @@ __all__ = [
     "Skill",
     "Status",
     "Stop",
+    "Substitute",
     "TravelOverride",
     "Trip",
     "Unserved",
@@ -147,6 +157,7 @@ __all__ = [
     "read_policy",
     "report",
     "sample_community",
+    "substitutes",
     "verify",
     "write_community",
     "write_plan",

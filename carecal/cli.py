@@ -503,6 +503,28 @@ def _cmd_report(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_OK
 
 
+def _cmd_substitutes(args: argparse.Namespace, console: _Console) -> int:
+    from carecal.i18n import translator
+    from carecal.substitutes import substitutes, work_of
+
+    date = coerce_date(args.date, "--date")  # a bad date is said before anything is read
+    community = _read(args.data, console, lang=args.lang)
+    plan = _read_plan(Path(args.plan), community, console) if args.plan else None
+    rows = substitutes(community, args.volunteer, date, plan)
+    _ = translator(community.policy.lang).gettext
+    work = work_of(community, args.volunteer, date, plan)
+    print(_("Who could take over {work}:").format(work=work.describe(community.policy.lang)))
+    for row in rows:
+        who = " ".join(part for part in (row.volunteer_id, row.name, row.phone) if part)
+        print(f"{row.rank:>3}. {who}: {row.reason}")
+    if args.out:
+        from carecal.io.substitutes import write_substitutes
+
+        path = write_substitutes(rows, args.out)
+        console.say(_("Wrote {count} file(s) to {folder}").format(count=1, folder=path.resolve()))
+    return EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace, console: _Console) -> int:
     from carecal.datasets import sample_community, sample_folder
     from carecal.solver.campaign import plan_health_checks
@@ -885,6 +907,22 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(
+        "substitutes",
+        help="rank who could take over a volunteer's work on a day",
+        description="Rank the volunteers who could take over V's work on DATE: free then "
+        "and skilled for it first, then by how many of V's elders they know (the history/ "
+        "folder of DATA). The work is V's trips, escort jobs and shifts in PLAN when given, "
+        "else V's pledged hours that day. Prints the ranking with the reasons; --out also "
+        "writes it as a CSV file.",
+    )
+    p.add_argument("data", help=data_help)
+    p.add_argument("--volunteer", required=True, metavar="V", help="the volunteer's id")
+    p.add_argument("--date", required=True, metavar="DATE", help="the day, YYYY-MM-DD")
+    p.add_argument("--plan", metavar="PLAN", help="a plan folder of that day (optional)")
+    p.add_argument("--out", metavar="FILE.csv", help="also write the ranking to this CSV file")
+    p.set_defaults(func=_cmd_substitutes)
+
+    p = sub.add_parser(
         "demo",
         help="plan the bundled sample community",
         description="Plan the sample community's week from the next weekday (meals, "
@@ -991,6 +1029,7 @@ _READS_DATA = (
     "verify",
     "compare",
     "report",
+    "substitutes",
 )
 """The commands that read DATA, and so take ``--problems FILE``."""
 MAX_GROUPS_SHOWN = 15

@@ -413,6 +413,83 @@ def meal_carriers_busy(
     )
 
 
+# The criteria of policy shortage_order, as a reason names them (carecal.fairness).
+_CRITERION_WORDS: dict[str, str] = {
+    "skipped_last_time": N_("left unserved on their last delivery day"),
+    "bedridden": N_("bedridden"),
+    "wheelchair": N_("uses a wheelchair"),
+    "lives_alone": N_("lives alone"),
+    "diabetic": N_("diabetic diet"),
+}
+
+
+def meal_shortage(
+    busy: Why,
+    resident_id: str,
+    came_first: Sequence[tuple[str, str, dt.date | None]],
+    more: int,
+    lang: str = "en",
+) -> Why:
+    """A delivery left out in a shortage while residents ahead of it in the shortage
+    order (``policy.shortage_order``) were served: ``busy``, its reason saying who came
+    first and why. The code stays ``carriers_busy``: the cause is still too few carriers,
+    the order only decided who waits.
+
+    Parameters
+    ----------
+    busy
+        The reason the carriers were full or busy (:func:`meal_carriers_busy`); its
+        reason and fix are kept.
+    resident_id
+        The resident left out.
+    came_first
+        Up to a few residents served ahead of them: id, the first criterion of the order
+        they meet, and for ``skipped_last_time`` the date they were left unserved.
+    more
+        How many more were served ahead of them.
+    lang
+        The language of the sentences (``en``, default, or ``zh``).
+    """
+    _ = translator(lang).gettext
+    shown = []
+    for rid, criterion, when in came_first:
+        if criterion == "skipped_last_time" and when is not None:
+            why = _("left unserved on {date}").format(date=when.isoformat())
+        else:
+            why = _(_CRITERION_WORDS[criterion]) if criterion in _CRITERION_WORDS else criterion
+        shown.append(_("{resident} ({why})").format(resident=rid, why=why))
+    who = _(", ").join(shown)
+    if more:
+        who = _("{shown} and {count} more").format(shown=who, count=more)
+    return Why(
+        busy.code,
+        _(
+            "{reason}; by the shortage order (policy shortage_order) these came before "
+            "{resident}: {who}"
+        ).format(reason=busy.reason, resident=resident_id, who=who),
+        busy.fix,
+    )
+
+
+def meal_skipped_again(why: Why, resident_id: str, skipped: dt.date, lang: str = "en") -> Why:
+    """``why``, saying that the resident was left unserved on their previous delivery day
+    (``skipped``) too, so that the coordinator calls them first."""
+    _ = translator(lang).gettext
+    return Why(
+        why.code,
+        _("{reason}; {resident} was left unserved on {date} too").format(
+            reason=why.reason, resident=resident_id, date=skipped.isoformat()
+        ),
+        _("{fix}; call {resident} first: it is the second delivery day in a row").format(
+            fix=why.fix, resident=resident_id
+        )
+        if why.fix
+        else _("call {resident} first: it is the second delivery day in a row").format(
+            resident=resident_id
+        ),
+    )
+
+
 # --- shifts --------------------------------------------------------------------------------
 
 

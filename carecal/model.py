@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -39,7 +40,8 @@ from carecal.clock import (
     parse_time,
     weekday,
 )
-from carecal.errors import CommunityError, OptionError
+from carecal.errors import CarecalWarning, CommunityError, OptionError
+from carecal.history import History, as_history
 from carecal.policy import MODES, Policy, check_policy
 
 
@@ -539,6 +541,11 @@ class Community(_Frozen):
         ``changes.csv``).
     policy
         The centre's rules (:class:`carecal.policy.Policy`).
+    history
+        What earlier plans say (:class:`carecal.history.History`; empty by default): who
+        brought whom their meal, who escorted whom, who was left unserved. Set it with
+        :meth:`with_history`; :func:`carecal.io.read_community` reads the ``history/``
+        folder into it.
     reference_date
         The date against which ages and "due" are judged when no plan date says otherwise.
 
@@ -558,6 +565,7 @@ class Community(_Frozen):
     travel: tuple[TravelOverride, ...] = ()
     changes: tuple[Change, ...] = ()
     policy: Policy = Field(default_factory=Policy)
+    history: History = Field(default_factory=History)
 
     model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
 
@@ -1189,6 +1197,48 @@ class Community(_Frozen):
             end=start if end is None else end,
         )
 
+    def with_history(self, plans: Any) -> Community:
+        """A copy that remembers earlier plans: familiar carriers and escorts, and who was
+        left unserved (:mod:`carecal.history`).
+
+        The plans' records are added to the community's history; where a plan covers a
+        date the history already holds (meals and health checks apart), the plan's
+        records replace the older ones for that date, and among ``plans`` a later one
+        replaces an earlier one, as ``carecal report`` takes the plan written last.
+        Residents and volunteers no longer in the roster are left out (with one
+        :class:`~carecal.errors.CarecalWarning` naming them). The history is not part of
+        the community's fingerprint (:func:`carecal.io.manifest.community_fingerprint`).
+
+        Parameters
+        ----------
+        plans
+            :class:`~carecal.plans.MealPlan`, :class:`~carecal.plans.CampaignPlan` and
+            :class:`~carecal.plans.WeekPlan` objects in the order they were made (a
+            :class:`~carecal.plans.ShiftPlan` adds nothing), one of them, or a
+            :class:`~carecal.history.History`.
+
+        Raises
+        ------
+        OptionError
+            For anything that is not a plan.
+
+        Warns
+        -----
+        CarecalWarning
+            When the plans name residents or volunteers no longer in the roster.
+        """
+        merged = self.history.then(as_history(plans))
+        kept, gone = merged.restricted_to(self.resident_by_id, self.volunteer_by_id)
+        if gone:
+            shown = ", ".join(gone[:10]) + (f" and {len(gone) - 10} more" if len(gone) > 10 else "")
+            warnings.warn(
+                f"the history names {len(gone)} resident(s) or volunteer(s) no longer in the "
+                f"roster ({shown}); they are left out of it",
+                CarecalWarning,
+                stacklevel=2,
+            )
+        return self.with_changes(history=kept)
+
     def _known_volunteer(self, volunteer_id: str) -> None:
         if volunteer_id in self.volunteer_by_id:
             return
@@ -1217,7 +1267,8 @@ class Community(_Frozen):
             of the file: times ``HH:MM``, lists ``;``-separated, dates ``datetime64``, and
             ``mobility``, ``mode``, ``kind``, ``role`` as categories; and ``policy``, a
             dict of every setting. ``carecal.community_from_frames(c.to_frames())`` is
-            ``c`` again.
+            ``c`` again, but for its :attr:`history` (earlier plans are not a table: give
+            them with :meth:`with_history`).
         """
         from carecal.io.frames import community_frames
 

@@ -30,6 +30,17 @@ MODES: tuple[str, ...] = ("walk", "bike", "ebike", "car")
 TIME_FIELDS: tuple[str, ...] = ("default_window_start", "default_window_end", "meals_ready")
 """The settings that are times of day (``"HH:MM"`` in ``policy.toml``)."""
 
+SHORTAGE_CRITERIA: tuple[str, ...] = (
+    "skipped_last_time",
+    "bedridden",
+    "wheelchair",
+    "lives_alone",
+    "diabetic",
+)
+"""What ``shortage_order`` may list: left unserved on the previous delivery day (from the
+history), bedridden, uses a wheelchair, lives alone, on a diabetic diet
+(:mod:`carecal.fairness` says how each ranks)."""
+
 # The largest cost or weight: CP-SAT sums them in 64-bit integers, and a value past this
 # would overflow there instead of being refused here.
 MAX_WEIGHT = 10**9
@@ -196,10 +207,11 @@ RULES: dict[str, Rule] = {
     "move_arrival_minutes": _MINUTES,
     "move_booking_weight": _COST,
     "move_shift_weight": _COST,
+    "familiar_carrier_weight": _COST,
 }
 """The rule of every numeric or time setting; for ``capacity`` and ``speed_kmh``, the rule
-of each mode's value. ``escort_mobilities`` and ``forbidden_successions`` are lists,
-checked on their own (:func:`range_text` words every setting)."""
+of each mode's value. ``escort_mobilities``, ``forbidden_successions`` and
+``shortage_order`` are lists, checked on their own (:func:`range_text` words every setting)."""
 
 _MODE_KEYS: dict[str, tuple[str, ...]] = {"capacity": MODES, "speed_kmh": TRAVEL_MODES}
 
@@ -250,11 +262,23 @@ class Policy(BaseModel):
     max_trips_per_day: int = Field(3, description="trips per carrier per day")
     missed_meal_penalty: int = Field(10_000, description="cost of one missed delivery")
     missed_meal_vulnerable_factor: float = Field(
-        2.0, description="missed-delivery cost factor per vulnerability"
+        2.0,
+        description="missed-delivery cost factor, to the power of the weights of the "
+        "shortage_order criteria a resident meets",
     )
     carrier_fixed_cost: int = Field(120, description="cost of calling one more carrier")
     non_preferred_cost: int = Field(
         10, description="cost of a delivery by a carrier the resident did not prefer"
+    )
+    familiar_carrier_weight: int = Field(
+        20,
+        description="per elder whose carrier or escort does not know them (history), "
+        "less the more visits they had; never at the price of a served meal",
+    )
+    shortage_order: tuple[str, ...] = Field(
+        ("skipped_last_time", "bedridden", "lives_alone", "diabetic"),
+        description="who is served first when not everyone can be, most important first; "
+        "see docs/continuity.md",
     )
 
     # --- health checks ---------------------------------------------------------------
@@ -338,6 +362,8 @@ def range_text(name: str) -> str:
         return f"list of {_one_of(_mobilities())}"
     if name == "forbidden_successions":
         return "list of [shift_id, shift_id] pairs, ids not empty"
+    if name == "shortage_order":
+        return f"list of {_one_of(SHORTAGE_CRITERIA)}, each at most once"
     if name == "lang":
         return "en (English) or zh (Chinese)"
     return RULES[name].text
@@ -444,6 +470,93 @@ def _forbidden_successions(value: Any, problems: list[tuple[str, str]]) -> Any:
     return tuple(tuple(pair) for pair in value if isinstance(pair, list | tuple))
 
 
+def _shortage_order(value: Any, problems: list[tuple[str, str]]) -> Any:
+    where = f"shortage_order = {toml_value(value)}"
+    example = f"shortage_order = {toml_value(list(_default('shortage_order')))}"
+    if not isinstance(value, list | tuple):
+        problems.append(
+            (where, f"is {_kind_of(value)}, not a list; write a list, for example {example}")
+        )
+        return value
+    seen: set[str] = set()
+    for item in value:
+        if not isinstance(item, str) or item not in SHORTAGE_CRITERIA:
+            then = f"use {_one_of(SHORTAGE_CRITERIA)}, for example {example}"
+            problems.append(
+                (
+                    where,
+                    f"{item} is not a criterion carecal knows; "
+                    + _did_you_mean(str(item), SHORTAGE_CRITERIA, then),
+                )
+            )
+        elif item in seen:
+            problems.append(
+                (where, f"{item} is listed twice; list each criterion once, most important first")
+            )
+        seen.add(str(item))
+    if "skipped_last_time" in value and value[0] != "skipped_last_time":
+        # It is the one criterion that outranks any number of others (docs/continuity.md),
+        # so it cannot stand below one that does not.
+        problems.append(
+            (
+                where,
+                "skipped_last_time outranks every other criterion, so it comes first when "
+                f"listed; move it to the front (or leave it out), for example {example}",
+            )
+        )
+    return tuple(str(item) for item in value)
+
+
+def vulnerability_exponent_limit(order: tuple[str, ...]) -> int:
+    """The largest power of ``missed_meal_vulnerable_factor`` a missed meal can carry under
+    ``order``: each criterion but ``skipped_last_time`` weighs twice the next, so a
+    resident meeting all of them carries ``2**m - 1`` (:mod:`carecal.fairness`)."""
+    m = sum(1 for c in order if c != "skipped_last_time")
+    return 2**m - 1
+
+
+def _between_fields(values: Mapping[str, Any], bad: set[str]) -> list[tuple[str, str]]:
+    """The rules that tie settings together: the default window, when the meals are ready,
+    and what a missed meal may cost."""
+    return _between_times(values, bad) + _between_costs(values, bad)
+
+
+def _between_costs(values: Mapping[str, Any], bad: set[str]) -> list[tuple[str, str]]:
+    """The familiar carrier weighs less than a missed meal, and the dearest missed meal
+    (every criterion of ``shortage_order`` met) stays within the solvers' integers."""
+    keys = ("missed_meal_penalty", "missed_meal_vulnerable_factor", "shortage_order")
+    if bad & {*keys, "familiar_carrier_weight"}:
+        return []
+    penalty, factor, order = (values.get(k, _default(k)) for k in keys)
+    familiar = values.get("familiar_carrier_weight", _default("familiar_carrier_weight"))
+    problems = []
+    if familiar >= penalty:
+        problems.append(
+            (
+                f"familiar_carrier_weight = {familiar}, missed_meal_penalty = {penalty}",
+                "a familiar carrier would weigh as much as a missed meal; keep "
+                "familiar_carrier_weight far below missed_meal_penalty, for example "
+                f"familiar_carrier_weight = {_default('familiar_carrier_weight')}",
+            )
+        )
+    exponent = vulnerability_exponent_limit(order)
+    # Compared in logarithms: a large factor to a large power overflows a float.
+    if math.log(penalty) + exponent * math.log(factor) > math.log(MAX_WEIGHT) + 1e-9:
+        dearest = math.exp(min(700.0, math.log(penalty) + exponent * math.log(factor)))
+        problems.append(
+            (
+                f"missed_meal_penalty = {penalty}, missed_meal_vulnerable_factor = "
+                f"{toml_value(factor)}, shortage_order = {toml_value(list(order))}",
+                f"a resident meeting every criterion of shortage_order would cost "
+                f"{penalty} × {toml_value(factor)}^{exponent} = {dearest:.3g} when missed, "
+                f"more than the solvers can weigh ({MAX_WEIGHT}); lower "
+                "missed_meal_vulnerable_factor or missed_meal_penalty, or list fewer "
+                "criteria in shortage_order",
+            )
+        )
+    return problems
+
+
 def _lang(value: Any, problems: list[tuple[str, str]]) -> Any:
     from carecal.i18n import LANGS
 
@@ -458,8 +571,8 @@ def _lang(value: Any, problems: list[tuple[str, str]]) -> Any:
     return value
 
 
-def _between_fields(values: Mapping[str, Any], bad: set[str]) -> list[tuple[str, str]]:
-    """The rules that tie two settings: the default window, and when the meals are ready."""
+def _between_times(values: Mapping[str, Any], bad: set[str]) -> list[tuple[str, str]]:
+    """The default window opens before it closes, and the meals are ready before it closes."""
     if bad & set(TIME_FIELDS):
         return []
     start, end, ready = (values.get(k, _default(k)) for k in TIME_FIELDS)
@@ -522,6 +635,8 @@ def policy_values(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[s
             values[key] = _escort_mobilities(value, problems)
         elif key == "forbidden_successions":
             values[key] = _forbidden_successions(value, problems)
+        elif key == "shortage_order":
+            values[key] = _shortage_order(value, problems)
         elif key == "lang":
             values[key] = _lang(value, problems)
         else:

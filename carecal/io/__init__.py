@@ -10,8 +10,10 @@ The modules, by job: :mod:`~carecal.io.cells` (one cell's value),
 :mod:`~carecal.io.tables_people`, :mod:`~carecal.io.tables_centre` and
 :mod:`~carecal.io.tables` (one table's rows, then the whole community),
 :mod:`~carecal.io.policy` (``policy.toml``), :mod:`~carecal.io.read` (folder, workbook,
-DataFrames), :mod:`~carecal.io.community_folder`, :mod:`~carecal.io.plan_folder` (a plan
-written and read back) and :mod:`~carecal.io.sheets` (printable pages).
+DataFrames), :mod:`~carecal.io.history_folder` (``history/``: earlier plans),
+:mod:`~carecal.io.community_folder`, :mod:`~carecal.io.plan_folder` (a plan written and
+read back), :mod:`~carecal.io.substitutes` (a ranking of substitutes) and
+:mod:`~carecal.io.sheets` (printable pages).
 
 Importing the package itself loads neither pandas nor the readers: each function below is
 imported from its module the first time it is touched, so that ``import carecal`` and
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from carecal.io.policy import parse_policy, read_policy
     from carecal.io.read import community_from_csv_texts, community_from_frames, read_community
     from carecal.io.schema import INPUT_TABLES, OUTPUT_TABLES, tables_markdown
+    from carecal.io.substitutes import substitutes_frame, write_substitutes
 
 __all__ = [
     "INPUT_TABLES",
@@ -43,9 +46,11 @@ __all__ = [
     "read_community",
     "read_plan",
     "read_policy",
+    "substitutes_frame",
     "tables_markdown",
     "write_community",
     "write_plan",
+    "write_substitutes",
 ]
 
 if not TYPE_CHECKING:
@@ -61,6 +66,7 @@ if not TYPE_CHECKING:
             "carecal.io.policy": ("parse_policy", "read_policy"),
             "carecal.io.community_folder": ("write_community",),
             "carecal.io.plan_folder": ("read_plan", "write_plan"),
+            "carecal.io.substitutes": ("substitutes_frame", "write_substitutes"),
         },
         __all__,
     )

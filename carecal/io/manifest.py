@@ -88,11 +88,16 @@ def community_fingerprint(community: Community) -> str:
 
     The community model is serialised canonically (JSON, keys sorted), so the fingerprint
     follows what carecal read, not the bytes or the order of the input files, and a
-    hand edit of the plan does not change it.
+    hand edit of the plan does not change it. The policy's language and the community's
+    history (``history/``) are left out.
     """
     text = json.dumps(
         # The language the plan is written in (policy lang, --lang) is not the community.
-        _canonical(community.model_dump(exclude={"policy": {"lang"}})),
+        # Nor is its history (earlier plans, history/): it grows by a folder every day, and
+        # with it in the fingerprint yesterday's plan would read as made for another
+        # community the moment it is filed, for verify, report and re-planning alike. The
+        # history changes no rule a plan must keep, only the preferences it was made with.
+        _canonical(community.model_dump(exclude={"policy": {"lang"}, "history": True})),
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),

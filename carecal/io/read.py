@@ -25,6 +25,7 @@ from carecal.i18n import N_, Message
 from carecal.io.cells import clean_cell
 from carecal.io.csvtext import RawTable, decode_csv, frame_to_table, parse_csv_text
 from carecal.io.frames import policy_entry
+from carecal.io.history_folder import with_history_folder
 from carecal.io.policy import policy_from_bytes, policy_from_text
 from carecal.io.problems import warn
 from carecal.io.schema import INPUT_TABLES
@@ -203,9 +204,12 @@ def read_community(source: str | Path, *, as_of: dt.date | None = None) -> Commu
     source
         A folder holding ``residents.csv``, ``volunteers.csv``, ``availability.csv``,
         ``sites.csv`` and optionally ``shifts.csv``, ``requests.csv``, ``campaign.csv``,
-        ``travel.csv`` and ``policy.toml``; or an ``.xlsx`` file with one sheet per table
-        (sheet names are the table names) and an optional ``policy.toml`` beside it.
-        CSV files may be UTF-8 (with or without BOM) or GB18030.
+        ``travel.csv``, ``changes.csv``, ``policy.toml`` and ``history/`` (earlier plan
+        folders, read into :attr:`Community.history` by
+        :func:`carecal.io.history_folder.read_history`); or an ``.xlsx`` file with one
+        sheet per table (sheet names are the table names) and an optional ``policy.toml``
+        beside it (a workbook has no history). CSV files may be UTF-8 (with or without
+        BOM) or GB18030.
     as_of
         The date on which ages from ``birth_date`` are judged (today by default).
 
@@ -218,12 +222,14 @@ def read_community(source: str | Path, *, as_of: dt.date | None = None) -> Commu
     ------
     CommunityError
         Listing every problem in every file at once, each with file, row, column, the
-        entity and the fix.
+        entity and the fix; the problems of ``history/`` (a folder that holds no plan or
+        an incomplete one, a malformed cell) once the tables are valid.
 
     Warns
     -----
     CarecalWarning
-        For columns and files that are not used, and data that looks odd but is valid.
+        For columns and files that are not used, data that looks odd but is valid, and
+        ids of ``history/`` no longer in the roster (left out of the history).
     """
     path = Path(source)
     if not path.exists():
@@ -258,10 +264,12 @@ def read_community(source: str | Path, *, as_of: dt.date | None = None) -> Commu
     policy_problems: list[str] = []
     if policy_file.is_file():
         policy, policy_problems = policy_from_bytes(policy_file.read_bytes(), policy_file.name)
-    return community_from_tables(
+    community = community_from_tables(
         tables,
         policy,
         as_of=as_of,
         policy_problems=problems + policy_problems,
         workbook=workbook,
     )
+    # Earlier plans (history/) only beside CSV tables: a workbook has no folder of its own.
+    return with_history_folder(community, path) if workbook is None else community

@@ -1003,6 +1003,27 @@ TO_CALL = Table(
     "person",
 )
 
+SUBSTITUTES = Table(
+    "substitutes",
+    False,
+    "who could take over a volunteer's work on a day, best first: written by `carecal "
+    "substitutes --out`, never read back (not part of a plan folder)",
+    (
+        _c("rank", _I, "1 for the first to call", required=True),
+        _c("volunteer_id", _T, "the volunteer who could take over", required=True),
+        _c("name", _T, "their name (volunteers.csv)", required=True),
+        _c("phone", _T, "their phone, where the roster has one", required=True),
+        _c("free", _B, "free for all of the work (pledged hours, not busy)", required=True),
+        _c("skilled", _B, "has every skill the work needs", required=True),
+        _c("knows", _I, "how many of the volunteer's elders they know (history)", required=True),
+        _c("visits", _I, "how many times in all they met those elders", required=True),
+        _c("reason", _T, "why they stand there, in the community's language", required=True),
+    ),
+    "volunteer_id",
+    "volunteer",
+)
+"""``carecal substitutes --out FILE.csv`` (:func:`carecal.substitutes`); not a plan file."""
+
 OUTPUT_TABLES: dict[str, Table] = {
     t.name: t for t in (MEAL_ROUTES, HEALTH_CHECKS, SHIFT_PLAN, UNSERVED, PACKING_LIST, TO_CALL)
 }

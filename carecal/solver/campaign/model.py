@@ -41,6 +41,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from carecal.clock import TimeWindow
+from carecal.history import familiar_saving
 from carecal.solver.campaign.problem import CampaignData
 
 
@@ -290,8 +291,36 @@ class CampaignModel:
                 list(self.on_day.values()),
                 [data.age_weight[rid] * data.date_rank(d) for rid, d in self.on_day],
             ),
+            "unfamiliar": self._familiar_escort_preferred(),
         }
         return {name: weighted(vs, cs) for name, (vs, cs) in self.term_parts.items()}
+
+    def _familiar_escort_preferred(self) -> tuple[list[cp_model.IntVar], list[int]]:
+        """Soft: an escorted resident goes with an escort who knows them (the history).
+
+        Per job, what the resident's most familiar escort who could take it saves over
+        the one who does (:func:`carecal.history.familiar_saving` of the visits before the
+        campaign's first day, ``familiar_carrier_weight``); it weighs in the walking tier
+        (:meth:`weights`), so it never costs a booking. Sets ``unfamiliar_bound``, the most
+        the term can be.
+        """
+        data = self.data
+        weight = data.community.policy.familiar_carrier_weight
+        history = data.community.history
+        self.unfamiliar_bound = 0
+        if weight <= 0 or not history or not data.dates:
+            return [], []
+        seen = history.familiarity(before=data.dates[0])
+        saving = {
+            (rid, t): familiar_saving(weight, seen[rid, data.tours[t].escort_id])
+            for rid, t in self.y
+        }
+        best: dict[str, int] = defaultdict(int)
+        for (rid, _), s in saving.items():
+            best[rid] = max(best[rid], s)
+        self.unfamiliar_bound = sum(best.values())
+        chosen = [(y, best[rid] - saving[rid, t]) for (rid, t), y in self.y.items()]
+        return [y for y, c in chosen if c > 0], [c for _, c in chosen if c > 0]
 
     def evaluate(self, name: str, values: dict[int, int]) -> int:
         """The value of an objective term in a solution (variable index -> value)."""
@@ -314,7 +343,8 @@ class CampaignModel:
         most_walk: dict[str, int] = defaultdict(int)
         for rid, t in self.y:
             most_walk[rid] = max(most_walk[rid], self.walk_estimate(rid, t))
-        walk_ub = sum(most_walk.values())
+        # A familiar escort weighs in the walking tier (_familiar_escort_preferred).
+        walk_ub = sum(most_walk.values()) + self.unfamiliar_bound
         w_jobs = days_ub + 1
         w_walk = w_jobs * jobs_ub + days_ub + 1
         w_book = w_walk * walk_ub + w_jobs * jobs_ub + days_ub + 1
@@ -323,6 +353,7 @@ class CampaignModel:
             "escort_walk_estimate": w_walk,
             "most_jobs_per_escort": w_jobs,
             "days_for_oldest": 1,
+            "unfamiliar": w_walk,
         }
 
     def all_vars(self) -> list[cp_model.IntVar]:

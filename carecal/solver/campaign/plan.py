@@ -220,6 +220,8 @@ def campaign_plan(
         ),
         "days_for_oldest": float(raw["days_for_oldest"]),
     }
+    if community.history:
+        objective["unfamiliar"] = float(weights["unfamiliar"] * raw["unfamiliar"])
     bound = weights["booked_value"] * (total_value - solved.value_bound) + (
         max(0.0, solved.rest_bound) if solved.booking_optimal else 0.0
     )

@@ -105,6 +105,7 @@ def solve_in_two_stages(
         weights["escort_walk_estimate"] * terms["escort_walk_estimate"]
         + weights["most_jobs_per_escort"] * terms["most_jobs_per_escort"]
         + terms["days_for_oldest"]
+        + weights["unfamiliar"] * terms["unfamiliar"]
     )
     budget = options.remaining() - reserve
     second_optimal = False

@@ -20,10 +20,12 @@ The care rules, as the planner applies them:
   ``Community.handover_minutes``; the food age at each door (from that trip's departure
   to the start of the handover) is at most ``max_food_minutes``;
 - the objective, in this order of weight: serve every delivery (a missed delivery costs
-  ``missed_meal_penalty``, times ``missed_meal_vulnerable_factor`` for each of: lives
-  alone, bedridden, uses a wheelchair); few carriers (``carrier_fixed_cost`` each);
-  short travel (one per minute); a resident's preferred volunteers
-  (``non_preferred_cost`` per delivery by another carrier).
+  ``missed_meal_penalty``, raised by the criteria of ``shortage_order`` the resident
+  meets, and above all others for a resident left unserved on their previous delivery
+  day: :mod:`carecal.fairness`); few carriers (``carrier_fixed_cost`` each); short
+  travel (one per minute); a resident's preferred volunteers (``non_preferred_cost`` per
+  delivery by another carrier); a carrier who knows the resident from the history
+  (``familiar_carrier_weight``, all of the day's together less than one missed meal).
 
 Deliveries no carrier could make even on a trip of their own are screened out before the
 solve and listed as unserved with the reason (:mod:`carecal.explain`).
@@ -36,6 +38,7 @@ import logging
 
 from carecal.clock import coerce_date, weekday
 from carecal.explain import meal_carriers_busy, meal_obstacle
+from carecal.fairness import explain_shortage
 from carecal.model import Community
 from carecal.options import ProgressOption, SolveOptions, solve_options
 from carecal.plans import MealPlan, Status, Unserved
@@ -46,8 +49,9 @@ from carecal.solver.meals.problem import (
     build_day_problem,
     check_carrier_ids,
     day_carriers,
+    day_penalties,
     delivery,
-    missed_meal_penalty,
+    familiar_savings,
 )
 from carecal.solver.meals.search import check_engine, solve_day
 from carecal.solver.meals.solution import (
@@ -201,7 +205,7 @@ def meal_plan(
     ids = [kitchen.site_id] + [r.resident_id for r in residents]
     travel = {mode: travel_minutes(community, ids, mode) for mode in MODES}
     deliveries = [delivery(community, r, i + 1, travel) for i, r in enumerate(residents)]
-    penalties = [missed_meal_penalty(community, r) for r in residents]
+    penalties = day_penalties(community, day, residents)
 
     unserved: list[Unserved] = []
     routable: list[int] = []
@@ -217,8 +221,9 @@ def meal_plan(
             f"{len(unserved)} deliveries cannot be made by any carrier; listed as unserved.",
         )
 
+    familiar = familiar_savings(community, day, residents, fleet)
     problem = build_day_problem(
-        community, residents, deliveries, penalties, routable, fleet, travel
+        community, residents, deliveries, penalties, routable, fleet, travel, familiar=familiar
     )
     solution = _solve(problem, options, engine)
     trips, travel_total = read_trips(problem, solution, residents, routable, fleet)
@@ -229,6 +234,9 @@ def meal_plan(
         reason = meal_carriers_busy(d, name, ordered, per_round, len(fleet), community.policy.lang)
         unserved.append(meal_unserved(d.resident_id, day, reason))
     unserved.sort(key=lambda u: u.id)
+    unserved = explain_shortage(
+        community, day, [s.resident_id for t in trips for s in t.stops], unserved
+    )
 
     plan = MealPlan(
         status=plan_status(solution),
@@ -236,7 +244,7 @@ def meal_plan(
         trips=tuple(trips),
         unserved=tuple(unserved),
         objective_terms=objective_terms(
-            community, residents, penalties, trips, unserved, travel_total
+            community, residents, penalties, trips, unserved, travel_total, familiar=familiar
         ),
         solve_seconds=round(options.deadline.elapsed(), 3),
         engine=solution.engine,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,7 +25,9 @@ import numpy.typing as npt
 from carecal.clock import TimeWindow, coerce_date
 from carecal.errors import CommunityError, OptionError
 from carecal.explain import MealCarrier, MealDelivery
-from carecal.model import Community, Mobility, Resident, Skill
+from carecal.fairness import missed_meal_cost, missed_meal_costs
+from carecal.history import familiar_saving
+from carecal.model import Community, Resident, Skill
 from carecal.policy import MODES
 
 logger = logging.getLogger(__name__)
@@ -323,20 +325,62 @@ def day_carriers(
 
 
 def missed_meal_penalty(community: Community, resident: Resident) -> int:
-    """Cost of leaving this resident without their meal.
+    """Cost of leaving this resident without their meal, before the history's tier.
 
-    ``missed_meal_penalty`` times ``missed_meal_vulnerable_factor`` once for each of:
-    lives alone, bedridden, uses a wheelchair.
+    ``missed_meal_penalty`` times ``missed_meal_vulnerable_factor`` to the power of the
+    weights of the ``shortage_order`` criteria the resident meets
+    (:func:`carecal.fairness.missed_meal_cost`; with the default order: diabetic 1,
+    lives alone 2, bedridden 4). :func:`day_penalties` adds the tier of those left
+    unserved on their previous delivery day.
     """
-    p = community.policy
-    vulnerabilities = sum(
-        (
-            resident.lives_alone,
-            resident.mobility == Mobility.BEDRIDDEN,
-            resident.mobility == Mobility.WHEELCHAIR,
-        )
-    )
-    return round(p.missed_meal_penalty * p.missed_meal_vulnerable_factor**vulnerabilities)
+    return missed_meal_cost(community, resident)
+
+
+def day_penalties(community: Community, date: dt.date, residents: Sequence[Resident]) -> list[int]:
+    """The missed-meal cost of each of the day's residents, index-aligned: the
+    ``shortage_order`` (:func:`carecal.fairness.missed_meal_costs`), so that a resident
+    left unserved on their previous delivery day outranks everyone else."""
+    return missed_meal_costs(community, date, residents)
+
+
+def familiar_savings(
+    community: Community, date: dt.date, residents: Sequence[Resident], fleet: Sequence[MealCarrier]
+) -> dict[str, dict[str, int]]:
+    """Per resident, what each carrier of the day who knows them saves: the soft
+    preference for a familiar carrier (:attr:`DayProblem.affinity`).
+
+    A carrier who met the resident ``n`` times before ``date`` (the history's
+    familiarity) saves ``familiar_carrier_weight × min(n, 4) / 4``
+    (:func:`carecal.history.familiar_saving`). When the day's largest savings add up to
+    half of ``missed_meal_penalty`` or more, all are scaled down below that, so that
+    familiarity together weighs less than half a missed meal (the other half is room for
+    the travel and the carriers a served meal may need) and never decides who is served
+    (:mod:`carecal.fairness`). Residents whom no carrier of the day knows are left out.
+    """
+    weight = community.policy.familiar_carrier_weight
+    if weight <= 0 or not community.history:
+        return {}
+    seen = community.history.familiarity(before=date)
+    carriers = [c.volunteer_id for c in fleet]
+    out: dict[str, dict[str, int]] = {}
+    for r in residents:
+        saving = {
+            v: familiar_saving(weight, seen[r.resident_id, v])
+            for v in carriers
+            if seen.get((r.resident_id, v))
+        }
+        saving = {v: s for v, s in saving.items() if s > 0}
+        if saving:
+            out[r.resident_id] = saving
+    total = sum(max(s.values()) for s in out.values())
+    limit = max(0, community.policy.missed_meal_penalty // 2 - 1)
+    if total > limit:
+        out = {
+            rid: {v: s * limit // total for v, s in saving.items() if s * limit // total > 0}
+            for rid, saving in out.items()
+        }
+        out = {rid: saving for rid, saving in out.items() if saving}
+    return out
 
 
 def delivery(
@@ -364,6 +408,8 @@ def build_day_problem(
     routable: list[int],
     fleet: list[MealCarrier],
     travel: dict[str, np.ndarray],
+    *,
+    familiar: Mapping[str, Mapping[str, int]] | None = None,
 ) -> DayProblem:
     """Node 0 the kitchen, nodes 1.. the routable deliveries; vehicles the carriers.
 
@@ -379,6 +425,10 @@ def build_day_problem(
         The date's carriers.
     travel
         Per mode, the travel minutes between the kitchen (0) and every resident.
+    familiar
+        Per resident id, what each familiar carrier saves (:func:`familiar_savings`),
+        given to the router as :attr:`DayProblem.affinity`; default ``None``: no
+        preference for familiar carriers.
 
     Returns
     -------
@@ -396,6 +446,12 @@ def build_day_problem(
         wanted = [position[v] for v in residents[i].preferred_volunteers if v in position]
         if residents[i].preferred_volunteers:
             preferred[node] = frozenset(wanted)
+    affinity: dict[int, dict[int, int]] = {}
+    for node, i in enumerate(routable, start=1):
+        known = (familiar or {}).get(residents[i].resident_id, {})
+        saving = {position[v]: int(s) for v, s in known.items() if v in position and s > 0}
+        if saving:
+            affinity[node] = saving
 
     def ints(values: list[int]) -> np.ndarray:
         return np.array(values, dtype=np.int64)
@@ -416,5 +472,6 @@ def build_day_problem(
         penalty=ints([0] + [penalties[i] for i in routable]),
         preferred=preferred,
         non_preferred_cost=p.non_preferred_cost,
+        affinity=affinity,
         labels=tuple([community.kitchen.site_id] + [d.resident_id for d in chosen]),
     )

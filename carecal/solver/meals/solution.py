@@ -7,6 +7,7 @@ status, and the objective as named terms.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from carecal.explain import MealCarrier, Why
 from carecal.model import Community, Resident
@@ -97,6 +98,8 @@ def objective_terms(
     trips: list[Trip],
     unserved: list[Unserved],
     travel: int,
+    *,
+    familiar: Mapping[str, Mapping[str, int]] | None = None,
 ) -> dict[str, float]:
     """The plan's objective as named terms, recomputed from its trips and unserved list.
 
@@ -105,7 +108,10 @@ def objective_terms(
     dict
         ``missed_deliveries`` (penalties of the unserved), ``carriers`` (fixed cost of
         each carrier used), ``travel_minutes`` and ``non_preferred`` (cost of deliveries
-        made by a carrier the resident did not prefer).
+        made by a carrier the resident did not prefer); and when the community has a
+        history, ``unfamiliar``: per delivery, what the day's most familiar carrier of
+        the resident would have saved over the one who brings it (``familiar``, as
+        :func:`carecal.solver.meals.problem.familiar_savings` gives it).
     """
     p = community.policy
     missed = {u.id for u in unserved}
@@ -117,7 +123,7 @@ def objective_terms(
         and r.resident_id in carrier_of
         and carrier_of[r.resident_id] not in r.preferred_volunteers
     )
-    return {
+    terms = {
         "missed_deliveries": float(
             sum(pen for r, pen in zip(residents, penalties, strict=True) if r.resident_id in missed)
         ),
@@ -125,3 +131,13 @@ def objective_terms(
         "travel_minutes": float(travel),
         "non_preferred": float(p.non_preferred_cost * non_preferred),
     }
+    if community.history:
+        saving = familiar or {}
+        terms["unfamiliar"] = float(
+            sum(
+                max(saving[rid].values()) - saving[rid].get(vid, 0)
+                for rid, vid in carrier_of.items()
+                if saving.get(rid)
+            )
+        )
+    return terms

@@ -474,7 +474,8 @@ class _Words:
     def __init__(self, community: Community, people: People) -> None:
         tr = translator(community.policy.lang)
         self._: Callable[[str], str] = tr.gettext
-        self.n: Callable[[str, str, int], str] = tr.ngettext
+        # Called by these names, so that Babel finds the messages (docs/languages.md).
+        self.ngettext: Callable[[str, str, int], str] = tr.ngettext
         self.community = community
         self.people = people
         self.tolerance = community.policy.move_arrival_minutes
@@ -551,7 +552,7 @@ def _carrier_notes(
     after: list[MealPlan],
 ) -> None:
     """A carrier whose route changed: what they now do differently, per date."""
-    _, n = words._, words.n
+    _, ngettext = words._, words.ngettext
     old, new = _by_carrier(before), _by_carrier(after)
     for date, vid in sorted(old.keys() | new.keys()):
         was, now = old.get((date, vid), []), new.get((date, vid), [])
@@ -572,7 +573,7 @@ def _carrier_notes(
         leave = min(t.leave for t in now)
         if not was:
             phrases.append(
-                n(
+                ngettext(
                     "new route: {trips} trip, leaves the kitchen at {leave}",
                     "new route: {trips} trips, leaves the kitchen at {leave}",
                     len(now),
@@ -588,9 +589,9 @@ def _carrier_notes(
                 )
             if len(now) != len(was):
                 phrases.append(
-                    n("{trips} trip (was {old})", "{trips} trips (was {old})", len(now)).format(
-                        trips=len(now), old=len(was)
-                    )
+                    ngettext(
+                        "{trips} trip (was {old})", "{trips} trips (was {old})", len(now)
+                    ).format(trips=len(now), old=len(was))
                 )
         added = [rid for rid in now_stops if rid not in was_stops]
         if added:
@@ -763,7 +764,7 @@ def _shift_notes(
     notes: _Notes, words: _Words, community: Community, moves: Iterable[AssignmentMove]
 ) -> None:
     """A volunteer with a shift added or removed."""
-    n = words.n
+    ngettext = words.ngettext
     added: dict[str, list[str]] = defaultdict(list)
     removed: dict[str, list[str]] = defaultdict(list)
     for move in moves:
@@ -777,13 +778,13 @@ def _shift_notes(
         phrases = []
         if added[vid]:
             phrases.append(
-                n("new shift: {shifts}", "new shifts: {shifts}", len(added[vid])).format(
+                ngettext("new shift: {shifts}", "new shifts: {shifts}", len(added[vid])).format(
                     shifts=words.listed(added[vid])
                 )
             )
         if removed[vid]:
             phrases.append(
-                n(
+                ngettext(
                     "shift cancelled: {shifts}",
                     "shifts cancelled: {shifts}",
                     len(removed[vid]),

@@ -62,6 +62,7 @@ BOOKING_CHANGES: tuple[str, ...] = ("date", "time", "clinic", "escorts", "wheelc
 
 CallRole = Literal["carrier", "escort", "volunteer", "resident"]
 
+_VOLUNTEER_ROLES: tuple[CallRole, ...] = ("carrier", "escort", "volunteer")
 _PLAN_KINDS = (MealPlan, CampaignPlan, ShiftPlan, WeekPlan)
 _CHECK_KINDS = (UnservedKind.HEALTH_CHECK, UnservedKind.HOME_CHECK)
 
@@ -447,13 +448,7 @@ class _Notes:
             else:
                 # A carrier who also escorts is called as the carrier: the route is the
                 # bigger part of their day.
-                role = (
-                    "carrier"
-                    if "carrier" in roles
-                    else "escort"
-                    if "escort" in roles
-                    else "volunteer"
-                )
+                role = next(r for r in _VOLUNTEER_ROLES if r in roles)
                 helper = community.volunteer_by_id.get(pid)
                 phone = helper.phone if helper is not None else None
             calls.append(

@@ -554,6 +554,9 @@ def test_chinese_community_calls_in_chinese(zh) -> None:
         assert not re.search(r"[a-z]{3,}", plain), call
     english = _said(who_to_call(zh.with_policy(lang="en"), BEFORE, after))
     assert _said(calls).keys() == english.keys()
+    # The catalog's words, placeholders filled in the Chinese order.
+    assert _said(calls)["V01"] == "2026-03-02：不再送：Li Ming (R002)"
+    assert _said(calls)["R002"] == "2026-03-02 的餐改为约 11:40 送到（原为 11:05），由Sun Li送"
 
 
 def test_chinese_escorts_and_shifts(zh) -> None:

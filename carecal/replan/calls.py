@@ -15,7 +15,10 @@ data, by the one definition of "moved" that the re-planners' objective, the test
 :func:`who_to_call` turns the same comparison into ``to_call.csv``: one row per person
 whose day changed, with what changed in the community's language.
 
-This module imports neither pandas nor OR-Tools: it compares plans, it plans nothing.
+This module imports neither pandas nor OR-Tools: it compares plans, it plans nothing. It
+is long (about 800 lines) because each kind of change has its words for each person it
+touches beside the comparison that finds it; the two halves share that comparison, so
+they stay together.
 """
 
 from __future__ import annotations

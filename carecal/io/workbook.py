@@ -107,6 +107,7 @@ _HEADER_WORDS = {
     "food_minutes": N_("minutes since the kitchen"),
     "travel_minutes": N_("travel minutes"),
     "done": N_("what happened"),
+    "locked": N_("locked (kept by a re-plan)"),
     "clinic_id": N_("clinic id"),
     "slot_start": N_("slot"),
     "check_start": N_("check starts"),

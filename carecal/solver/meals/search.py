@@ -23,13 +23,20 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from carecal.errors import OptionError
-from carecal.solver.meals.model import RoutingModel, build_model, penalties, read_routes
-from carecal.solver.meals.problem import DayProblem, DaySolution, check_problem
+from carecal.solver.meals.model import (
+    RoutingModel,
+    build_model,
+    penalties,
+    read_routes,
+    routing_routes,
+)
+from carecal.solver.meals.problem import DayProblem, DayRoute, DaySolution, check_problem
 from carecal.solver.meals.pyvrp_engine import (
     cannot_express,
     import_pyvrp,
@@ -125,6 +132,7 @@ def solve_day(
     engine: str = "ortools",
     first_solution: str | None = None,
     metaheuristic: str | None = None,
+    initial: Sequence[DayRoute] | None = None,
 ) -> DaySolution:
     """Solve one day's routing problem within the call's options.
 
@@ -151,6 +159,11 @@ def solve_day(
         ``"PARALLEL_CHEAPEST_INSERTION"``); default ``"PARALLEL_CHEAPEST_INSERTION"``.
     metaheuristic
         Name of an OR-Tools local-search metaheuristic; default ``"GUIDED_LOCAL_SEARCH"``.
+    initial
+        Trips to start the OR-Tools search from instead of a first-solution strategy
+        (a re-plan starts from the previous plan); default ``None``. Trips the model
+        cannot take as they are (a rule broken, a lock left out) are ignored and the
+        search starts as usual. PyVRP does not use them.
 
     Returns
     -------
@@ -188,7 +201,7 @@ def solve_day(
             objective=solution.cost,
         )
         return solution
-    return _solve_ortools(problem, options, first_solution, metaheuristic)
+    return _solve_ortools(problem, options, first_solution, metaheuristic, initial)
 
 
 def _solve_ortools(
@@ -196,6 +209,7 @@ def _solve_ortools(
     options: SolveOptions,
     first_solution: str | None,
     metaheuristic: str | None,
+    initial: Sequence[DayRoute] | None = None,
 ) -> DaySolution:
     began = time.perf_counter()
     deliveries = problem.num_nodes - 1
@@ -224,7 +238,11 @@ def _solve_ortools(
         f"{len(model.reload_owner)} reload visits, up to {seconds:.1f} s"
         + (", deterministic" if options.deterministic else ""),
     )
-    solution = model.routing.SolveWithParameters(params)
+    start = _initial_assignment(model, params, initial) if initial is not None else None
+    if start is not None:
+        solution = model.routing.SolveFromAssignmentWithParameters(start, params)
+    else:
+        solution = model.routing.SolveWithParameters(params)
     status = model.routing.status()
     logger.debug("OR-Tools finished in %.2f s with status %s", time.perf_counter() - began, status)
     if solution is None:
@@ -251,6 +269,21 @@ def _solve_ortools(
         engine="ortools",
         seconds=time.perf_counter() - began,
     )
+
+
+def _initial_assignment(model: RoutingModel, params: Any, initial: Sequence[DayRoute]) -> Any:
+    """The model's assignment of the given trips, or ``None`` when it cannot take them."""
+    routes = routing_routes(model, initial)
+    if routes is None:
+        logger.debug("the initial trips do not fit the model; the search starts afresh")
+        return None
+    model.routing.CloseModelWithParameters(params)
+    # Nodes on no route (unused reload nodes, deliveries left out) are read as unvisited;
+    # the model checks every rule of the routes (None when one is broken).
+    assignment = model.routing.ReadAssignmentFromRoutes(routes, True)
+    if assignment is None:
+        logger.debug("the initial trips break a rule of the model; the search starts afresh")
+    return assignment
 
 
 # --- search parameters ---------------------------------------------------------------------

@@ -30,10 +30,13 @@ def replan_meals(
     :func:`carecal.read_plan`, perhaps with rows marked ``locked``). The date is the
     previous plan's.
 
-    - **Frozen**: a trip that left the kitchen before ``now`` is kept exactly as it is,
-      even where the changed community would not allow it any more (a carrier off since,
-      a resident away since): it happened. Its carrier's next trip leaves once it is
-      back, and it counts against ``max_trips_per_day``. No trip leaves before ``now``.
+    - **Frozen**: a trip that left the kitchen before ``now`` is kept exactly as it is
+      (its stops, times and number), even where the changed community would not allow
+      it any more (a carrier off since before it left, a resident away that day): it
+      happened, and :func:`carecal.verify` then says where it breaks a rule of the
+      changed community. Its carrier's next trip leaves once it is back, counts against
+      ``max_trips_per_day``, and is no new call (no ``carrier_fixed_cost`` for the
+      search). No trip leaves before ``now``.
     - **Locked**: a stop with ``locked=True`` keeps its carrier and its arrival, is never
       dropped, and stays locked in the result. A lock the changed community makes
       impossible (its carrier off, its resident away, its arrival out of reach) is not

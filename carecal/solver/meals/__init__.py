@@ -8,7 +8,8 @@
 - :mod:`~carecal.solver.meals.retime`: re-timing trips after the search, and repair;
 - :mod:`~carecal.solver.meals.solution`: trips and objective terms back into a plan;
 - :mod:`~carecal.solver.meals.replan`: re-planning a day with the least disruption (the
-  solver side of :func:`carecal.replan_meals`);
+  solver side of :func:`carecal.replan_meals`), and
+  :mod:`~carecal.solver.meals.disruption`: what its moves cost;
 - :mod:`~carecal.solver.meals.plan`: :func:`plan_meals`, which runs them in that order,
   and :func:`meal_plan`, the same on a plain date with checked options (for ``plan_week``).
 """

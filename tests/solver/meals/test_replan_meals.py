@@ -26,7 +26,7 @@ from carecal.model import Community
 from carecal.plans import MealPlan, Status, Stop, Trip
 from carecal.replan import replan_meals
 from carecal.solver.meals import plan_meals
-from carecal.solver.meals.replan import usual_bound
+from carecal.solver.meals.disruption import usual_bound
 
 OPENS = parse_time("11:00")
 
@@ -318,6 +318,20 @@ def test_a_lock_out_of_reach_is_refused_with_the_reason() -> None:
     message = r"R2 on 2026-11-30 by V2 at 11:01 cannot be kept: V2 leaves the kitchen at 11:05"
     with pytest.raises(CommunityError, match=message):
         replan_meals(late, locked_r2(lock_day()), deterministic=True, time_limit=5)
+
+
+def test_locks_that_cannot_all_be_kept_together_are_refused() -> None:
+    """V2 carries R2 and R3 on two locked trips; at one trip a day only one can stay."""
+    community = lock_day()
+    previous = hand_plan(
+        community,
+        hand_trip(LOCKS, "V1", 1, "10:50", ["R1"]),
+        hand_trip(LOCKS, "V2", 1, "10:49", ["R2"], R2=True),
+        hand_trip(LOCKS, "V2", 2, "11:20", ["R3"], R3=True),
+    )
+    one_trip = community.with_policy(max_trips_per_day=1)
+    with pytest.raises(CommunityError, match=r"locked delivery to R3 on 2026-11-30 cannot be"):
+        replan_meals(one_trip, previous, deterministic=True, time_limit=5)
 
 
 # --- serving first ----------------------------------------------------------------------------

@@ -9,8 +9,10 @@ re-plan is checked by ``carecal.verify`` against the changed community.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -402,6 +404,30 @@ def test_an_extra_meal_is_inserted_without_moving_anyone() -> None:
     assert "R6" not in previous.served
     result = replan(extra_meal(community, "R6"), previous)
     assert "R6" in result.served
+    assert moved(previous, result) == set()
+
+
+def test_a_plan_read_back_with_a_row_locked_by_hand_is_re_planned(tmp_path: Path) -> None:
+    """The coordinator writes locked=true on R2's row of meal_routes.csv; R4's extra meal
+    is added, R2's stop stays as it was, and nobody moves."""
+    community = lock_day()
+    previous = plan_meals(community, MONDAY, deterministic=True, time_limit=5)
+    carecal.write_plan(previous, tmp_path, community)
+    routes = tmp_path / "meal_routes.csv"
+    with routes.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["locked"] = "true" if row["resident_id"] == "R2" else ""
+    with routes.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    edited = carecal.read_plan(tmp_path, community)
+    assert isinstance(edited, MealPlan)
+    assert [s.resident_id for t in edited.trips for s in t.stops if s.locked] == ["R2"]
+    result = replan(extra_meal(community, "R4"), edited)
+    assert "R4" in result.served
+    assert where(result)["R2"] == where(previous)["R2"]
     assert moved(previous, result) == set()
 
 

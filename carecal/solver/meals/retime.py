@@ -94,9 +94,8 @@ def _nearest_the_targets(
     A re-plan's trips (:attr:`DayProblem.arrival_target`): fewest handovers outside their
     band, then fewest minutes outside, then closest to the previous arrivals, then
     closest to ``usual`` (the departure :func:`_departure` picks without targets). Every
-    departure in the range keeps the windows and the return limit; those that keep the
-    hot-meal limit too are weighed (the range is at most a day's minutes, so all of them
-    are). ``None`` when none keeps the hot-meal limit.
+    departure in the range keeps the windows and the return limit, and each is tried (a
+    few hundred minutes at most); ``None`` when none keeps the hot-meal limit.
     """
     best: int | None = None
     best_key: tuple[int, int, int, int] | None = None

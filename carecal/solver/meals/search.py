@@ -162,8 +162,8 @@ def solve_day(
     initial
         Trips to start the OR-Tools search from instead of a first-solution strategy
         (a re-plan starts from the previous plan); default ``None``. Trips the model
-        cannot take as they are (a rule broken, a lock left out) are ignored and the
-        search starts as usual. PyVRP does not use them.
+        cannot take as they are (a rule broken, a lock left out), or no trips at all, are
+        ignored and the search starts as usual. PyVRP does not use them.
 
     Returns
     -------
@@ -238,7 +238,9 @@ def _solve_ortools(
         f"{len(model.reload_owner)} reload visits, up to {seconds:.1f} s"
         + (", deterministic" if options.deterministic else ""),
     )
-    start = _initial_assignment(model, params, initial) if initial is not None else None
+    # No trips at all would start the local search from nothing served: worse than the
+    # first-solution strategy.
+    start = _initial_assignment(model, params, initial) if initial else None
     if start is not None:
         solution = model.routing.SolveFromAssignmentWithParameters(start, params)
     else:

@@ -20,17 +20,19 @@ problem of the day (:class:`~carecal.solver.meals.problem.DayProblem`):
   weighs more than the largest disruption plus usual cost
   (:func:`carecal.solver.meals.disruption.scales`);
 - **the search starts from the previous plan**, repaired (:func:`_repaired_previous`:
-  what the changes made impossible taken out, re-timed); another starts from a plan made
-  from scratch (:func:`_searches` says why); the best of their plans and the repaired
-  plan is kept, compared on (missed deliveries, disruption, usual cost) in that order
-  (:func:`carecal.solver.meals.disruption.score`), so a re-plan is never worse than doing nothing.
+  what the changes made impossible taken out, re-timed); unless it serves everyone and
+  moves nobody, another starts from a plan made from scratch (:func:`_searches` says
+  why); the best of their plans and the repaired plan is kept, compared on (missed
+  deliveries, disruption, usual cost) in that order
+  (:func:`carecal.solver.meals.disruption.score`), so a re-plan is never worse than
+  doing nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -151,7 +153,13 @@ def meal_replan(
     repaired = _repaired_previous(problem, still_open, node_of, position)
     candidates = [repaired]
     if problem.num_nodes > 1 and problem.num_vehicles > 0:
-        candidates += _searches(problem, usual, options, repaired)
+        costs, labels = usual.carrier_costs(), usual.labels
+
+        def settled(plan: DaySolution) -> bool:
+            weighed = score(usual, policy, before, fleet, plan, costs, labels)
+            return weighed.missed == 0 and weighed.moved == 0
+
+        candidates += _searches(problem, usual, options, repaired, settled)
     chosen = _better(usual, policy, before, fleet, candidates)
     if chosen is None:
         kept = {node: r.vehicle for r in repaired.routes for node in r.nodes}
@@ -458,27 +466,33 @@ def _within_capacity(problem: DayProblem, v: int, nodes: list[int], seen: set[in
 
 
 def _searches(
-    problem: DayProblem, usual: DayProblem, options: SolveOptions, repaired: DaySolution
+    problem: DayProblem,
+    usual: DayProblem,
+    options: SolveOptions,
+    repaired: DaySolution,
+    settled: Callable[[DaySolution], bool],
 ) -> list[DaySolution]:
-    """The routing searches, a third of the time each: one from the repaired previous
-    plan (no elder earlier than before, :func:`_not_earlier`); one from scratch with the
-    usual objective; one from that plan with the re-plan's.
+    """The routing searches: from the repaired previous plan (no elder earlier than
+    before, :func:`_not_earlier`) in half the time; then, unless that plan is
+    ``settled`` (it serves everyone and moves nobody: no plan can do better but on the
+    usual costs), from scratch with the usual objective and from that plan with the
+    re-plan's, a quarter each.
 
     The search from the previous plan finds the small changes; but a local search steps
     one elder at a time, and serving one more can take moving several at once (each step
     alone only adds disruption). A plan from scratch serves the most it can; searching
     from it with the re-plan's costs then takes back to their carriers and times every
-    elder it can without serving fewer.
+    elder it can without serving fewer, and sometimes finds moves that cost less.
     """
-    warm = options.with_time_limit(options.remaining() / 3)
-    out = [
-        solve_day(_not_earlier(problem, repaired), warm, engine="ortools", initial=repaired.routes)
-    ]
+    warm = options.with_time_limit(options.remaining() / 2)
+    near = solve_day(
+        _not_earlier(problem, repaired), warm, engine="ortools", initial=repaired.routes
+    )
+    if settled(near):
+        return [near]
     fresh = solve_day(usual, options.with_time_limit(options.remaining() / 2), engine="ortools")
-    out.append(fresh)
     back = options.with_time_limit(options.remaining())
-    out.append(solve_day(problem, back, engine="ortools", initial=fresh.routes))
-    return out
+    return [near, fresh, solve_day(problem, back, engine="ortools", initial=fresh.routes)]
 
 
 def _not_earlier(problem: DayProblem, repaired: DaySolution) -> DayProblem:

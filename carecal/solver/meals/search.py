@@ -15,7 +15,10 @@ How the solving options act on a day:
   not change an OR-Tools plan;
 - ``deterministic``: the search stops after a fixed number of solutions (OR-Tools) or
   iterations (PyVRP) that grows with the day, so the plan does not depend on the
-  machine's speed; the time limit stays a safety net;
+  machine's speed; the time limit stays a safety net. On a re-plan's day (locked stops,
+  previous arrivals) the OR-Tools search also stops after a number of search branches
+  in proportion to its share of the time: locks can leave the local search no move to
+  make, and then no solution to count;
 - ``workers``: not used. Both routing searches run on one thread.
 """
 
@@ -59,6 +62,10 @@ _SHORTEST = 0.01
 # Improving solutions are reported at most this often (seconds), so a fast search does
 # not flood a progress bar or a notebook callback.
 _REPORT_EVERY = 0.5
+# Search branches per second of a deterministic re-plan search's share: about what the
+# OR-Tools routing search explores in a second on a small day (measured on a 2-core
+# machine), so the work bound and the time limit agree roughly.
+_BRANCHES_PER_SECOND = 200_000
 
 
 def check_engine(engine: object) -> str:
@@ -231,6 +238,8 @@ def _solve_ortools(
         problem, options.wall_guard(seconds), options.deterministic, *strategies
     )
     options.spend(seconds)
+    if options.deterministic and (problem.pinned or problem.arrival_target):
+        _bound_the_branches(model, seconds)
     _report_progress(model, options.reporter, began)
     options.reporter(
         "routing",
@@ -324,6 +333,16 @@ def _search_parameters(
     if deterministic:
         params.solution_limit = _deterministic_solution_limit(problem)
     return params
+
+
+def _bound_the_branches(model: RoutingModel, seconds: float) -> None:
+    """Stop the search after a number of branches in proportion to ``seconds``."""
+    solver = model.routing.solver()
+    never = 2**62
+    branches = max(1000, int(seconds * _BRANCHES_PER_SECOND))
+    # Only the branch count binds: time, failures and solutions have limits of their own
+    # (the search parameters) or none.
+    model.routing.AddSearchMonitor(solver.Limit(never, branches, never, never))
 
 
 def _deterministic_solution_limit(problem: DayProblem) -> int:

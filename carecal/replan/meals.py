@@ -73,8 +73,10 @@ def replan_meals(
         Random seed, default 0. The OR-Tools routing search has no random element, so the
         plan does not depend on it.
     deterministic
-        Default ``False``. When ``True``, the search stops after a fixed amount of work,
-        so the same input always gives the same plan; ``time_limit`` stays a safety net.
+        Default ``False``. When ``True``, each search stops after a fixed amount of work
+        (a number of solutions, and of search branches in proportion to its share of
+        ``time_limit``), so the same input always gives the same plan; ``time_limit``
+        stays a safety net.
     progress
         ``False`` (the default) for silence, ``True`` for a progress bar, or a callable
         that receives each :class:`carecal.progress.ProgressEvent` (stages

@@ -94,6 +94,7 @@ if TYPE_CHECKING:
         write_community,
         write_plan,
     )
+    from carecal.replan import replan_meals
     from carecal.solver.campaign import plan_health_checks
     from carecal.solver.meals import plan_meals
     from carecal.solver.shifts import plan_shifts
@@ -155,6 +156,7 @@ __all__ = [
     "read_community",
     "read_plan",
     "read_policy",
+    "replan_meals",
     "report",
     "sample_community",
     "substitutes",
@@ -178,6 +180,7 @@ if not TYPE_CHECKING:
             "carecal.solver.campaign": ("plan_health_checks",),
             "carecal.solver.shifts": ("plan_shifts",),
             "carecal.solver.week": ("plan_week",),
+            "carecal.replan": ("replan_meals",),
         },
         __all__,
         submodules=("plot",),

@@ -7,12 +7,16 @@
 - :mod:`~carecal.solver.meals.pyvrp_engine`: the optional PyVRP engine;
 - :mod:`~carecal.solver.meals.retime`: re-timing trips after the search, and repair;
 - :mod:`~carecal.solver.meals.solution`: trips and objective terms back into a plan;
+- :mod:`~carecal.solver.meals.replan`: re-planning a day with the least disruption (the
+  solver side of :func:`carecal.replan_meals`), and
+  :mod:`~carecal.solver.meals.disruption`: what its moves cost;
 - :mod:`~carecal.solver.meals.plan`: :func:`plan_meals`, which runs them in that order,
   and :func:`meal_plan`, the same on a plain date with checked options (for ``plan_week``).
 """
 
 from carecal.solver.meals.plan import meal_plan, plan_meals
 from carecal.solver.meals.problem import (
+    ArrivalTarget,
     DayProblem,
     DayRoute,
     DaySolution,
@@ -25,6 +29,7 @@ from carecal.solver.meals.search import ENGINES, check_engine, choose_engine, so
 
 __all__ = [
     "ENGINES",
+    "ArrivalTarget",
     "DayProblem",
     "DayRoute",
     "DaySolution",

@@ -18,6 +18,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +34,19 @@ from carecal.policy import MODES
 logger = logging.getLogger(__name__)
 
 IntArray = npt.NDArray[np.int64]
+
+
+class ArrivalTarget(NamedTuple):
+    """Where a re-plan would like a handover to start: the plan's previous arrival.
+
+    A handover starting within ``tolerance`` minutes of ``at`` costs nothing; in the
+    routing search each minute later than that costs ``cost`` (earlier handovers are
+    re-timed, see :attr:`DayProblem.arrival_target`).
+    """
+
+    at: int
+    tolerance: int
+    cost: int
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,15 @@ class DayProblem:
         (:meth:`carrier_costs`).
     labels
         Optional names of the nodes (ids), for messages.
+    pinned
+        Node -> the one vehicle that must serve it (a stop a re-plan keeps, ``locked``):
+        it may be neither dropped nor given to another vehicle. Its window is usually
+        narrowed to the kept arrival as well.
+    arrival_target
+        Node -> :class:`ArrivalTarget`: a soft wish for the start of its handover (the
+        arrival of the plan being re-planned). The OR-Tools search pays ``cost`` per
+        minute after ``at + tolerance``; re-timing (:mod:`~carecal.solver.meals.retime`)
+        picks the departure that moves the fewest handovers out of ``at ± tolerance``.
     """
 
     travel: tuple[IntArray, ...]
@@ -94,6 +117,8 @@ class DayProblem:
     non_preferred_cost: int = 0
     affinity: dict[int, dict[int, int]] = field(default_factory=dict)
     labels: tuple[str, ...] = ()
+    pinned: dict[int, int] = field(default_factory=dict)
+    arrival_target: dict[int, ArrivalTarget] = field(default_factory=dict)
 
     @property
     def num_nodes(self) -> int:
@@ -199,6 +224,12 @@ def check_problem(problem: DayProblem) -> None:
     for mat in problem.travel:
         if mat.shape != (n, n):
             raise OptionError(f"a DayProblem travel matrix is {mat.shape}, not {(n, n)}")
+    for node, v in problem.pinned.items():
+        if not (1 <= node < n and 0 <= v < m):
+            raise OptionError(
+                f"DayProblem.pinned pins node {node} to vehicle {v}; give a delivery node "
+                f"from 1 to {n - 1} and a vehicle from 0 to {m - 1}"
+            )
     for v in range(m):
         if problem.vehicle_start[v] > problem.vehicle_end[v]:
             raise OptionError(

@@ -131,6 +131,11 @@ def cannot_express(problem: DayProblem) -> str | None:
             "The PyVRP engine cannot prefer the carriers a resident knows or had before "
             '(familiar carriers, a re-plan); use engine="ortools" (or "auto"), which does.'
         )
+    if problem.pinned or problem.arrival_target:
+        return (
+            "The PyVRP engine cannot keep locked stops or the arrivals of a plan being "
+            're-planned; use engine="ortools" (or "auto"), which does.'
+        )
     return None
 
 

@@ -4,6 +4,9 @@ The routing search sees the food age without waiting at doors; :func:`retime_and
 sets each trip's departure as late as it can go without adding food age (no needless
 waiting at doors) and no later, so meals stay hot and reach residents early in their
 windows, and cuts or shortens a trip where waiting for a window would make a meal too old.
+On a re-plan's day (:attr:`~carecal.solver.meals.problem.DayProblem.arrival_target`), the
+departure is instead the one that keeps the most handovers near the previous plan's
+arrivals.
 """
 
 from __future__ import annotations
@@ -74,11 +77,46 @@ def _departure(
         no_wait = max(no_wait, int(problem.tw_start[node]) - reach)
         prev = node
     leave = min(no_wait, good)
+    if any(node in problem.arrival_target for node in nodes):
+        return _nearest_the_targets(problem, vehicle, nodes, lo, good, leave)
     if problem.max_ride is not None:
         starts, _ = earliest_times(problem, vehicle, nodes, leave)
         if any(s - leave > problem.max_ride for s in starts):
             return None
     return leave
+
+
+def _nearest_the_targets(
+    problem: DayProblem, vehicle: int, nodes: Sequence[int], lo: int, good: int, usual: int
+) -> int | None:
+    """The departure in ``[lo, good]`` that moves the fewest handovers off their targets.
+
+    A re-plan's trips (:attr:`DayProblem.arrival_target`): fewest handovers outside their
+    band, then fewest minutes outside, then closest to the previous arrivals, then
+    closest to ``usual`` (the departure :func:`_departure` picks without targets). Every
+    departure in the range keeps the windows and the return limit, and each is tried (a
+    few hundred minutes at most); ``None`` when none keeps the hot-meal limit.
+    """
+    best: int | None = None
+    best_key: tuple[int, int, int, int] | None = None
+    for leave in range(lo, good + 1):
+        starts, _ = earliest_times(problem, vehicle, nodes, leave)
+        if problem.max_ride is not None and any(s - leave > problem.max_ride for s in starts):
+            continue
+        outside = minutes = off = 0
+        for node, start in zip(nodes, starts, strict=True):
+            target = problem.arrival_target.get(node)
+            if target is None:
+                continue
+            gap = abs(start - target.at)
+            off += gap
+            if gap > target.tolerance:
+                outside += 1
+                minutes += gap - target.tolerance
+        key = (outside, minutes, off, abs(leave - usual))
+        if best_key is None or key < best_key:
+            best, best_key = leave, key
+    return best
 
 
 def retime(problem: DayProblem, routes: Sequence[DayRoute]) -> tuple[DayRoute, ...]:
@@ -198,5 +236,10 @@ def _repair(
                 head_leave = _departure(problem, vehicle, head, lo, tail_leave)
                 if head_leave is not None:
                     return [(tail, tail_leave), (head, head_leave)]
-        dropped.append(nodes.pop())
+        # A locked stop (pinned) is the last to go: the caller refuses a plan without it.
+        last = next(
+            (i for i in range(len(nodes) - 1, -1, -1) if nodes[i] not in problem.pinned),
+            len(nodes) - 1,
+        )
+        dropped.append(nodes.pop(last))
     return []

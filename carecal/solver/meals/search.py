@@ -15,7 +15,10 @@ How the solving options act on a day:
   not change an OR-Tools plan;
 - ``deterministic``: the search stops after a fixed number of solutions (OR-Tools) or
   iterations (PyVRP) that grows with the day, so the plan does not depend on the
-  machine's speed; the time limit stays a safety net;
+  machine's speed; the time limit stays a safety net. On a re-plan's day (locked stops,
+  previous arrivals) the OR-Tools search also stops after a number of search branches
+  in proportion to its share of the time: locks can leave the local search no move to
+  make, and then no solution to count;
 - ``workers``: not used. Both routing searches run on one thread.
 """
 
@@ -23,13 +26,20 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from carecal.errors import OptionError
-from carecal.solver.meals.model import RoutingModel, build_model, penalties, read_routes
-from carecal.solver.meals.problem import DayProblem, DaySolution, check_problem
+from carecal.solver.meals.model import (
+    RoutingModel,
+    build_model,
+    penalties,
+    read_routes,
+    routing_routes,
+)
+from carecal.solver.meals.problem import DayProblem, DayRoute, DaySolution, check_problem
 from carecal.solver.meals.pyvrp_engine import (
     cannot_express,
     import_pyvrp,
@@ -52,6 +62,10 @@ _SHORTEST = 0.01
 # Improving solutions are reported at most this often (seconds), so a fast search does
 # not flood a progress bar or a notebook callback.
 _REPORT_EVERY = 0.5
+# Search branches per second of a deterministic re-plan search's share: about what the
+# OR-Tools routing search explores in a second on a small day (measured on a 2-core
+# machine), so the work bound and the time limit agree roughly.
+_BRANCHES_PER_SECOND = 200_000
 
 
 def check_engine(engine: object) -> str:
@@ -125,6 +139,7 @@ def solve_day(
     engine: str = "ortools",
     first_solution: str | None = None,
     metaheuristic: str | None = None,
+    initial: Sequence[DayRoute] | None = None,
 ) -> DaySolution:
     """Solve one day's routing problem within the call's options.
 
@@ -151,6 +166,11 @@ def solve_day(
         ``"PARALLEL_CHEAPEST_INSERTION"``); default ``"PARALLEL_CHEAPEST_INSERTION"``.
     metaheuristic
         Name of an OR-Tools local-search metaheuristic; default ``"GUIDED_LOCAL_SEARCH"``.
+    initial
+        Trips to start the OR-Tools search from instead of a first-solution strategy
+        (a re-plan starts from the previous plan); default ``None``. Trips the model
+        cannot take as they are (a rule broken, a lock left out), or no trips at all, are
+        ignored and the search starts as usual. PyVRP does not use them.
 
     Returns
     -------
@@ -188,7 +208,7 @@ def solve_day(
             objective=solution.cost,
         )
         return solution
-    return _solve_ortools(problem, options, first_solution, metaheuristic)
+    return _solve_ortools(problem, options, first_solution, metaheuristic, initial)
 
 
 def _solve_ortools(
@@ -196,6 +216,7 @@ def _solve_ortools(
     options: SolveOptions,
     first_solution: str | None,
     metaheuristic: str | None,
+    initial: Sequence[DayRoute] | None = None,
 ) -> DaySolution:
     began = time.perf_counter()
     deliveries = problem.num_nodes - 1
@@ -217,6 +238,8 @@ def _solve_ortools(
         problem, options.wall_guard(seconds), options.deterministic, *strategies
     )
     options.spend(seconds)
+    if options.deterministic and (problem.pinned or problem.arrival_target):
+        _bound_the_branches(model, seconds)
     _report_progress(model, options.reporter, began)
     options.reporter(
         "routing",
@@ -224,7 +247,13 @@ def _solve_ortools(
         f"{len(model.reload_owner)} reload visits, up to {seconds:.1f} s"
         + (", deterministic" if options.deterministic else ""),
     )
-    solution = model.routing.SolveWithParameters(params)
+    # No trips at all would start the local search from nothing served: worse than the
+    # first-solution strategy.
+    start = _initial_assignment(model, params, initial) if initial else None
+    if start is not None:
+        solution = model.routing.SolveFromAssignmentWithParameters(start, params)
+    else:
+        solution = model.routing.SolveWithParameters(params)
     status = model.routing.status()
     logger.debug("OR-Tools finished in %.2f s with status %s", time.perf_counter() - began, status)
     if solution is None:
@@ -251,6 +280,21 @@ def _solve_ortools(
         engine="ortools",
         seconds=time.perf_counter() - began,
     )
+
+
+def _initial_assignment(model: RoutingModel, params: Any, initial: Sequence[DayRoute]) -> Any:
+    """The model's assignment of the given trips, or ``None`` when it cannot take them."""
+    routes = routing_routes(model, initial)
+    if routes is None:
+        logger.debug("the initial trips do not fit the model; the search starts afresh")
+        return None
+    model.routing.CloseModelWithParameters(params)
+    # Nodes on no route (unused reload nodes, deliveries left out) are read as unvisited;
+    # the model checks every rule of the routes (None when one is broken).
+    assignment = model.routing.ReadAssignmentFromRoutes(routes, True)
+    if assignment is None:
+        logger.debug("the initial trips break a rule of the model; the search starts afresh")
+    return assignment
 
 
 # --- search parameters ---------------------------------------------------------------------
@@ -289,6 +333,16 @@ def _search_parameters(
     if deterministic:
         params.solution_limit = _deterministic_solution_limit(problem)
     return params
+
+
+def _bound_the_branches(model: RoutingModel, seconds: float) -> None:
+    """Stop the search after a number of branches in proportion to ``seconds``."""
+    solver = model.routing.solver()
+    never = 2**62
+    branches = max(1000, int(seconds * _BRANCHES_PER_SECOND))
+    # Only the branch count binds: time, failures and solutions have limits of their own
+    # (the search parameters) or none.
+    model.routing.AddSearchMonitor(solver.Limit(never, branches, never, never))
 
 
 def _deterministic_solution_limit(problem: DayProblem) -> int:

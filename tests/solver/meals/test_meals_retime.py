@@ -7,7 +7,13 @@ import logging
 import pytest
 from line_days import line_problem as line
 
-from carecal.solver.meals import DayRoute, earliest_times, retime, retime_and_repair
+from carecal.solver.meals import (
+    ArrivalTarget,
+    DayRoute,
+    earliest_times,
+    retime,
+    retime_and_repair,
+)
 
 
 def test_earliest_times_wait_only_for_windows() -> None:
@@ -64,3 +70,29 @@ def test_a_re_cut_trip_is_logged_at_debug(caplog: pytest.LogCaptureFixture) -> N
     (record,) = [r for r in caplog.records if "re-cut into 2 trips" in r.getMessage()]
     assert record.levelno == logging.DEBUG
     assert all(r.levelno < logging.WARNING for r in caplog.records)
+
+
+def test_a_target_sets_the_departure() -> None:
+    """Node 1 (10 out) was handed over at 50 before: the trip leaves at 40, not at 0."""
+    problem = line(arrival_target={1: ArrivalTarget(50, 15, 1)})
+    (route,) = retime(problem, [DayRoute(0, 1, 0, (1,), (10,), 25)])
+    assert (route.leave, route.starts, route.back) == (40, (50,), 65)
+
+
+def test_targets_move_the_fewest_handovers() -> None:
+    """Nodes 1 and 2 were at 10 and 95 (band ±15): no departure keeps both, so one moves;
+    of the departures that move only one, the one closest to both targets is taken."""
+    problem = line(arrival_target={1: ArrivalTarget(10, 15, 1), 2: ArrivalTarget(95, 15, 1)})
+    (route,) = retime(problem, [DayRoute(0, 1, 0, (1, 2), (10, 25), 45)])
+    moved = [abs(s - t) > 15 for s, t in zip(route.starts, (10, 95), strict=True)]
+    assert sum(moved) == 1
+
+
+def test_repair_drops_a_pinned_stop_last() -> None:
+    """The trip of the test above, one trip only, node 1 pinned: node 3 goes instead."""
+    windows = [(200, 300), (0, 1000), (0, 1000)]
+    route = DayRoute(0, 1, 0, (3, 1), (30, 200), 215)
+    problem = line(windows=windows, max_trips=1, max_ride=30, pinned={1: 0})
+    routes, dropped = retime_and_repair(problem, [route])
+    assert dropped == (3,)
+    assert [(r.nodes, r.starts) for r in routes] == [((1,), (200,))]

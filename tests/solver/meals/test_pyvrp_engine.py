@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import sys
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from line_days import day_options, line_problem
 
 from carecal.errors import ExtraMissingError, OptionError
 from carecal.solver.meals import (
+    ArrivalTarget,
     DayProblem,
     DayRoute,
     DaySolution,
@@ -84,6 +86,15 @@ def test_preferences_with_cost_are_not_expressible() -> None:
     problem = line_problem(vehicles=2, preferred={1: frozenset({1})}, non_preferred_cost=50)
     reason = cannot_express(problem)
     assert reason is not None and "R-1" in reason and "preferred volunteers" in reason
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"pinned": {1: 0}}, {"arrival_target": {2: ArrivalTarget(25, 15, 5)}}],
+)
+def test_locks_and_arrival_targets_are_not_expressible(extra: dict[str, Any]) -> None:
+    reason = cannot_express(line_problem(**extra))
+    assert reason is not None and "locked stops" in reason and 'engine="ortools"' in reason
 
 
 def test_several_trips_and_travel_profiles_are_expressible() -> None:

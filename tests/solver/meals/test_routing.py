@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import time
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ from line_days import line_problem as line
 
 from carecal.errors import OptionError
 from carecal.progress import ProgressEvent
-from carecal.solver.meals import DayProblem, DayRoute, solve_day
+from carecal.solver.meals import ArrivalTarget, DayProblem, DayRoute, solve_day
 from carecal.solver.meals.search import search_seconds
 
 INT = np.int64
@@ -178,3 +179,63 @@ def test_the_search_fits_in_what_is_left_of_the_call() -> None:
     before = options.remaining()
     assert before - 0.2 < search_seconds(options) <= before - 0.05 * 2.0
     assert search_seconds(day_options(0.001)) > 0
+
+
+# --- re-planning pieces: pinned nodes, a start from given trips, arrival targets ---------------
+
+
+def test_a_pinned_node_goes_to_its_vehicle_only() -> None:
+    """Two vehicles, the second dearer to call: node 2 pinned to it makes it work."""
+    fixed = np.array([0, 100], dtype=INT)
+    free = solve(line(vehicles=2, fixed_cost=fixed))
+    assert {r.vehicle for r in free.routes} == {0}
+    pinned = solve(line(vehicles=2, fixed_cost=fixed, pinned={2: 1}))
+    assert any(2 in r.nodes for r in pinned.routes if r.vehicle == 1)
+    assert pinned.unserved == ()
+
+
+def test_a_pinned_node_is_never_dropped() -> None:
+    """Capacity 1, one trip: a pinned node with the lowest penalty is served anyway.
+
+    The local search then has no move to make and so no solution to count; deterministic,
+    it stops on its branch count (within its half second, not at the wall-clock guard).
+    """
+    problem = line(capacity=1, penalty=np.array([0, 100, 500, 100], dtype=INT), pinned={1: 0})
+    began = time.perf_counter()
+    solution = solve_day(problem, day_options(0.5))
+    assert time.perf_counter() - began < 5
+    assert [r.nodes for r in solution.routes] == [(1,)]
+
+
+def test_a_pin_out_of_range_is_refused() -> None:
+    with pytest.raises(OptionError, match=r"pinned pins node 7 to vehicle 0"):
+        solve(line(pinned={7: 0}))
+
+
+def test_the_search_can_start_from_given_trips() -> None:
+    """Started from the best trips, the search returns them; from trips breaking a window,
+    it starts afresh and still finds a plan."""
+    problem = line(windows=[(0, 15), (0, 30), (0, 1000)])
+    best = DayRoute(0, 1, 0, (1, 2, 3), (10, 25, 40), 75)
+    assert solve(problem, initial=[best]).routes == (best,)
+    late = DayRoute(0, 1, 0, (3, 2, 1), (30, 45, 60), 75)
+    assert solve(problem, initial=[late]).routes == (best,)
+
+
+def test_trips_beyond_the_trips_allowed_are_not_a_start() -> None:
+    """Two given trips for a vehicle of one trip: ignored, the search starts afresh."""
+    problem = line()
+    trips = [DayRoute(0, 1, 0, (1,), (10,), 25), DayRoute(0, 2, 25, (2,), (45,), 70)]
+    solution = solve(problem, initial=trips)
+    assert solution.unserved == () and len(solution.routes) == 1
+
+
+def test_late_arrivals_cost_in_the_search() -> None:
+    """Node 2 wants its handover by 15 + 3: along the line it starts at 25 (or 35 from
+    the far end), so with each minute late costing 1000 the vehicle goes to node 2 first
+    (20), then 3 and 1."""
+    (plain,) = solve(line()).routes
+    assert plain.starts[plain.nodes.index(2)] > 18
+    wanted = solve(line(arrival_target={2: ArrivalTarget(15, 3, 1000)}))
+    (route,) = wanted.routes
+    assert route.nodes == (2, 3, 1) and route.starts[0] == 20

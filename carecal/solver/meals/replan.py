@@ -40,6 +40,7 @@ import numpy as np
 from carecal.clock import DAY_MINUTES, format_time, weekday
 from carecal.errors import CommunityError
 from carecal.explain import MealCarrier, meal_carriers_busy, meal_obstacle
+from carecal.fairness import explain_shortage
 from carecal.model import Community, Resident, Skill
 from carecal.options import SolveOptions
 from carecal.plans import MealPlan, Status, Trip, Unserved
@@ -51,8 +52,9 @@ from carecal.solver.meals.problem import (
     DaySolution,
     build_day_problem,
     day_carriers,
+    day_penalties,
     delivery,
-    missed_meal_penalty,
+    familiar_savings,
 )
 from carecal.solver.meals.retime import earliest_times, retime_and_repair
 from carecal.solver.meals.search import solve_day
@@ -118,7 +120,7 @@ def meal_replan(
     ids = [kitchen.site_id] + [r.resident_id for r in todo]
     travel = {mode: travel_minutes(community, ids, mode) for mode in MODES}
     deliveries = [delivery(community, r, i + 1, travel) for i, r in enumerate(todo)]
-    penalties = [missed_meal_penalty(community, r) for r in todo]
+    penalties = day_penalties(community, day, todo)
     unserved: list[Unserved] = []
     routable: list[int] = []
     blocked: list[str] = []
@@ -137,7 +139,10 @@ def meal_replan(
     if blocked:
         raise CommunityError(blocked)
 
-    usual = build_day_problem(community, todo, deliveries, penalties, routable, fleet, travel)
+    familiar = familiar_savings(community, day, todo, fleet)
+    usual = build_day_problem(
+        community, todo, deliveries, penalties, routable, fleet, travel, familiar=familiar
+    )
     position = {c.volunteer_id: v for v, c in enumerate(fleet)}
     node_of = {todo[i].resident_id: node for node, i in enumerate(routable, start=1)}
     usual = _day_from_now(usual, fleet, trips_left, {t.volunteer_id for t in frozen})
@@ -184,15 +189,19 @@ def meal_replan(
         why = meal_carriers_busy(d, name, ordered, per_round, len(fleet), policy.lang)
         unserved.append(meal_unserved(d.resident_id, day, why))
     unserved.sort(key=lambda u: u.id)
+    unserved = explain_shortage(
+        community, day, [s.resident_id for t in trips for s in t.stops], unserved
+    )
 
     travel_frozen = sum(_trip_travel(t) for t in frozen)
     terms = objective_terms(
         community,
         residents,
-        [missed_meal_penalty(community, r) for r in residents],
+        day_penalties(community, day, residents),
         trips,
         unserved,
         travel_new + travel_frozen,
+        familiar=familiar_savings(community, day, residents, everyone),
     )
     terms.update(moved_terms(policy, previous, trips, residents))
     searched = chosen is not repaired

@@ -266,8 +266,13 @@ def parse_manifest(data: bytes, source: str) -> Manifest:
         ) from None
 
 
-def read_manifest(folder: Path, community: Community) -> Manifest | None:
+def read_manifest(
+    folder: Path, community: Community, *, same_community: bool = True
+) -> Manifest | None:
     """The manifest of a plan folder, checked against the folder and the community.
+
+    With ``same_community=False`` the community's fingerprint is not compared: the plan
+    was made before changes to it (the previous plan of a re-plan).
 
     Returns ``None`` for a folder written by carecal 0.1 (no manifest, nothing half
     written), with a :class:`~carecal.errors.CarecalWarning` that its coverage cannot be
@@ -307,7 +312,7 @@ def read_manifest(folder: Path, community: Community) -> Manifest | None:
     ]
     given = community_fingerprint(community)
     made_for = manifest.community
-    if made_for.fingerprint != given:
+    if same_community and made_for.fingerprint != given:
         problems.append(
             f"{folder}: the plan was made for another community (one of {made_for.residents} "
             f"residents and {made_for.volunteers} volunteers, fingerprint "

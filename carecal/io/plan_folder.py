@@ -560,7 +560,9 @@ def _read_assignments(rows: list[_PlanRow], problems: list[str]) -> list[Assignm
     return out
 
 
-def read_plan(folder: str | Path, community: Community) -> PlanObject:
+def read_plan(
+    folder: str | Path, community: Community, *, before_changes: bool = False
+) -> PlanObject:
     """Read a plan folder (written by :func:`write_plan`, maybe edited by hand) back.
 
     Gives the object the planner returned: a :class:`~carecal.plans.MealPlan` for one
@@ -594,6 +596,11 @@ def read_plan(folder: str | Path, community: Community) -> PlanObject:
         The plan folder.
     community
         The community the plan was made for.
+    before_changes
+        ``True`` for the previous plan of a re-plan (:func:`carecal.replan_meals` and the
+        others): it was made for ``community`` as it was before its changes (``changes.csv``,
+        a new resident, an edited roster), so the community's fingerprint is not compared;
+        every id in it must still be in ``community``, and the rest is checked as always.
 
     Returns
     -------
@@ -614,7 +621,7 @@ def read_plan(folder: str | Path, community: Community) -> PlanObject:
         For a folder without ``manifest.json`` (carecal 0.1): its coverage is not checked.
     """
     path = Path(folder)
-    manifest = read_manifest(path, community)
+    manifest = read_manifest(path, community, same_community=not before_changes)
     names = set(manifest.files) if manifest is not None else set(ROOT_FILES)
     problems: list[str] = []
 

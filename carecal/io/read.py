@@ -145,6 +145,24 @@ def _folder_tables(folder: Path) -> tuple[dict[str, RawTable], list[str]]:
     return tables, problems
 
 
+def _changes_file(path: Path) -> RawTable:
+    """The table of a changes file given apart from the community (``--changes FILE``)."""
+    if not path.is_file():
+        raise CommunityError(
+            [
+                Message(
+                    N_("{path}: no such file; give the CSV file of changes (kind, id, start, end)"),
+                    path=path,
+                )
+            ]
+        )
+    try:
+        text = decode_csv(path.read_bytes(), path.name)
+    except CommunityError as e:
+        return RawTable("changes", path.name, [], [], [], list(e.problems))
+    return parse_csv_text(text, "changes", path.name)
+
+
 def _workbook_tables(path: Path) -> dict[str, RawTable]:
     try:
         sheets = pd.read_excel(
@@ -196,7 +214,9 @@ def _workbook_tables(path: Path) -> dict[str, RawTable]:
     return tables
 
 
-def read_community(source: str | Path, *, as_of: dt.date | None = None) -> Community:
+def read_community(
+    source: str | Path, *, as_of: dt.date | None = None, changes: str | Path | None = None
+) -> Community:
     """Read and validate a community from a folder of CSV files or one ``.xlsx`` workbook.
 
     Parameters
@@ -212,6 +232,10 @@ def read_community(source: str | Path, *, as_of: dt.date | None = None) -> Commu
         BOM) or GB18030.
     as_of
         The date on which ages from ``birth_date`` are judged (today by default).
+    changes
+        A CSV file read as the community's ``changes.csv`` instead of the one in
+        ``source`` (``carecal replan --changes FILE``), checked the same way, its problems
+        named by its own file name.
 
     Returns
     -------
@@ -260,6 +284,8 @@ def read_community(source: str | Path, *, as_of: dt.date | None = None) -> Commu
                 )
             ]
         )
+    if changes is not None:
+        tables["changes"] = _changes_file(Path(changes))
     policy: Policy | None = None
     policy_problems: list[str] = []
     if policy_file.is_file():

@@ -8,6 +8,7 @@ from carecal.model import Community
 from carecal.options import ProgressOption, solve_options
 from carecal.plans import MealPlan
 from carecal.policy import check_policy
+from carecal.replan.calls import who_to_call
 from carecal.solver.meals.replan import meal_replan
 
 
@@ -88,7 +89,8 @@ def replan_meals(
         The frozen trips as they were and the re-planned ones after them; the unserved
         with reason and fix; the objective terms of :func:`carecal.plan_meals` plus
         ``moved_carrier`` and ``moved_arrival``; status ``FEASIBLE`` when the repaired
-        previous plan was kept; ``to_call`` left ``None``.
+        previous plan was kept; ``to_call``: the people whose day changed
+        (:func:`carecal.replan.calls.who_to_call`), written as ``to_call.csv``.
 
     Raises
     ------
@@ -116,6 +118,7 @@ def replan_meals(
             )
         moment = coerce_now(now, previous.date)
         check_policy(community.policy)
-        return meal_replan(community, previous, moment, options)
+        plan = meal_replan(community, previous, moment, options)
+        return plan.model_copy(update={"to_call": who_to_call(community, previous, plan)})
     finally:
         options.reporter.close()

@@ -112,7 +112,7 @@ def test_without_changes_every_elder_keeps_carrier_and_arrival() -> None:
     assert result.objective_terms["moved_carrier"] == 0
     assert result.objective_terms["moved_arrival"] == 0
     assert result.objective == pytest.approx(sum(result.objective_terms.values()))
-    assert result.to_call is None
+    assert result.to_call == ()  # a re-plan: to_call.csv written, nobody to call
 
 
 def test_a_hand_made_plan_is_kept_as_it_is_without_changes() -> None:
@@ -158,6 +158,12 @@ def test_a_carrier_off_at_9_10_moves_only_their_elders() -> None:
     assert sorted(result.served) == sorted(LINE)
     assert moved(previous, result) == {"R3", "R4"}
     assert result.objective_terms["moved_carrier"] == 2 * off.policy.move_carrier_weight
+    # Whom to call: the carriers who took R3 and R4 over (not V2, who is off), and R3 and
+    # R4 only if their arrival moved by more than the tolerance.
+    called = {c.person_id for c in result.to_call or ()}
+    takers = {t.volunteer_id for t in result.trips for s in t.stops if s.resident_id in "R3 R4"}
+    assert takers <= called and "V2" not in called
+    assert called - takers <= {"R3", "R4"}
 
 
 def test_a_carrier_off_whose_elders_no_one_can_take_leaves_them_unserved() -> None:

@@ -165,9 +165,14 @@ def _read_plan(folder: Path, community: Community, console: _Console) -> Plan:
 
 
 def _read(
-    path: str, console: _Console, as_of: dt.date | None = None, lang: str | None = None
+    path: str,
+    console: _Console,
+    as_of: dt.date | None = None,
+    lang: str | None = None,
+    changes: str | None = None,
 ) -> Community:
-    """The community in ``path``; ``lang`` (``--lang``) overrides its policy's language."""
+    """The community in ``path``; ``lang`` (``--lang``) overrides its policy's language,
+    ``changes`` (``--changes FILE``) replaces its ``changes.csv``."""
     from carecal.io import read_community
 
     source = Path(path)
@@ -183,7 +188,7 @@ def _read(
             )
         )
     with _warnings_said(console):
-        community = read_community(source, as_of=as_of)
+        community = read_community(source, as_of=as_of, changes=changes)
         if lang is not None:
             community = community.with_policy(lang=lang)
         # From here on the console speaks the community's language (its warnings too).
@@ -523,6 +528,43 @@ def _cmd_substitutes(args: argparse.Namespace, console: _Console) -> int:
         path = write_substitutes(rows, args.out)
         console.say(_("Wrote {count} file(s) to {folder}").format(count=1, folder=path.resolve()))
     return EXIT_OK
+
+
+def _cmd_replan(args: argparse.Namespace, console: _Console) -> int:
+    from carecal.clock import coerce_now
+    from carecal.io import read_plan
+    from carecal.replan.dispatch import default_time_limit, first_date, replan_plan
+
+    community = _read(args.data, console, lang=args.lang, changes=args.changes)
+    with _warnings_said(console):
+        # Made before the changes: its community's fingerprint is not this one's.
+        previous = read_plan(Path(args.plan), community, before_changes=True)
+    now = coerce_now(args.now, first_date(previous), "--now")
+    _ = console._
+    console.say(
+        _("Re-planning {plan} with the changes, from {now}.").format(
+            plan=args.plan, now=now.strftime("%Y-%m-%d %H:%M") if now else _("the start")
+        )
+    )
+    options = _solve_options(args, console)
+    if options["time_limit"] is None:
+        options["time_limit"] = default_time_limit(previous)
+    plan = replan_plan(community, previous, now, **options)
+    _planned(options)
+    code = _write_and_verify(plan, Path(args.out), community, console, args)
+    calls = plan.to_call or ()
+    if not calls:
+        console.say(_("Nobody's day changed: nobody to call."))
+    else:
+        console.say(
+            _("To call ({count}), also in {file}:").format(
+                count=len(calls), file=Path(args.out) / "to_call.csv"
+            )
+        )
+        for call in calls:
+            who = " ".join(part for part in (call.person_id, call.name, call.phone) if part)
+            console.say(f"  {who}: {call.what_changed}")
+    return code
 
 
 def _cmd_demo(args: argparse.Namespace, console: _Console) -> int:
@@ -865,6 +907,48 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_week)
 
     p = sub.add_parser(
+        "replan",
+        help="re-plan a plan folder after changes, moving as little as possible",
+        description="Re-plan the meals, campaign, shift or week plan in PLAN with the "
+        "changes in DATA (changes.csv, or --changes FILE; availability and roster edits): "
+        "what happened before --now and the rows marked in a locked column are kept, "
+        "everything else moves only where it must (serving first), and to_call.csv lists "
+        "whom to call.",
+    )
+    p.add_argument("data", help=data_help)
+    p.add_argument("--plan", required=True, help="the plan folder to re-plan")
+    p.add_argument("--out", required=True, help=out_help + " (may be --plan itself)")
+    p.add_argument(
+        "--now",
+        metavar="TIME",
+        help="HH:MM on the plan's (first) date, or 'YYYY-MM-DD HH:MM': what began before "
+        "is kept as it was (default: nothing has happened yet)",
+    )
+    p.add_argument(
+        "--changes",
+        metavar="FILE",
+        help="a CSV file of changes to use instead of DATA's changes.csv",
+    )
+    p.add_argument(
+        "--time-limit",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="total wall-clock seconds (default: as the plan's own command: meals 10, "
+        "health checks 30, shifts 30, week 60)",
+    )
+    p.add_argument(
+        "--workers",
+        type=_whole(1),
+        default=None,
+        metavar="N",
+        help="solver threads (default: every core; the meal routing search uses one)",
+    )
+    _add_seed_options(p)
+    _add_outputs(p)
+    p.set_defaults(func=_cmd_replan)
+
+    p = sub.add_parser(
         "verify",
         help="check a plan folder (e.g. edited by hand)",
         description="Re-check every rule of the plan in PLAN against DATA and list each "
@@ -1030,6 +1114,7 @@ _READS_DATA = (
     "compare",
     "report",
     "substitutes",
+    "replan",
 )
 """The commands that read DATA, and so take ``--problems FILE``."""
 MAX_GROUPS_SHOWN = 15

@@ -269,7 +269,7 @@ def week_plan(
     if has_shifts:
         routed = routed_volunteers(meals.values(), campaign)
         demand = auto_demand(community, dates, routed)
-        wishes = _stay_on_duty_requests(community, dates, routed)
+        wishes = stay_on_duty_requests(community, dates, routed)
         say("shifts", f"planning the shifts of {first} to {last}")
         shifts = shift_plan(
             community.with_changes(requests=community.requests + tuple(wishes)),
@@ -289,7 +289,7 @@ def week_plan(
     if shifts is not None:
         parts.append(shifts)
     week = WeekPlan(
-        status=_weakest([p.status for p in parts]),
+        status=weakest_status([p.status for p in parts]),
         start=first,
         end=last,
         meals=meal_plans,
@@ -459,7 +459,7 @@ def _places_as_routed(
     return shifts.model_copy(update={"demand": demand, "unserved": tuple(unserved)})
 
 
-def _stay_on_duty_requests(
+def stay_on_duty_requests(
     community: Community,
     dates: Iterable[dt.date],
     routed: dict[tuple[dt.date, Role], set[str]],
@@ -490,7 +490,7 @@ def _stay_on_duty_requests(
     ]
 
 
-def _weakest(statuses: list[Status]) -> Status:
+def weakest_status(statuses: list[Status]) -> Status:
     order = [Status.INFEASIBLE, Status.TIME_LIMIT, Status.FEASIBLE, Status.OPTIMAL, Status.EMPTY]
     if not statuses:
         return Status.EMPTY

@@ -86,6 +86,8 @@ if TYPE_CHECKING:
         write_community,
         write_plan,
     )
+    from carecal.replan.campaign import replan_health_checks
+    from carecal.replan.shifts import replan_shifts
     from carecal.solver.campaign import plan_health_checks
     from carecal.solver.meals import plan_meals
     from carecal.solver.shifts import plan_shifts
@@ -145,6 +147,8 @@ __all__ = [
     "read_community",
     "read_plan",
     "read_policy",
+    "replan_health_checks",
+    "replan_shifts",
     "report",
     "sample_community",
     "verify",
@@ -167,6 +171,8 @@ if not TYPE_CHECKING:
             "carecal.solver.campaign": ("plan_health_checks",),
             "carecal.solver.shifts": ("plan_shifts",),
             "carecal.solver.week": ("plan_week",),
+            "carecal.replan.campaign": ("replan_health_checks",),
+            "carecal.replan.shifts": ("replan_shifts",),
         },
         __all__,
         submodules=("plot",),

@@ -22,7 +22,7 @@ from carecal.plans import Booking, CampaignPlan, Status
 from carecal.policy import Policy
 from carecal.replan import replan_health_checks
 from carecal.solver.campaign import plan_health_checks, priority
-from carecal.verify import verify_campaign
+from carecal.verify import verify
 
 WED = dt.date(2027, 3, 3)
 
@@ -32,7 +32,7 @@ def replan(community: Community, previous: CampaignPlan, now: object = None) -> 
     result = replan_health_checks(
         community, previous, now, time_limit=5.0, workers=1, deterministic=True
     )
-    assert verify_campaign(community, result) == []
+    assert verify(community, result) == []
     assert result.to_call is None
     return result
 

@@ -22,7 +22,7 @@ from carecal.plans import Assignment, ShiftPlan, Status
 from carecal.replan import replan_shifts
 from carecal.solver.shifts import plan_shifts
 from carecal.solver.shifts.problem import build_shift_problem, objective_terms, roster_of
-from carecal.verify import verify_shifts
+from carecal.verify import verify
 
 TUESDAY = MONDAY + dt.timedelta(days=1)
 
@@ -33,7 +33,7 @@ Row = tuple[dt.date, str, str]
 def replan(community: Community, previous: ShiftPlan, now: object = None) -> ShiftPlan:
     """Re-plan deterministically with a short limit and check the verifier accepts it."""
     result = replan_shifts(community, previous, now, time_limit=5.0, workers=1, deterministic=True)
-    assert verify_shifts(community, result) == []
+    assert verify(community, result) == []
     assert result.to_call is None
     return result
 
@@ -224,7 +224,7 @@ def test_a_frozen_row_is_kept_even_when_the_change_forbids_it() -> None:
         c, previous, "2026-03-03 10:00", time_limit=5.0, workers=1, deterministic=True
     )
     assert (TUESDAY, "S", "A") in rows(result)
-    assert {v.rule for v in verify_shifts(c, result)} == {"availability"}
+    assert {v.rule for v in verify(c, result)} == {"availability"}
 
 
 def test_a_previous_plan_of_another_kind_is_refused() -> None:

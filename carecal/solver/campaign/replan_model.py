@@ -200,14 +200,14 @@ class ReplanModel(CampaignModel):
                     continue  # every slot the tour could take ends in time
                 if earliest - job.lead >= f.end + before_walk:
                     continue  # every slot starts late enough
-                first_ = self.m.new_bool_var(f"before_fixed[{rid},{t},{i}]")
+                precedes = self.m.new_bool_var(f"before_fixed[{rid},{t},{i}]")
                 self.m.add(self.start[rid] + job.tail + after_walk <= f.start).only_enforce_if(
-                    [first_, y]
+                    [precedes, y]
                 )
                 self.m.add(self.start[rid] - job.lead >= f.end + before_walk).only_enforce_if(
-                    [first_.Not(), y]
+                    [precedes.Not(), y]
                 )
-                self.before_fixed[rid, t, i] = first_
+                self.before_fixed[rid, t, i] = precedes
 
     def _kept_bookings_are_the_same_booking(self) -> None:
         """A booking is kept when it is on the same day, slot, escort and wheelchair."""

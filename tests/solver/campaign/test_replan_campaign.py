@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from carecal.datasets import make_community
 from carecal.errors import CommunityError, OptionError
 from carecal.model import Community, Mobility
-from carecal.plans import Booking, CampaignPlan, Status
+from carecal.plans import Booking, CampaignPlan, Status, Wheelchair
 from carecal.policy import Policy
 from carecal.replan import replan_health_checks
 from carecal.solver.campaign import plan_health_checks, priority
@@ -199,6 +199,46 @@ def test_nothing_new_is_booked_before_now(now: str, on_monday: bool) -> None:
     assert ("W1" in booked(result)) is on_monday
     if on_monday:
         assert booked(result)["W1"] == walkin("W1", MON)
+
+
+@pytest.mark.parametrize(("close", "slot"), [("11:00", 630), ("10:30", None)])
+def test_a_new_job_keeps_clear_of_a_locked_job_of_the_same_escort(
+    close: str, slot: int | None
+) -> None:
+    """V1 is locked to fetch R1 (0.5 km north) for 09:00, free again at 09:36 at R1's door;
+    R2 lives 0.5 km south, 17 min's walk further, and needs 16 min before the check: the
+    09:30 and 10:00 slots come too soon, so R2 comes at 10:30, or not at all when the
+    clinic closes at 10:30."""
+    c = campaign(
+        [
+            resident("R1", 0.5, mobility=Mobility.WHEELCHAIR),
+            resident("R2", -0.5, mobility=Mobility.WHEELCHAIR),
+        ],
+        [escort("V1")],
+        [free("V1")],
+        close=close,
+        days=(MON,),
+    )
+    r1 = Booking(
+        resident_id="R1",
+        date=MON,
+        clinic_id="H1",
+        slot_start=540,
+        check_start=540,
+        check_end=560,
+        escort_ids=("V1",),
+        wheelchair=Wheelchair.OWN,
+        pickup=524,
+        home_again=576,
+        locked=True,
+    )
+    result = replan(c, hand_plan(r1, days=(MON,)))
+    got = booked(result)
+    assert got["R1"] == r1
+    if slot is None:
+        assert "R2" not in got
+    else:
+        assert (got["R2"].slot_start, got["R2"].escort_ids) == (slot, ("V1",))
 
 
 @pytest.mark.parametrize("locked", [False, True])

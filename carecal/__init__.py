@@ -94,7 +94,12 @@ if TYPE_CHECKING:
         write_community,
         write_plan,
     )
-    from carecal.replan import replan_meals
+    from carecal.replan import (
+        replan_health_checks,
+        replan_meals,
+        replan_shifts,
+        replan_week,
+    )
     from carecal.solver.campaign import plan_health_checks
     from carecal.solver.meals import plan_meals
     from carecal.solver.shifts import plan_shifts
@@ -156,7 +161,10 @@ __all__ = [
     "read_community",
     "read_plan",
     "read_policy",
+    "replan_health_checks",
     "replan_meals",
+    "replan_shifts",
+    "replan_week",
     "report",
     "sample_community",
     "substitutes",
@@ -180,7 +188,12 @@ if not TYPE_CHECKING:
             "carecal.solver.campaign": ("plan_health_checks",),
             "carecal.solver.shifts": ("plan_shifts",),
             "carecal.solver.week": ("plan_week",),
-            "carecal.replan": ("replan_meals",),
+            "carecal.replan": (
+                "replan_meals",
+                "replan_health_checks",
+                "replan_shifts",
+                "replan_week",
+            ),
         },
         __all__,
         submodules=("plot",),

@@ -11,7 +11,7 @@ from carecal.duty import free_only_on_duty, on_duty
 from carecal.errors import OptionError
 from carecal.model import Community, Role
 from carecal.options import ProgressOption, SolveOptions, solve_options
-from carecal.plans import CampaignPlan, MealPlan, ShiftPlan, Status, WeekPlan
+from carecal.plans import CampaignPlan, MealPlan, ShiftPlan, WeekPlan
 from carecal.policy import check_policy
 from carecal.replan.calls import who_to_call
 from carecal.replan.campaign import replan_health_checks
@@ -114,9 +114,7 @@ def _week_replan(
     say = options.reporter
     dates = date_range(previous.start, previous.end)
     days = community.clinic_days(*_campaign_span(previous)) if previous.campaign else []
-    budget = week_budget(
-        community, dates, days, previous.shifts is not None, options.remaining()
-    )
+    budget = week_budget(community, dates, days, previous.shifts is not None, options.remaining())
     duty = on_duty(community, dates, previous.shifts.assignments) if previous.shifts else {}
     carriers = free_only_on_duty(community, duty, Role.MEALS) if duty else community
     escorts = free_only_on_duty(community, duty, Role.ESCORT) if duty else community

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from carecal.clock import coerce_period
 from carecal.errors import CommunityError, OptionError
 from carecal.explain import campaign_away, campaign_home_check
-from carecal.model import ClinicDay, Community, Mobility
+from carecal.model import ClinicDay, Community, Mobility, Resident
 from carecal.options import ProgressOption, SolveOptions, solve_options
 from carecal.plans import CampaignPlan, Status, Unserved, UnservedKind
 from carecal.policy import check_policy
@@ -145,36 +146,9 @@ def campaign_plan(
         raise CommunityError(["there are no clinic days to plan the campaign on"])
     days = sorted(days, key=lambda d: (d.date, d.clinic_id))
     first = days[0].date
-    due = [r for r in community.residents if community.is_due(r, first)]
-    home = [r for r in due if r.mobility == Mobility.BEDRIDDEN]
-    dates = sorted({d.date for d in days})
-    # Away on every campaign day (changes.csv): listed with that reason, not planned.
-    away = [
-        r
-        for r in due
-        if r.mobility != Mobility.BEDRIDDEN
-        and all(community.away_on(r.resident_id, d) for d in dates)
-    ]
-    away_ids = {r.resident_id for r in away}
-    clinic_due = [
-        r for r in due if r.mobility != Mobility.BEDRIDDEN and r.resident_id not in away_ids
-    ]
-    escorted = [r for r in clinic_due if community.needs_escort(r, first)]
-    walkins = [r for r in clinic_due if not community.needs_escort(r, first)]
-    home_unserved = [
-        Unserved.because(
-            UnservedKind.HOME_CHECK, r.resident_id, None, campaign_home_check(community.policy.lang)
-        )
-        for r in home
-    ] + [
-        Unserved.because(
-            UnservedKind.HEALTH_CHECK,
-            r.resident_id,
-            None,
-            campaign_away(r.resident_id, dates, community.policy.lang),
-        )
-        for r in away
-    ]
+    who = due_at_clinic(community, days, first)
+    escorted, walkins, clinic_due = who.escorted, who.walkins, who.clinic_due
+    home_unserved = list(who.listed)
     dates_out = tuple(sorted({d.date for d in days}))
     clinic_days = tuple((d.date, d.clinic_id) for d in days)
     if not clinic_due:
@@ -191,9 +165,9 @@ def campaign_plan(
     weights = model.weights()
     terms = model.terms
     log.info(
-        "campaign: %d due, %d home checks, %d escorted, %d walk-ins, %d tours, %d variables",
-        len(due),
-        len(home),
+        "campaign: %d due, %d not at the clinic, %d escorted, %d walk-ins, %d tours, %d variables",
+        len(who.due),
+        len(who.listed),
         len(escorted),
         len(walkins),
         len(data.tours),
@@ -240,3 +214,65 @@ def campaign_plan(
         bound=bound,
         solve_seconds=options.deadline.elapsed(),
     ).with_people(community)
+
+
+@dataclass(frozen=True)
+class DueResidents:
+    """Who is due a check on a campaign, and who of them comes to the clinic, and how."""
+
+    due: list[Resident]
+    """Everyone due (no check in the policy's days before the first day)."""
+    escorted: list[Resident]
+    """Due, at the clinic, fetched by an escort."""
+    walkins: list[Resident]
+    """Due, at the clinic, coming on their own."""
+    listed: list[Unserved]
+    """The due who are not planned at the clinic: bedridden (a home check), or away on
+    every campaign date (``changes.csv``), each with the reason."""
+
+    @property
+    def clinic_due(self) -> list[Resident]:
+        """The due who are planned at the clinic (escorted, then walk-ins)."""
+        return self.escorted + self.walkins
+
+
+def due_at_clinic(community: Community, days: list[ClinicDay], first: dt.date) -> DueResidents:
+    """Who is due on a campaign of ``days`` judged on ``first``, and how they come.
+
+    The one rule :func:`campaign_plan` and the re-plan share: bedridden residents get a
+    home check; residents away on every campaign date are listed with that reason; the
+    others come to the clinic, with an escort when they need one.
+    """
+    due = [r for r in community.residents if community.is_due(r, first)]
+    home = [r for r in due if r.mobility == Mobility.BEDRIDDEN]
+    dates = sorted({d.date for d in days})
+    # Away on every campaign day (changes.csv): listed with that reason, not planned.
+    away = [
+        r
+        for r in due
+        if r.mobility != Mobility.BEDRIDDEN
+        and all(community.away_on(r.resident_id, d) for d in dates)
+    ]
+    away_ids = {r.resident_id for r in away}
+    clinic_due = [
+        r for r in due if r.mobility != Mobility.BEDRIDDEN and r.resident_id not in away_ids
+    ]
+    lang = community.policy.lang
+    listed = [
+        Unserved.because(UnservedKind.HOME_CHECK, r.resident_id, None, campaign_home_check(lang))
+        for r in home
+    ] + [
+        Unserved.because(
+            UnservedKind.HEALTH_CHECK,
+            r.resident_id,
+            None,
+            campaign_away(r.resident_id, dates, lang),
+        )
+        for r in away
+    ]
+    return DueResidents(
+        due=due,
+        escorted=[r for r in clinic_due if community.needs_escort(r, first)],
+        walkins=[r for r in clinic_due if not community.needs_escort(r, first)],
+        listed=listed,
+    )

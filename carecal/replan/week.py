@@ -129,12 +129,19 @@ def _week_replan(
         }
 
     meals: list[MealPlan] = []
+    reserve = budget.reserve / max(1, len(previous.meals) + 1)
     for plan in previous.meals:
         say("meals", f"re-planning the meals of {plan.date}")
-        share = budget.meals.get(plan.date, MIN_PART_SECONDS) + budget.reserve / max(
-            1, len(previous.meals) + 1
-        )
-        meals.append(replan_meals(carriers, plan, now, **part(share)))  # type: ignore[arg-type]
+        share = budget.meals.get(plan.date, MIN_PART_SECONDS)
+        kept = replan_meals(carriers, plan, now, **part(share))  # type: ignore[arg-type]
+        if kept.unserved and duty and (plan.date, Role.MEALS) in duty:
+            # The carriers on duty cannot serve everyone (one of them is off): a carrier
+            # not on duty may, and the shift re-plan then puts them on duty.
+            say("meals", f"re-planning the meals of {plan.date} with every carrier")
+            wider = replan_meals(community, plan, now, **part(reserve))  # type: ignore[arg-type]
+            if len(wider.served) > len(kept.served):
+                kept = wider
+        meals.append(kept)
     campaign: CampaignPlan | None = None
     if previous.campaign is not None:
         say("campaign", "re-planning the campaign days")
@@ -157,6 +164,7 @@ def _week_replan(
             now,
             **part(budget.shifts),  # type: ignore[arg-type]
         )
+        meals = _on_duty_routes(community, meals, shifts, dates, now, part(reserve))
     parts: list[MealPlan | CampaignPlan | ShiftPlan] = [*meals]
     if campaign is not None:
         parts.append(campaign)
@@ -177,6 +185,29 @@ def _week_replan(
     ).with_people(community)
     say("done", f"week re-planned in {week.solve_seconds:.1f} s")
     return week
+
+
+def _on_duty_routes(
+    community: Community,
+    meals: list[MealPlan],
+    shifts: ShiftPlan,
+    dates: list[dt.date],
+    now: dt.datetime | None,
+    options: dict[str, object],
+) -> list[MealPlan]:
+    """The routes of each date whose carriers the re-planned shifts do not all keep on
+    duty, re-planned once more with the carriers on duty (as :func:`carecal.plan_week`
+    re-routes with them), so that every carrier works inside their hours on a shift."""
+    duty = on_duty(community, dates, shifts.assignments)
+    carriers = free_only_on_duty(community, duty, Role.MEALS)
+    out = []
+    for plan in meals:
+        off_duty = (plan.date, Role.MEALS) in duty and any(
+            carriers.free_window(t.volunteer_id, plan.date, t.leave, t.back) is None
+            for t in plan.trips
+        )
+        out.append(replan_meals(carriers, plan, now, **options) if off_duty else plan)  # type: ignore[arg-type]
+    return out
 
 
 def _campaign_span(previous: WeekPlan) -> tuple[dt.date, dt.date]:

@@ -403,7 +403,7 @@ def _moment(value: Any, *, end: bool) -> Any:
             value = day
         else:
             minutes = parse_time(time_text.strip())
-            return dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes)
+            return _minutes_after(day, minutes)
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             raise CommunityError(
@@ -411,9 +411,19 @@ def _moment(value: Any, *, end: bool) -> Any:
             )
         return value.replace(second=0, microsecond=0)
     if isinstance(value, dt.date):
-        midnight = dt.datetime.combine(value, dt.time())
-        return midnight + dt.timedelta(days=1) if end else midnight
+        return _minutes_after(value, DAY_MINUTES if end else 0)
     return value
+
+
+def _minutes_after(day: dt.date, minutes: int) -> dt.datetime:
+    """``minutes`` after midnight of ``day``; a CommunityError past the last day a
+    calendar holds (24:00 of 9999-12-31), not an OverflowError."""
+    try:
+        return dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes)
+    except OverflowError:
+        raise CommunityError(
+            f"{day} is the last day the calendar holds; give an end before 9999-12-31"
+        ) from None
 
 
 class Change(_Frozen):
@@ -449,9 +459,7 @@ class Change(_Frozen):
             data.get("start"), dt.datetime
         ):
             # An extra meal without an end is for its start day alone.
-            data["end"] = dt.datetime.combine(data["start"].date(), dt.time()) + dt.timedelta(
-                days=1
-            )
+            data["end"] = _minutes_after(data["start"].date(), DAY_MINUTES)
         else:
             data.pop("end", None)
         return data

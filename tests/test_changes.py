@@ -10,6 +10,7 @@ Mon;Wed;Fri, R002 Mon-Fri, R003 none; V01 (bike) is free Mondays and Wednesdays
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,8 +19,9 @@ from notebook_data import MONDAY, valid
 
 import carecal
 from carecal.clock import TimeWindow, parse_time
-from carecal.datasets import SAMPLE_CAMPAIGN_START, make_community
+from carecal.datasets import SAMPLE_CAMPAIGN_START, make_community, sample_community
 from carecal.errors import CommunityError
+from carecal.io import read_community, write_community
 from carecal.model import Change, ChangeKind, Community, Resident, ShiftTemplate
 
 TUESDAY, WEDNESDAY, FRIDAY = (MONDAY + dt.timedelta(days=n) for n in (1, 2, 4))
@@ -269,3 +271,17 @@ def test_plans_on_changed_communities_pass_verify(data: st.DataObject, seed: int
         c, days[0].date, days[-1].date, time_limit=2, deterministic=True
     )
     assert carecal.verify(c, campaign) == []
+
+
+def test_a_change_ending_on_the_calendars_last_day_is_a_clear_error_not_an_overflow(
+    tmp_path: Path,
+) -> None:
+    """Found by the reader fuzz test: 9999-12-31 as an end (24:00 of it) is past the
+    calendar; the reader says so at its row and column."""
+    folder = tmp_path / "data"
+    write_community(sample_community(), folder)
+    (folder / "changes.csv").write_text(
+        "kind,id,start,end\nresident_away,R0001,2027-03-01,9999-12-31\n", encoding="utf-8"
+    )
+    with pytest.raises(CommunityError, match="9999-12-31"):
+        read_community(folder)

@@ -739,13 +739,16 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _add_solve_options(p: argparse.ArgumentParser, limit: float, what: str) -> None:
+def _add_solve_options(p: argparse.ArgumentParser, limit: float | None, what: str) -> None:
+    """``--time-limit`` (default ``limit``; ``None``: ``what`` says the default),
+    ``--workers``, ``--seed`` and ``--deterministic``."""
     p.add_argument(
         "--time-limit",
         type=_seconds,
         default=limit,
         metavar="SECONDS",
-        help=f"total wall-clock seconds for {what} (default {limit:g})",
+        help=f"total wall-clock seconds for {what}"
+        + ("" if limit is None else f" (default {limit:g})"),
     )
     p.add_argument(
         "--workers",
@@ -929,22 +932,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="a CSV file of changes to use instead of DATA's changes.csv",
     )
-    p.add_argument(
-        "--time-limit",
-        type=_seconds,
-        default=None,
-        metavar="SECONDS",
-        help="total wall-clock seconds (default: as the plan's own command: meals 10, "
-        "health checks 30, shifts 30, week 60)",
+    _add_solve_options(
+        p,
+        None,
+        "the re-plan (default: as the plan's own command: meals 10, health checks 30, "
+        "shifts 30, week 60)",
     )
-    p.add_argument(
-        "--workers",
-        type=_whole(1),
-        default=None,
-        metavar="N",
-        help="solver threads (default: every core; the meal routing search uses one)",
-    )
-    _add_seed_options(p)
     _add_outputs(p)
     p.set_defaults(func=_cmd_replan)
 

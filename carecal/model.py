@@ -42,6 +42,7 @@ from carecal.clock import (
 )
 from carecal.errors import CarecalWarning, CommunityError, OptionError
 from carecal.history import History, as_history
+from carecal.i18n import N_, Message, Word
 from carecal.policy import MODES, Policy, check_policy
 
 
@@ -126,23 +127,41 @@ class Resident(_Frozen):
     @model_validator(mode="after")
     def _check(self) -> Resident:
         if self.age is None and self.birth_date is None:
-            raise CommunityError(f"resident {self.resident_id}: give an age or a birth_date")
+            raise CommunityError(
+                Message(N_("resident {id}: give an age or a birth_date"), id=self.resident_id)
+            )
         if self.window is not None and self.window.end <= self.window.start:
             raise CommunityError(
-                f"resident {self.resident_id}: delivery window {format_time(self.window.start)}"
-                f"–{format_time(self.window.end)} closes before it opens"
+                Message(
+                    N_("resident {id}: delivery window {window} closes before it opens"),
+                    id=self.resident_id,
+                    window=f"{format_time(self.window.start)}–{format_time(self.window.end)}",
+                )
             )
         bad = [d for d in self.meal_days if d not in WEEKDAYS]
         if bad:
-            raise CommunityError(f"resident {self.resident_id}: unknown meal days {sorted(bad)}")
+            raise CommunityError(
+                Message(
+                    N_("resident {id}: unknown meal days {days}"),
+                    id=self.resident_id,
+                    days=str(sorted(bad)),
+                )
+            )
         if (
             self.meals_from is not None
             and self.meals_until is not None
             and self.meals_until < self.meals_from
         ):
             raise CommunityError(
-                f"resident {self.resident_id}: meals_until {self.meals_until} comes before "
-                f"meals_from {self.meals_from}; swap them or correct one"
+                Message(
+                    N_(
+                        "resident {id}: meals_until {until} comes before meals_from {since}; "
+                        "swap them or correct one"
+                    ),
+                    id=self.resident_id,
+                    until=self.meals_until,
+                    since=self.meals_from,
+                )
             )
         return self
 
@@ -208,7 +227,11 @@ class Volunteer(_Frozen):
     @classmethod
     def _mode(cls, value: str) -> str:
         if value not in MODES:
-            raise CommunityError(f"mode '{value}' is not one of {', '.join(MODES)}")
+            raise CommunityError(
+                Message(
+                    N_("mode '{mode}' is not one of {modes}"), mode=value, modes=", ".join(MODES)
+                )
+            )
         return value
 
     def has(self, skill: Skill | str) -> bool:
@@ -235,13 +258,15 @@ class Availability(_Frozen):
     @model_validator(mode="after")
     def _check(self) -> Availability:
         if (self.day is None) == (self.date is None):
-            raise CommunityError("give either a weekday or a date")
+            raise CommunityError(Message(N_("give either a weekday or a date")))
         if self.day is not None and self.day not in WEEKDAYS:
-            raise CommunityError(f"'{self.day}' is not a weekday")
+            raise CommunityError(Message(N_("'{day}' is not a weekday"), day=self.day))
         if self.end <= self.start:
             raise CommunityError(
-                f"availability {format_time(self.start)}–{format_time(self.end)} ends before it "
-                "starts"
+                Message(
+                    N_("availability {window} ends before it starts"),
+                    window=f"{format_time(self.start)}–{format_time(self.end)}",
+                )
             )
         return self
 
@@ -275,8 +300,12 @@ class Site(_Frozen):
     def _check(self) -> Site:
         if self.close <= self.open:
             raise CommunityError(
-                f"site {self.site_id}: closes at {format_time(self.close)}, before it opens at "
-                f"{format_time(self.open)}"
+                Message(
+                    N_("site {id}: closes at {close}, before it opens at {open}"),
+                    id=self.site_id,
+                    close=format_time(self.close),
+                    open=format_time(self.open),
+                )
             )
         return self
 
@@ -305,9 +334,11 @@ class ShiftTemplate(_Frozen):
     @model_validator(mode="after")
     def _check(self) -> ShiftTemplate:
         if (self.day is None) == (self.date is None):
-            raise CommunityError(f"shift {self.shift_id}: give either a weekday or a date")
+            raise CommunityError(
+                Message(N_("shift {id}: give either a weekday or a date"), id=self.shift_id)
+            )
         if self.end <= self.start:
-            raise CommunityError(f"shift {self.shift_id}: ends before it starts")
+            raise CommunityError(Message(N_("shift {id}: ends before it starts"), id=self.shift_id))
         return self
 
     def applies_to(self, date: dt.date) -> bool:
@@ -407,7 +438,13 @@ def _moment(value: Any, *, end: bool) -> Any:
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             raise CommunityError(
-                f"{value} has a time zone; give a naive local date and time (YYYY-MM-DD HH:MM)"
+                Message(
+                    N_(
+                        "{value} has a time zone; give a naive local date and time "
+                        "(YYYY-MM-DD HH:MM)"
+                    ),
+                    value=str(value),
+                )
             )
         return value.replace(second=0, microsecond=0)
     if isinstance(value, dt.date):
@@ -422,7 +459,10 @@ def _minutes_after(day: dt.date, minutes: int) -> dt.datetime:
         return dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes)
     except OverflowError:
         raise CommunityError(
-            f"{day} is the last day the calendar holds; give an end before 9999-12-31"
+            Message(
+                N_("{day} is the last day the calendar holds; give an end before 9999-12-31"),
+                day=str(day),
+            )
         ) from None
 
 
@@ -468,15 +508,28 @@ class Change(_Frozen):
     def _check(self) -> Change:
         if self.end <= self.start:
             raise CommunityError(
-                f"{self.kind.value} {self.id}: end {_shown_moment(self.end, end=True)} comes "
-                f"before start {_shown_moment(self.start, end=False)}; swap them or correct one"
+                Message(
+                    N_(
+                        "{kind} {id}: end {end} comes before start {start}; swap them or "
+                        "correct one"
+                    ),
+                    kind=self.kind.value,
+                    id=self.id,
+                    end=_shown_moment(self.end, end=True),
+                    start=_shown_moment(self.start, end=False),
+                )
             )
         if self.kind == ChangeKind.EXTRA_MEAL and (
             self.start.time() != dt.time() or self.end.time() != dt.time()
         ):
             raise CommunityError(
-                f"extra_meal {self.id}: an extra meal is for whole days; write start (and "
-                "end) as dates without a time"
+                Message(
+                    N_(
+                        "extra_meal {id}: an extra meal is for whole days; write start (and "
+                        "end) as dates without a time"
+                    ),
+                    id=self.id,
+                )
             )
         return self
 
@@ -595,42 +648,76 @@ class Community(_Frozen):
         for pledge in self.availability:
             if pledge.volunteer_id not in vids:
                 problems.append(
-                    f"availability names volunteer {pledge.volunteer_id}, who is not in "
-                    "volunteers; add them to volunteers or correct the id"
+                    Message(
+                        N_(
+                            "availability names volunteer {id}, who is not in volunteers; add "
+                            "them to volunteers or correct the id"
+                        ),
+                        id=pledge.volunteer_id,
+                    )
                 )
         for row in self.requests:
             if row.volunteer_id not in vids:
                 problems.append(
-                    f"requests name volunteer {row.volunteer_id}, who is not in volunteers; "
-                    "add them to volunteers or correct the id"
+                    Message(
+                        N_(
+                            "requests name volunteer {id}, who is not in volunteers; add them "
+                            "to volunteers or correct the id"
+                        ),
+                        id=row.volunteer_id,
+                    )
                 )
         shift_ids = {s.shift_id for s in self.shifts}
         for row in self.requests:
             if row.shift_id is not None and row.shift_id not in shift_ids:
                 problems.append(
-                    f"a request of volunteer {row.volunteer_id} names shift {row.shift_id}, "
-                    "which is not in shifts; correct the shift_id or leave it empty"
+                    Message(
+                        N_(
+                            "a request of volunteer {id} names shift {shift}, which is not in "
+                            "shifts; correct the shift_id or leave it empty"
+                        ),
+                        id=row.volunteer_id,
+                        shift=row.shift_id,
+                    )
                 )
         for vol in self.volunteers:
             for sid in vol.max_shifts_by_id:
                 if sid not in shift_ids:
                     problems.append(
-                        f"volunteer {vol.volunteer_id} has a limit for shift {sid}, which is not "
-                        "in shifts; correct the shift_id or remove the limit"
+                        Message(
+                            N_(
+                                "volunteer {id} has a limit for shift {shift}, which is not in "
+                                "shifts; correct the shift_id or remove the limit"
+                            ),
+                            id=vol.volunteer_id,
+                            shift=sid,
+                        )
                     )
         for r in self.residents:
             for v in r.preferred_volunteers:
                 if v not in vids:
                     problems.append(
-                        f"resident {r.resident_id} prefers volunteer {v}, who is not in "
-                        "volunteers; correct the id or remove it"
+                        Message(
+                            N_(
+                                "resident {id} prefers volunteer {volunteer}, who is not in "
+                                "volunteers; correct the id or remove it"
+                            ),
+                            id=r.resident_id,
+                            volunteer=v,
+                        )
                     )
         clinics = {s.site_id for s in self.sites if s.kind == SiteKind.CLINIC}
         for day in self.campaign:
             if day.clinic_id not in clinics:
                 problems.append(
-                    f"campaign day {day.date} names clinic {day.clinic_id}, which is not a "
-                    "clinic in sites; add it to sites with kind clinic or correct the id"
+                    Message(
+                        N_(
+                            "campaign day {date} names clinic {clinic}, which is not a clinic "
+                            "in sites; add it to sites with kind clinic or correct the id"
+                        ),
+                        date=str(day.date),
+                        clinic=day.clinic_id,
+                    )
                 )
         problems += self._change_problems(clinics)
         for s in self.sites:
@@ -642,7 +729,11 @@ class Community(_Frozen):
                 ]
                 if missing:
                     problems.append(
-                        f"clinic {s.site_id} has no {', '.join(missing)}; fill them in sites"
+                        Message(
+                            N_("clinic {id} has no {columns}; fill them in sites"),
+                            id=s.site_id,
+                            columns=", ".join(missing),
+                        )
                     )
         return problems
 
@@ -653,16 +744,35 @@ class Community(_Frozen):
             "clinic": clinics,
         }
         table = {"resident": "residents", "volunteer": "volunteers", "clinic": "sites"}
-        problems = []
+        problems: list[str] = []
         for c in self.changes:
             entity = CHANGE_ENTITY[c.kind]
             if c.id not in known[entity]:
                 close = difflib.get_close_matches(c.id, sorted(known[entity]), n=1, cutoff=0.6)
-                hint = f"did you mean {close[0]}? " if close else ""
+                values = {
+                    "kind": c.kind.value,
+                    "start": format_change_moment(c.start, end=False),
+                    "entity": Word(entity),
+                    "id": c.id,
+                    "table": table[entity],
+                }
                 problems.append(
-                    f"change {c.kind.value} from {format_change_moment(c.start, end=False)} "
-                    f"names {entity} {c.id}, who is not in {table[entity]}; {hint}correct "
-                    "the id"
+                    Message(
+                        N_(
+                            "change {kind} from {start} names {entity} {id}, who is not in "
+                            "{table}; did you mean {close}? correct the id"
+                        ),
+                        close=close[0],
+                        **values,
+                    )
+                    if close
+                    else Message(
+                        N_(
+                            "change {kind} from {start} names {entity} {id}, who is not in "
+                            "{table}; correct the id"
+                        ),
+                        **values,
+                    )
                 )
         return problems
 
@@ -889,17 +999,30 @@ class Community(_Frozen):
         clinics = self.sites_of(SiteKind.CLINIC)
         if not clinics:
             raise CommunityError(
-                ["sites has no clinic; add a row with kind clinic where the checks are done"]
+                [
+                    Message(
+                        N_(
+                            "sites has no clinic; add a row with kind clinic where the checks "
+                            "are done"
+                        )
+                    )
+                ]
             )
         if (start is None) != (end is None):
-            raise CommunityError(["give both start and end of the campaign period, or neither"])
+            raise CommunityError(
+                [Message(N_("give both start and end of the campaign period, or neither"))]
+            )
         if start is None or end is None:
             rows = list(self.campaign)
             if not rows:
                 raise CommunityError(
                     [
-                        "there are no campaign days; add campaign.csv (date, clinic_id) or "
-                        "give the first and last day to plan"
+                        Message(
+                            N_(
+                                "there are no campaign days; add campaign.csv (date, clinic_id) "
+                                "or give the first and last day to plan"
+                            )
+                        )
                     ]
                 )
         else:
@@ -913,23 +1036,38 @@ class Community(_Frozen):
             if open_dates and len(clinics) == 1:
                 rows += [CampaignDay(date=d, clinic_id=clinics[0].site_id) for d in open_dates]
             elif open_dates:
-                shown = ", ".join(str(d) for d in open_dates[:10])
-                more = f" and {len(open_dates) - 10} more" if len(open_dates) > 10 else ""
+                shown: str = ", ".join(str(d) for d in open_dates[:10])
+                if len(open_dates) > 10:
+                    shown = Message(
+                        N_("{dates} and {count} more"), dates=shown, count=len(open_dates) - 10
+                    )
                 raise CommunityError(
                     [
-                        f"campaign.csv does not say which clinic runs on {shown}{more}, and "
-                        f"there are {len(clinics)} clinics "
-                        f"({', '.join(c.site_id for c in clinics)}); add a row (date, "
-                        "clinic_id) to campaign.csv for each of these dates, or plan only "
-                        "the dates campaign.csv lists"
+                        Message(
+                            N_(
+                                "campaign.csv does not say which clinic runs on {dates}, and "
+                                "there are {count} clinics ({clinics}); add a row (date, "
+                                "clinic_id) to campaign.csv for each of these dates, or plan "
+                                "only the dates campaign.csv lists"
+                            ),
+                            dates=shown,
+                            count=len(clinics),
+                            clinics=", ".join(c.site_id for c in clinics),
+                        )
                     ]
                 )
             if not rows:
                 raise CommunityError(
                     [
-                        f"no campaign day falls between {start} and {end}: campaign.csv "
-                        "lists none and those dates are a weekend; choose dates "
-                        "campaign.csv lists or a weekday"
+                        Message(
+                            N_(
+                                "no campaign day falls between {start} and {end}: campaign.csv "
+                                "lists none and those dates are a weekend; choose dates "
+                                "campaign.csv lists or a weekday"
+                            ),
+                            start=str(start),
+                            end=str(end),
+                        )
                     ]
                 )
         days: list[ClinicDay] = []
@@ -939,8 +1077,14 @@ class Community(_Frozen):
             day = self._clinic_day_of(row)
             if day is None:
                 problems.append(
-                    f"campaign day {row.date} at {row.clinic_id}: the clinic closes before it "
-                    "opens; correct open/close in campaign.csv"
+                    Message(
+                        N_(
+                            "campaign day {date} at {clinic}: the clinic closes before it "
+                            "opens; correct open/close in campaign.csv"
+                        ),
+                        date=str(row.date),
+                        clinic=row.clinic_id,
+                    )
                 )
                 continue
             open_day = self._open_part(day)
@@ -953,9 +1097,13 @@ class Community(_Frozen):
         if closed and not days and not listed_only:
             raise CommunityError(
                 [
-                    f"every campaign day of the period is closed by a clinic_closed change "
-                    f"({', '.join(closed[:10])}{' and more' if len(closed) > 10 else ''}); "
-                    "choose other dates or correct changes.csv"
+                    Message(
+                        N_(
+                            "every campaign day of the period is closed by a clinic_closed "
+                            "change ({days}); choose other dates or correct changes.csv"
+                        ),
+                        days=", ".join(closed[:10]) + (" and more" if len(closed) > 10 else ""),
+                    )
                 ]
             )
         return days
@@ -1308,10 +1456,16 @@ class Community(_Frozen):
 
 def _duplicates(what: str, ids: list[str]) -> list[str]:
     seen: set[str] = set()
-    problems = []
+    problems: list[str] = []
     for i in ids:
         if i in seen:
-            problems.append(f"{what} id {i} appears more than once; each {what} needs its own id")
+            problems.append(
+                Message(
+                    N_("{what} id {id} appears more than once; each {what} needs its own id"),
+                    what=Word(what),
+                    id=i,
+                )
+            )
         seen.add(i)
     return problems
 

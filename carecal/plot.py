@@ -1083,7 +1083,7 @@ def report_png(report: MonthlyReport) -> bytes:
 
     Per day: portions delivered (green), not home or refused (red) and only planned
     (grey, the ``done`` cells empty); a missing day is marked ``missing`` at the foot, not
-    drawn as zero.
+    drawn as zero. The labels are in the report's language (``report.lang``).
 
     Raises
     ------
@@ -1093,12 +1093,14 @@ def report_png(report: MonthlyReport) -> bytes:
     _matplotlib()
     rows = report.meals_by_day
     size = (max(6.0, 0.35 * len(rows) + 2.0), 4.0)
+    _ = translator(report.lang).gettext
 
     def draw(figure: Figure) -> None:
         ax = figure.add_subplot()
         for x, row in enumerate(rows):
             if row["status"] == "missing":
-                ax.text(x, 0, "missing", rotation=90, ha="center", va="bottom", color="#b07aa1")
+                # The status word of the report's page (缺计划 in Chinese).
+                ax.text(x, 0, _("missing"), rotation=90, ha="center", va="bottom", color="#b07aa1")
                 continue
             bottom = 0
             for key, colour in (
@@ -1113,9 +1115,9 @@ def report_png(report: MonthlyReport) -> bytes:
         _label_ticks(
             ax, "x", [float(x) for x in range(len(rows))], [f"{r['date']:%d}" for r in rows]
         )
-        ax.set_xlabel("day of the month")
-        ax.set_ylabel("portions: delivered (green), not delivered (red), planned (grey)")
-        ax.set_title(f"Meals in {report.month}")
+        ax.set_xlabel(_("day of the month"))
+        ax.set_ylabel(_("portions: delivered (green), not delivered (red), planned (grey)"))
+        ax.set_title(_("Meals in {month}").format(month=report.month))
 
     return _png(size, draw)
 

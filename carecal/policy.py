@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from carecal.clock import DAY_MINUTES, format_time, parse_time
 from carecal.errors import CommunityError
+from carecal.i18n import N_, Capitalised, Choices, Message
 from carecal.travel import TRAVEL_MODES
 
 MODES: tuple[str, ...] = ("walk", "bike", "ebike", "car")
@@ -47,7 +48,12 @@ MAX_WEIGHT = 10**9
 
 
 class _Bad(Exception):
-    """A value outside its rule; the message is the reason, said of the value."""
+    """A value outside its rule; ``reason`` is the reason, said of the value (a
+    :class:`~carecal.i18n.Message`, so that it can be said in any language)."""
+
+    def __init__(self, reason: Message) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def toml_value(value: Any) -> str:
@@ -70,12 +76,16 @@ def toml_value(value: Any) -> str:
 
 
 def _one_of(options: tuple[str, ...]) -> str:
-    return ", ".join(options[:-1]) + " or " + options[-1] if len(options) > 1 else options[0]
+    """``a, b or c``, said with the words of the sentence's language (``a、b 或 c``)."""
+    return Choices(options)
 
 
-def _did_you_mean(word: str, options: tuple[str, ...] | list[str], then: str) -> str:
+def _did_you_mean(word: str, options: tuple[str, ...] | list[str], then: Message) -> Message:
     close = difflib.get_close_matches(str(word).lower(), list(options), n=1, cutoff=0.6)
-    return f"did you mean {close[0]}? {then[0].upper()}{then[1:]}" if close else then
+    if not close:
+        return then
+    capital = Capitalised(then.msgid, **then.values)
+    return Message(N_("did you mean {word}? {then}"), word=close[0], then=capital)
 
 
 @dataclass(frozen=True)
@@ -96,18 +106,27 @@ class Rule:
 
     @property
     def text(self) -> str:
-        """The range in words, as docs/policy.md gives it."""
+        """The range in words, as docs/policy.md gives it (a :class:`~carecal.i18n.Message`:
+        English as a ``str``, said in Chinese in a problem printed with ``--lang zh``)."""
         if self.kind == "time":
-            return '"HH:MM" from "00:00" to "24:00"'
-        what = "whole number" if self.kind == "whole" else "number"
+            return Message(N_('"HH:MM" from "00:00" to "24:00"'))
+        whole = self.kind == "whole"
         low = _plain_number(self.low)
         if self.above:
-            text = f"{what} above {low}"
+            text = Message(
+                N_("whole number above {low}") if whole else N_("number above {low}"), low=low
+            )
         elif self.high is None:
-            text = f"{what} ≥ {low}"
+            text = Message(N_("whole number ≥ {low}") if whole else N_("number ≥ {low}"), low=low)
         else:
-            text = f"{what} from {low} to {_plain_number(self.high)}"
-        return text + (" (left out: no limit)" if self.optional else "")
+            text = Message(
+                N_("whole number from {low} to {high}")
+                if whole
+                else N_("number from {low} to {high}"),
+                low=low,
+                high=_plain_number(self.high),
+            )
+        return Message(N_("{range} (left out: no limit)"), range=text) if self.optional else text
 
     def check(self, value: Any) -> Any:
         """The value as the planners use it (times in minutes), or :class:`_Bad`."""
@@ -116,56 +135,59 @@ class Rule:
         if self.kind == "time":
             return _time_of_day(value)
         if isinstance(value, bool):
-            raise _Bad("is a true/false value, not a number")
+            raise _Bad(Message(N_("is a true/false value, not a number")))
         if self.kind == "whole" and not isinstance(value, Integral):
             if isinstance(value, Real):
-                raise _Bad("is not a whole number")
-            raise _Bad(f"is {_kind_of(value)}, not a whole number")
+                raise _Bad(Message(N_("is not a whole number")))
+            raise _Bad(Message(N_("is {kind}, not a whole number"), kind=_kind_of(value)))
         if not isinstance(value, Real):
-            raise _Bad(f"is {_kind_of(value)}, not a number")
+            raise _Bad(Message(N_("is {kind}, not a number"), kind=_kind_of(value)))
         # numbers.Integral and numbers.Real promise __int__ and __float__ (numpy scalars too).
         number = int(value) if isinstance(value, Integral) else float(value)
         if not math.isfinite(number):
-            raise _Bad("is not a finite number")
+            raise _Bad(Message(N_("is not a finite number")))
         if self.above and number <= self.low:
-            raise _Bad(f"must be above {_plain_number(self.low)}")
+            raise _Bad(Message(N_("must be above {low}"), low=_plain_number(self.low)))
         if number < self.low:
-            raise _Bad(f"is below {_plain_number(self.low)}")
+            raise _Bad(Message(N_("is below {low}"), low=_plain_number(self.low)))
         if self.high is not None and number > self.high:
-            raise _Bad(f"is above {_plain_number(self.high)}")
+            raise _Bad(Message(N_("is above {high}"), high=_plain_number(self.high)))
         return number
 
 
-def _kind_of(value: Any) -> str:
+def _kind_of(value: Any) -> Message:
+    """What a value is, in words (``text``, ``a list``): a part of a sentence."""
     if isinstance(value, str):
-        return "text"
+        return Message(N_("text"))
     if isinstance(value, Mapping):
-        return "a table"
+        return Message(N_("a table"))
     if isinstance(value, list | tuple):
-        return "a list"
+        return Message(N_("a list"))
     name = type(value).__name__
-    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+    return Message(N_("an {type}") if name[0] in "aeiou" else N_("a {type}"), type=name)
 
 
 def _time_of_day(value: Any) -> int:
     if isinstance(value, bool):
-        raise _Bad("is a true/false value, not a time")
+        raise _Bad(Message(N_("is a true/false value, not a time")))
     if isinstance(value, str):
         try:
             return parse_time(value)
         except ValueError:
-            raise _Bad("is not a time of day") from None
+            raise _Bad(Message(N_("is not a time of day"))) from None
     if isinstance(value, dt.time):
         # A TOML time literal (meals_ready = 10:45:00) names a time of day as plainly as
         # "10:45"; only a time finer than the minute is refused.
         if value.second or value.microsecond or value.tzinfo is not None:
-            raise _Bad("is not a whole minute of the day")
+            raise _Bad(Message(N_("is not a whole minute of the day")))
         return value.hour * 60 + value.minute
     if isinstance(value, Integral):
         if not 0 <= int(value) <= DAY_MINUTES:
-            raise _Bad(f"minutes since midnight must be from 0 to {DAY_MINUTES}")
+            raise _Bad(
+                Message(N_("minutes since midnight must be from 0 to {last}"), last=DAY_MINUTES)
+            )
         return int(value)
-    raise _Bad(f"is {_kind_of(value)}, not a time")
+    raise _Bad(Message(N_("is {kind}, not a time"), kind=_kind_of(value)))
 
 
 _MINUTES = Rule("whole", 0, DAY_MINUTES)
@@ -382,10 +404,19 @@ def _example(key: str, value: Any) -> str:
     return f"{key} = {toml_value(2 if value is None else value)}"
 
 
-def _fix(key: str, reason: str, rule: Rule, example: Any) -> str:
+def _fix(key: str, reason: Message, rule: Rule, example: Any) -> Message:
     if rule.kind == "time":
-        return f'{reason}; write it as "HH:MM" in quotes, for example {_example(key, example)}'
-    return f"{reason}; write a {rule.text}, for example {_example(key, example)}"
+        return Message(
+            N_('{reason}; write it as "HH:MM" in quotes, for example {example}'),
+            reason=reason,
+            example=_example(key, example),
+        )
+    return Message(
+        N_("{reason}; write a {range}, for example {example}"),
+        reason=reason,
+        range=rule.text,
+        example=_example(key, example),
+    )
 
 
 def _scalar(key: str, value: Any, problems: list[tuple[str, str]]) -> Any:
@@ -393,7 +424,8 @@ def _scalar(key: str, value: Any, problems: list[tuple[str, str]]) -> Any:
     try:
         return rule.check(value)
     except _Bad as bad:
-        problems.append((f"{key} = {toml_value(value)}", _fix(key, str(bad), rule, _default(key))))
+        where = f"{key} = {toml_value(value)}"
+        problems.append((where, _fix(key, bad.reason, rule, _default(key))))
         return value
 
 
@@ -403,8 +435,14 @@ def _per_mode(key: str, value: Any, problems: list[tuple[str, str]]) -> Any:
         problems.append(
             (
                 f"{key} = {toml_value(value)}",
-                f"is {_kind_of(value)}, not one value per mode; write it per mode, for "
-                f"example {key}.walk = {toml_value(default['walk'])}",
+                Message(
+                    N_(
+                        "is {kind}, not one value per mode; write it per mode, for example "
+                        "{example}"
+                    ),
+                    kind=_kind_of(value),
+                    example=f"{key}.walk = {toml_value(default['walk'])}",
+                ),
             )
         )
         return value
@@ -413,18 +451,22 @@ def _per_mode(key: str, value: Any, problems: list[tuple[str, str]]) -> Any:
     for mode, v in value.items():
         where = f"{key}.{mode} = {toml_value(v)}"
         if mode not in modes:
+            then = Message(N_("use {choices}"), choices=_one_of(modes))
             problems.append(
                 (
                     where,
-                    f"{mode} is not a travel mode; "
-                    + _did_you_mean(mode, modes, f"use {_one_of(modes)}"),
+                    Message(
+                        N_("{item} is not a travel mode; {fix}"),
+                        item=mode,
+                        fix=_did_you_mean(mode, modes, then),
+                    ),
                 )
             )
             continue
         try:
             out[mode] = rule.check(v)
         except _Bad as bad:
-            problems.append((where, _fix(f"{key}.{mode}", str(bad), rule, default[mode])))
+            problems.append((where, _fix(f"{key}.{mode}", bad.reason, rule, default[mode])))
     return out
 
 
@@ -433,17 +475,30 @@ def _escort_mobilities(value: Any, problems: list[tuple[str, str]]) -> Any:
     where = f"escort_mobilities = {toml_value(value)}"
     example = f"escort_mobilities = {toml_value(list(_default('escort_mobilities')))}"
     if not isinstance(value, list | tuple):
-        problems.append(
-            (where, f"is {_kind_of(value)}, not a list; write a list, for example {example}")
-        )
+        problems.append((where, _not_a_list(value, example)))
         return value
     for item in value:
         if not isinstance(item, str) or item not in allowed:
-            then = f"use {_one_of(allowed)}, for example {example}"
+            then = _use(allowed, example)
+            fix = _did_you_mean(str(item), allowed, then)
             problems.append(
-                (where, f"{item} is not a mobility; " + _did_you_mean(str(item), allowed, then))
+                (where, Message(N_("{item} is not a mobility; {fix}"), item=item, fix=fix))
             )
     return tuple(str(item) for item in value)
+
+
+def _not_a_list(value: Any, example: str) -> Message:
+    return Message(
+        N_("is {kind}, not a list; write a list, for example {example}"),
+        kind=_kind_of(value),
+        example=example,
+    )
+
+
+def _use(options: tuple[str, ...], example: str) -> Message:
+    return Message(
+        N_("use {choices}, for example {example}"), choices=_one_of(options), example=example
+    )
 
 
 def _forbidden_successions(value: Any, problems: list[tuple[str, str]]) -> Any:
@@ -451,7 +506,14 @@ def _forbidden_successions(value: Any, problems: list[tuple[str, str]]) -> Any:
     example = 'forbidden_successions = [["late", "early"]]'
     if not isinstance(value, list | tuple):
         problems.append(
-            (where, f"is {_kind_of(value)}, not a list of pairs; write one, for example {example}")
+            (
+                where,
+                Message(
+                    N_("is {kind}, not a list of pairs; write one, for example {example}"),
+                    kind=_kind_of(value),
+                    example=example,
+                ),
+            )
         )
         return value
     for pair in value:
@@ -463,8 +525,15 @@ def _forbidden_successions(value: Any, problems: list[tuple[str, str]]) -> Any:
             problems.append(
                 (
                     where,
-                    f"{toml_value(pair)} is not a pair of shift ids; write each entry as [a "
-                    f"shift_id, the shift_id that may not follow it], for example {example}",
+                    Message(
+                        N_(
+                            "{pair} is not a pair of shift ids; write each entry as [a "
+                            "shift_id, the shift_id that may not follow it], for example "
+                            "{example}"
+                        ),
+                        pair=toml_value(pair),
+                        example=example,
+                    ),
                 )
             )
     return tuple(tuple(pair) for pair in value if isinstance(pair, list | tuple))
@@ -474,24 +543,31 @@ def _shortage_order(value: Any, problems: list[tuple[str, str]]) -> Any:
     where = f"shortage_order = {toml_value(value)}"
     example = f"shortage_order = {toml_value(list(_default('shortage_order')))}"
     if not isinstance(value, list | tuple):
-        problems.append(
-            (where, f"is {_kind_of(value)}, not a list; write a list, for example {example}")
-        )
+        problems.append((where, _not_a_list(value, example)))
         return value
     seen: set[str] = set()
     for item in value:
         if not isinstance(item, str) or item not in SHORTAGE_CRITERIA:
-            then = f"use {_one_of(SHORTAGE_CRITERIA)}, for example {example}"
+            fix = _did_you_mean(str(item), SHORTAGE_CRITERIA, _use(SHORTAGE_CRITERIA, example))
             problems.append(
                 (
                     where,
-                    f"{item} is not a criterion carecal knows; "
-                    + _did_you_mean(str(item), SHORTAGE_CRITERIA, then),
+                    Message(
+                        N_("{item} is not a criterion carecal knows; {fix}"), item=item, fix=fix
+                    ),
                 )
             )
         elif item in seen:
             problems.append(
-                (where, f"{item} is listed twice; list each criterion once, most important first")
+                (
+                    where,
+                    Message(
+                        N_(
+                            "{item} is listed twice; list each criterion once, most important first"
+                        ),
+                        item=item,
+                    ),
+                )
             )
         seen.add(str(item))
     if "skipped_last_time" in value and value[0] != "skipped_last_time":
@@ -500,8 +576,14 @@ def _shortage_order(value: Any, problems: list[tuple[str, str]]) -> Any:
         problems.append(
             (
                 where,
-                "skipped_last_time outranks every other criterion, so it comes first when "
-                f"listed; move it to the front (or leave it out), for example {example}",
+                Message(
+                    N_(
+                        "skipped_last_time outranks every other criterion, so it comes first "
+                        "when listed; move it to the front (or leave it out), for example "
+                        "{example}"
+                    ),
+                    example=example,
+                ),
             )
         )
     return tuple(str(item) for item in value)
@@ -529,14 +611,19 @@ def _between_costs(values: Mapping[str, Any], bad: set[str]) -> list[tuple[str, 
         return []
     penalty, factor, order = (values.get(k, _default(k)) for k in keys)
     familiar = values.get("familiar_carrier_weight", _default("familiar_carrier_weight"))
-    problems = []
+    problems: list[tuple[str, str]] = []
     if familiar >= penalty:
         problems.append(
             (
                 f"familiar_carrier_weight = {familiar}, missed_meal_penalty = {penalty}",
-                "a familiar carrier would weigh as much as a missed meal; keep "
-                "familiar_carrier_weight far below missed_meal_penalty, for example "
-                f"familiar_carrier_weight = {_default('familiar_carrier_weight')}",
+                Message(
+                    N_(
+                        "a familiar carrier would weigh as much as a missed meal; keep "
+                        "familiar_carrier_weight far below missed_meal_penalty, for example "
+                        "{example}"
+                    ),
+                    example=f"familiar_carrier_weight = {_default('familiar_carrier_weight')}",
+                ),
             )
         )
     exponent = vulnerability_exponent_limit(order)
@@ -547,11 +634,16 @@ def _between_costs(values: Mapping[str, Any], bad: set[str]) -> list[tuple[str, 
             (
                 f"missed_meal_penalty = {penalty}, missed_meal_vulnerable_factor = "
                 f"{toml_value(factor)}, shortage_order = {toml_value(list(order))}",
-                f"a resident meeting every criterion of shortage_order would cost "
-                f"{penalty} × {toml_value(factor)}^{exponent} = {dearest:.3g} when missed, "
-                f"more than the solvers can weigh ({MAX_WEIGHT}); lower "
-                "missed_meal_vulnerable_factor or missed_meal_penalty, or list fewer "
-                "criteria in shortage_order",
+                Message(
+                    N_(
+                        "a resident meeting every criterion of shortage_order would cost "
+                        "{cost} when missed, more than the solvers can weigh ({most}); lower "
+                        "missed_meal_vulnerable_factor or missed_meal_penalty, or list fewer "
+                        "criteria in shortage_order"
+                    ),
+                    cost=f"{penalty} × {toml_value(factor)}^{exponent} = {dearest:.3g}",
+                    most=MAX_WEIGHT,
+                ),
             )
         )
     return problems
@@ -561,11 +653,14 @@ def _lang(value: Any, problems: list[tuple[str, str]]) -> Any:
     from carecal.i18n import LANGS
 
     if value not in LANGS:
-        then = f'use {_one_of(LANGS)}, for example lang = "zh"'
+        then = _use(LANGS, 'lang = "zh"')
         problems.append(
             (
                 f"lang = {toml_value(value)}",
-                "is not a language carecal writes; " + _did_you_mean(str(value), LANGS, then),
+                Message(
+                    N_("is not a language carecal writes; {fix}"),
+                    fix=_did_you_mean(str(value), LANGS, then),
+                ),
             )
         )
     return value
@@ -581,9 +676,13 @@ def _between_times(values: Mapping[str, Any], bad: set[str]) -> list[tuple[str, 
             (
                 f'default_window_start = "{format_time(start)}", '
                 f'default_window_end = "{format_time(end)}"',
-                f"the default delivery window {format_time(start)}–{format_time(end)} closes "
-                "before it opens; swap default_window_start and default_window_end or "
-                "correct them",
+                Message(
+                    N_(
+                        "the default delivery window {window} closes before it opens; swap "
+                        "default_window_start and default_window_end or correct them"
+                    ),
+                    window=f"{format_time(start)}–{format_time(end)}",
+                ),
             )
         ]
     if ready >= end:
@@ -591,9 +690,14 @@ def _between_times(values: Mapping[str, Any], bad: set[str]) -> list[tuple[str, 
         return [
             (
                 f'meals_ready = "{format_time(ready)}", default_window_end = "{format_time(end)}"',
-                "the meals are ready only when the default delivery window has closed, so "
-                "no resident without a window of their own could be served; set meals_ready "
-                f"before default_window_end, for example {example}",
+                Message(
+                    N_(
+                        "the meals are ready only when the default delivery window has closed, "
+                        "so no resident without a window of their own could be served; set "
+                        "meals_ready before default_window_end, for example {example}"
+                    ),
+                    example=example,
+                ),
             )
         ]
     return []
@@ -625,8 +729,12 @@ def policy_values(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[s
             problems.append(
                 (
                     f"{key} = {toml_value(value)}",
-                    "is not a policy setting; "
-                    + _did_you_mean(key, fields, "the settings are listed in docs/policy.md"),
+                    Message(
+                        N_("is not a policy setting; {fix}"),
+                        fix=_did_you_mean(
+                            key, fields, Message(N_("the settings are listed in docs/policy.md"))
+                        ),
+                    ),
                 )
             )
         elif key in _MODE_KEYS:
@@ -647,8 +755,16 @@ def policy_values(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[s
 
 
 def policy_sentences(problems: list[tuple[str, str]], source: str) -> list[str]:
-    """The problems of :func:`policy_values` as sentences naming ``source`` (a file name)."""
-    return [f"{source}: {where}: {what}" for where, what in problems]
+    """The problems of :func:`policy_values` as sentences naming ``source`` (a file name).
+
+    Each is a :class:`~carecal.i18n.Message` (English as a ``str``), so that the command
+    line says it in Chinese with ``--lang zh``; the file, the key and the value as the
+    file writes them are put in as they are.
+    """
+    return [
+        Message(N_("{source}: {setting}: {problem}"), source=source, setting=where, problem=what)
+        for where, what in problems
+    ]
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -700,12 +816,18 @@ def check_policy(policy: Any, source: str = "policy") -> Policy:
         raise CommunityError(policy_sentences(problems, source))
     if not isinstance(policy, Policy):
         return Policy.model_validate(values)
-    unconverted = [
+    unconverted: list[tuple[str, str]] = [
         (
             f"{key} = {toml_value(given[key])}",
-            "was set with model_copy(update=...), which does not convert it to "
-            f"{toml_value(values[key])} as the planners need; set it with "
-            f"community.with_policy({key}=...) or Policy({key}=...) instead",
+            Message(
+                N_(
+                    "was set with model_copy(update=...), which does not convert it to "
+                    "{value} as the planners need; set it with community.with_policy({key}=...) "
+                    "or Policy({key}=...) instead"
+                ),
+                value=toml_value(values[key]),
+                key=key,
+            ),
         )
         for key in values
         if not _same(given[key], values[key])

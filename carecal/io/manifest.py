@@ -39,6 +39,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from carecal.errors import CarecalWarning, PlanFileError
+from carecal.i18n import N_, Message
 from carecal.io.files import atomic_write, is_temp_name, remove_file, sync_folder
 from carecal.io.schema import OUTPUT_TABLES
 from carecal.model import Community
@@ -246,13 +247,26 @@ def parse_manifest(data: bytes, source: str) -> Manifest:
         raw = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise PlanFileError(
-            f"{source} is not valid JSON ({e}); it is carecal's record of the plan in the "
-            "folder: write the plan again"
+            Message(
+                N_(
+                    "{source} is not valid JSON ({error}); it is carecal's record of the plan "
+                    "in the folder: write the plan again"
+                ),
+                source=source,
+                error=str(e),
+            )
         ) from None
     if isinstance(raw, dict) and isinstance(raw.get("manifest"), int) and raw["manifest"] > FORMAT:
         raise PlanFileError(
-            f"{source} was written by a newer carecal ({raw.get('carecal_version', '?')}, "
-            f"manifest format {raw['manifest']}); upgrade carecal to read this plan"
+            Message(
+                N_(
+                    "{source} was written by a newer carecal ({version}, manifest format "
+                    "{format}); upgrade carecal to read this plan"
+                ),
+                source=source,
+                version=str(raw.get("carecal_version", "?")),
+                format=raw["manifest"],
+            )
         )
     try:
         return Manifest.model_validate(raw)
@@ -262,7 +276,11 @@ def parse_manifest(data: bytes, source: str) -> Manifest:
             for err in e.errors()
         )
         raise PlanFileError(
-            f"{source} is not a carecal manifest ({where}); write the plan again"
+            Message(
+                N_("{source} is not a carecal manifest ({where}); write the plan again"),
+                source=source,
+                where=where,
+            )
         ) from None
 
 
@@ -290,23 +308,44 @@ def read_manifest(
         leftovers = [n for n in _listing(folder) if n == WRITING or is_temp_name(n.split("/")[-1])]
         if leftovers:
             raise PlanFileError(
-                f"{folder} is incomplete: it has no {MANIFEST} but {', '.join(leftovers[:3])} "
-                "left by a write that was stopped, so its files may mix two plans; run the "
-                "planning command again to write a whole plan"
+                Message(
+                    N_(
+                        "{folder} is incomplete: it has no {manifest} but {files} left by a "
+                        "write that was stopped, so its files may mix two plans; run the "
+                        "planning command again to write a whole plan"
+                    ),
+                    folder=str(folder),
+                    manifest=MANIFEST,
+                    files=", ".join(leftovers[:3]),
+                )
             )
         if any((folder / name).is_file() for name in ROOT_FILES):
             warnings.warn(
-                f"{folder} has no {MANIFEST} (carecal 0.1 wrote it without one): whether "
-                "the plan covers every date it was made for cannot be checked; write the plan "
-                "again with this carecal to have it checked",
-                CarecalWarning,
+                CarecalWarning(
+                    Message(
+                        N_(
+                            "{folder} has no {manifest} (carecal 0.1 wrote it without one): "
+                            "whether the plan covers every date it was made for cannot be "
+                            "checked; write the plan again with this carecal to have it checked"
+                        ),
+                        folder=str(folder),
+                        manifest=MANIFEST,
+                    )
+                ),
                 stacklevel=3,
             )
         return None
     manifest = parse_manifest(path.read_bytes(), f"{folder / MANIFEST}")
-    problems = [
-        f"{folder} is incomplete: {name} listed in {MANIFEST} is missing; restore it or write "
-        "the plan again"
+    problems: list[str] = [
+        Message(
+            N_(
+                "{folder} is incomplete: {file} listed in {manifest} is missing; restore it or "
+                "write the plan again"
+            ),
+            folder=str(folder),
+            file=name,
+            manifest=MANIFEST,
+        )
         for name in manifest.files
         if not (folder / name).is_file()
     ]
@@ -314,12 +353,23 @@ def read_manifest(
     made_for = manifest.community
     if same_community and made_for.fingerprint != given:
         problems.append(
-            f"{folder}: the plan was made for another community (one of {made_for.residents} "
-            f"residents and {made_for.volunteers} volunteers, fingerprint "
-            f"{made_for.fingerprint[:19]}), not the one given ({len(community.residents)} "
-            f"residents, {len(community.volunteers)} volunteers, fingerprint {given[:19]}): "
-            "residents, volunteers, sites, shifts, requests, the campaign or the policy "
-            "differ. Give the data the plan was made from, or plan again with this data"
+            Message(
+                N_(
+                    "{folder}: the plan was made for another community (one of {residents} "
+                    "residents and {volunteers} volunteers, fingerprint {fingerprint}), not "
+                    "the one given ({given_residents} residents, {given_volunteers} "
+                    "volunteers, fingerprint {given}): residents, volunteers, sites, shifts, "
+                    "requests, the campaign or the policy differ. Give the data the plan was "
+                    "made from, or plan again with this data"
+                ),
+                folder=str(folder),
+                residents=made_for.residents,
+                volunteers=made_for.volunteers,
+                fingerprint=made_for.fingerprint[:19],
+                given_residents=len(community.residents),
+                given_volunteers=len(community.volunteers),
+                given=given[:19],
+            )
         )
     if problems:
         raise PlanFileError(problems)
@@ -363,34 +413,71 @@ def coverage_problems(
             continue
         if found == 0:
             problems.append(
-                f"no delivery of {day.date} is in meal_routes.csv or unserved.csv, but "
-                f"{MANIFEST} lists {day.deliveries} (on a trip or unserved) that day: its rows "
-                "were deleted; restore them or plan the day again"
+                Message(
+                    N_(
+                        "no delivery of {date} is in meal_routes.csv or unserved.csv, but "
+                        "{manifest} lists {listed} (on a trip or unserved) that day: its rows "
+                        "were deleted; restore them or plan the day again"
+                    ),
+                    date=str(day.date),
+                    manifest=MANIFEST,
+                    listed=day.deliveries,
+                )
             )
         else:
             problems.append(
-                f"meal_routes.csv and unserved.csv hold {found} deliveries of {day.date}, "
-                f"{MANIFEST} lists {day.deliveries} (on a trip or unserved): rows were "
-                "deleted or added by hand; restore them or plan the day again"
+                Message(
+                    N_(
+                        "meal_routes.csv and unserved.csv hold {found} deliveries of {date}, "
+                        "{manifest} lists {listed} (on a trip or unserved): rows were deleted "
+                        "or added by hand; restore them or plan the day again"
+                    ),
+                    found=found,
+                    date=str(day.date),
+                    manifest=MANIFEST,
+                    listed=day.deliveries,
+                )
             )
     for extra in sorted(set(counts) - listed):
         problems.append(
-            f"meal_routes.csv or unserved.csv has deliveries of {extra}, a date this plan does "
-            f"not cover ({MANIFEST}: {', '.join(str(d) for d in sorted(listed)) or 'none'}); "
-            "take those rows out or plan that day in a folder of its own"
+            Message(
+                N_(
+                    "meal_routes.csv or unserved.csv has deliveries of {date}, a date this plan "
+                    "does not cover ({manifest}: {dates}); take those rows out or plan that day "
+                    "in a folder of its own"
+                ),
+                date=str(extra),
+                manifest=MANIFEST,
+                dates=", ".join(str(d) for d in sorted(listed)) or Message(N_("none")),
+            )
         )
     if manifest.campaign is not None and campaign_rows != manifest.campaign.residents:
         problems.append(
-            f"health_checks.csv and unserved.csv hold {campaign_rows} residents of the "
-            f"campaign, {MANIFEST} lists {manifest.campaign.residents} (booked or unserved): "
-            "rows were deleted or added by hand; restore them or plan the campaign again"
+            Message(
+                N_(
+                    "health_checks.csv and unserved.csv hold {found} residents of the "
+                    "campaign, {manifest} lists {listed} (booked or unserved): rows were "
+                    "deleted or added by hand; restore them or plan the campaign again"
+                ),
+                found=campaign_rows,
+                manifest=MANIFEST,
+                listed=manifest.campaign.residents,
+            )
         )
     if manifest.shifts is not None:
         for date, planned in sorted(manifest.shifts.assignments.items()):
             if planned and not shift_rows.get(date):
                 problems.append(
-                    f"shift_plan.csv has no assignment on {date}, {MANIFEST} lists {planned}: "
-                    "the rows of that date were deleted; restore them or plan the shifts again"
+                    Message(
+                        N_(
+                            "shift_plan.csv has no assignment on {date}, {manifest} lists "
+                            "{listed}: the rows of that date were deleted; restore them or "
+                            "plan the shifts again"
+                        ),
+                        date=str(date),
+                        manifest=MANIFEST,
+                        listed=planned,
+                    )
                 )
     return problems
 

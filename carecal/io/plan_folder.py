@@ -31,8 +31,8 @@ from typing import Any
 from carecal import __version__ as carecal_version
 from carecal.clock import date_range
 from carecal.demand import auto_demand, routed_volunteers
-from carecal.errors import OptionError, PlanFileError
-from carecal.i18n import translator
+from carecal.errors import CarecalError, OptionError, PlanFileError
+from carecal.i18n import N_, Message, translator
 from carecal.io.cells import parse_cell
 from carecal.io.csvtext import RawTable, decode_csv, parse_csv_text, table_bytes
 from carecal.io.frames import call_rows, packing_rows, plan_rows
@@ -52,6 +52,7 @@ from carecal.io.manifest import (
     coverage_problems,
     read_manifest,
 )
+from carecal.io.problems import Problem, Where
 from carecal.io.schema import OUTPUT_TABLES, Table
 from carecal.io.sheets import PACKING_SHEET, escort_sheets, packing_sheet, route_sheets, timetables
 from carecal.io.workbook import workbook_bytes
@@ -360,21 +361,28 @@ class _PlanRow:
     columns: dict[str, int]
     problems: list[str]
 
-    def where(self, column: str) -> str:
-        return f"{self.raw.source} {self.raw.labels[self.index]}, column {column}"
+    def where(self, column: str) -> Where:
+        """``meal_routes.csv row 5, column volunteer_id``, said in any language."""
+        return Where(self.raw.source, self.raw.labels[self.index], column=column)
+
+    def problem(self, column: str, what: str) -> None:
+        """Record what is wrong in ``column`` of this row (best a Message)."""
+        self.problems.append(Problem(self.where(column), what))
 
     def get(self, column: str, *, required: bool = True) -> Any:
         i = self.columns.get(column)
         text = self.raw.rows[self.index][i] if i is not None else ""
         if not text:
             if required:
-                self.problems.append(f"{self.where(column)}: is empty; fill it in")
+                self.problem(column, Message(N_("is empty; fill it in")))
             return None
         spec = self.table.column(column)
         try:
             return parse_cell(text, spec)
         except ValueError as e:
-            self.problems.append(f"{self.where(column)}: {e}")
+            # The cell parser's sentence is a Message (said in any language) when it can be.
+            one = isinstance(e, CarecalError) and len(e.problems) == 1
+            self.problem(column, e.problems[0] if isinstance(e, CarecalError) and one else str(e))
             return None
 
 
@@ -392,8 +400,12 @@ def _plan_rows(folder: Path, table: Table, problems: list[str]) -> list[_PlanRow
     missing = [c.name for c in table.columns if c.required and c.name not in columns]
     if missing:
         problems.append(
-            f"{path.name} has no column {', '.join(missing)}; carecal writes "
-            f"{', '.join(table.column_names)}"
+            Message(
+                N_("{source} has no column {columns}; carecal writes {written}"),
+                source=path.name,
+                columns=", ".join(missing),
+                written=", ".join(table.column_names),
+            )
         )
         return []
     return [_PlanRow(table, raw, i, columns, problems) for i in range(len(raw.rows))]
@@ -425,20 +437,27 @@ def _read_routes(
         values["done"] = row.get("done", required=False)
         values["locked"] = bool(row.get("locked", required=False))
         if vid is not None and vid not in community.volunteer_by_id:
-            problems.append(
-                f"{row.where('volunteer_id')}: volunteer {vid} is not in volunteers.csv; "
-                "correct the id"
+            row.problem(
+                "volunteer_id",
+                Message(N_("volunteer {id} is not in volunteers.csv; correct the id"), id=vid),
             )
         if rid is not None and rid not in community.resident_by_id:
-            problems.append(
-                f"{row.where('resident_id')}: resident {rid} is not in residents.csv; "
-                "correct the id"
-            )
+            row.problem("resident_id", _unknown_resident(rid))
         key = (date, vid, trip, number)
         if None not in key and key in seen:
-            problems.append(
-                f"{row.where('stop')}: stop {number} of trip {trip} of {vid} on {date} is also "
-                f"on {seen[key]}; number the stops 1, 2, … within each trip"
+            row.problem(
+                "stop",
+                Message(
+                    N_(
+                        "stop {stop} of trip {trip} of {id} on {date} is also on {other}; "
+                        "number the stops 1, 2, … within each trip"
+                    ),
+                    stop=number,
+                    trip=trip,
+                    id=vid,
+                    date=str(date),
+                    other=seen[key],
+                ),
             )
         if len(problems) > before:
             continue
@@ -460,6 +479,10 @@ def _read_routes(
     return trips
 
 
+def _unknown_resident(rid: str) -> Message:
+    return Message(N_("resident {id} is not in residents.csv; correct the id"), id=rid)
+
+
 def _clinic_of(
     row: _PlanRow, date: dt.date, community: Community, problems: list[str]
 ) -> str | None:
@@ -470,9 +493,13 @@ def _clinic_of(
     clinics = [s.site_id for s in community.sites_of(SiteKind.CLINIC)]
     if clinic is not None:
         if clinic not in clinics:
-            problems.append(
-                f"{row.where('clinic_id')}: {clinic} is not a clinic in sites.csv "
-                f"({', '.join(clinics) or 'none'}); correct the id"
+            row.problem(
+                "clinic_id",
+                Message(
+                    N_("{id} is not a clinic in sites.csv ({clinics}); correct the id"),
+                    id=clinic,
+                    clinics=", ".join(clinics) or Message(N_("none")),
+                ),
             )
             return None
         return str(clinic)
@@ -480,14 +507,25 @@ def _clinic_of(
     if len(running) == 1:
         return running[0]
     which = (
-        f"{len(running)} clinics run on {date} ({', '.join(running)})"
+        Message(
+            N_("{count} clinics run on {date} ({clinics})"),
+            count=len(running),
+            date=str(date),
+            clinics=", ".join(running),
+        )
         if running
-        else f"no clinic runs on {date} in campaign.csv"
+        else Message(N_("no clinic runs on {date} in campaign.csv"), date=str(date))
     )
-    problems.append(
-        f"{row.where('clinic_id')}: the booking does not say at which clinic it is, and "
-        f"{which}; fill in clinic_id with the clinic of the booking (sites.csv: "
-        f"{', '.join(clinics) or 'none'})"
+    row.problem(
+        "clinic_id",
+        Message(
+            N_(
+                "the booking does not say at which clinic it is, and {which}; fill in "
+                "clinic_id with the clinic of the booking (sites.csv: {clinics})"
+            ),
+            which=which,
+            clinics=", ".join(clinics) or Message(N_("none")),
+        ),
     )
     return None
 
@@ -509,10 +547,7 @@ def _read_bookings(
         values["locked"] = bool(row.get("locked", required=False))
         rid = values["resident_id"]
         if rid is not None and rid not in community.resident_by_id:
-            problems.append(
-                f"{row.where('resident_id')}: resident {rid} is not in residents.csv; "
-                "correct the id"
-            )
+            row.problem("resident_id", _unknown_resident(rid))
         if values["date"] is not None:
             values["clinic_id"] = _clinic_of(row, values["date"], community, problems)
         if len(problems) == before:
@@ -653,14 +688,22 @@ def read_plan(
             Counter(a.date for a in assignments),
         )
         if problems:
-            raise PlanFileError([f"{path} is incomplete: {p}" for p in problems])
+            raise PlanFileError(
+                [
+                    Message(N_("{folder} is incomplete: {problem}"), folder=str(path), problem=p)
+                    for p in problems
+                ]
+            )
         meal_dates = [m.date for m in manifest.meals]
     else:
         meal_dates = sorted(set(trips) | {u.date for u in by_kind["meal"] if u.date is not None})
     for u in by_kind["meal"]:
         if u.date is None and len(meal_dates) != 1:
             problems.append(
-                f"unserved.csv: the meal of {u.id} has no date; fill in the date column"
+                Message(
+                    N_("unserved.csv: the meal of {id} has no date; fill in the date column"),
+                    id=u.id,
+                )
             )
     if problems:
         raise PlanFileError(problems)
@@ -756,8 +799,14 @@ def _whole(
         kind: Kind = manifest.kind
     elif not meals and campaign is None and shifts is None:
         raise PlanFileError(
-            f"{folder}: no plan here (no manifest.json, meal_routes.csv, health_checks.csv "
-            "or shift_plan.csv); give the folder a plan was written to"
+            Message(
+                N_(
+                    "{folder}: no plan here (no manifest.json, meal_routes.csv, "
+                    "health_checks.csv or shift_plan.csv); give the folder a plan was "
+                    "written to"
+                ),
+                folder=str(folder),
+            )
         )
     elif campaign is None and shifts is None and len(meals) == 1:
         kind = "meals"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from carecal.clock import format_time
+from carecal.i18n import N_, Message
 from carecal.model import CommunityError
 from carecal.policy import (
     TIME_FIELDS,
@@ -24,37 +25,51 @@ from carecal.policy import (
 )
 
 
-def _number_as_time(key: str, value: Any) -> str:
+def _number_as_time(key: str, value: Any) -> Message:
     """The fix for a time written as a number: ``1045`` most likely meant ``"10:45"``."""
     hours, minutes = divmod(int(value), 100) if float(value).is_integer() else (-1, 0)
     if 0 <= hours <= 24 and minutes < 60 and hours * 60 + minutes <= 24 * 60:
         example = f"{hours:02d}:{minutes:02d}"
     else:
         example = format_time(Policy.model_fields[key].get_default())
-    return f'write it as "HH:MM" in quotes, for example {key} = "{example}"'
+    return Message(
+        N_('write it as "HH:MM" in quotes, for example {example}'),
+        example=f'{key} = "{example}"',
+    )
 
 
 def policy_from_text(text: str, label: str) -> tuple[Policy | None, list[str]]:
     """The policy in ``text`` and the problems found (``None`` when there are any).
 
-    ``label`` names the file in every problem (``policy.toml``).
+    ``label`` names the file in every problem (``policy.toml``). Each problem is a
+    :class:`~carecal.i18n.Message`: English as a ``str``, any language on request.
     """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         return None, [
-            f"{label} is not valid TOML ({e}); write one `key = value` per line, with times "
-            'in quotes such as meals_ready = "10:45"'
+            Message(
+                N_(
+                    "{source} is not valid TOML ({error}); write one `key = value` per line, "
+                    'with times in quotes such as meals_ready = "10:45"'
+                ),
+                source=label,
+                error=str(e),
+            )
         ]
-    problems = []
+    problems: list[str] = []
     for key in TIME_FIELDS:
         value = data.get(key)
         # In Python an int is minutes since midnight; in the file a bare number is almost
         # always a clock time typed without quotes (meals_ready = 1045), so it is refused.
         if isinstance(value, Real) and not isinstance(value, bool):
             problems.append(
-                f"{label}: {key} = {toml_value(value)}: a number is not a time here; "
-                + _number_as_time(key, value)
+                Message(
+                    N_("{source}: {setting}: a number is not a time here; {fix}"),
+                    source=label,
+                    setting=f"{key} = {toml_value(value)}",
+                    fix=_number_as_time(key, value),
+                )
             )
             del data[key]
     values, found = policy_values(data)
@@ -70,9 +85,14 @@ def policy_from_bytes(data: bytes, label: str) -> tuple[Policy | None, list[str]
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, [
-            f"{label} is not UTF-8 text (it may have been saved as GB18030/ANSI); a TOML "
-            "file must be UTF-8: open it in a text editor and save it again with the "
-            "encoding UTF-8"
+            Message(
+                N_(
+                    "{source} is not UTF-8 text (it may have been saved as GB18030/ANSI); a "
+                    "TOML file must be UTF-8: open it in a text editor and save it again with "
+                    "the encoding UTF-8"
+                ),
+                source=label,
+            )
         ]
     return policy_from_text(text, label)
 
@@ -109,7 +129,13 @@ def read_policy(path_or_text: str | Path) -> Policy:
     if isinstance(path_or_text, Path) or looks_like_path:
         path = Path(path_or_text)
         if not path.is_file():
-            raise CommunityError([f"{path} does not exist; give the path of a policy.toml"])
+            raise CommunityError(
+                [
+                    Message(
+                        N_("{path} does not exist; give the path of a policy.toml"), path=str(path)
+                    )
+                ]
+            )
         policy, problems = policy_from_bytes(path.read_bytes(), path.name)
         if problems or policy is None:
             raise CommunityError(problems)

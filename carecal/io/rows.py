@@ -138,9 +138,15 @@ class Row:
         except ValidationError as e:
             for err in e.errors():
                 column = ".".join(str(p) for p in err["loc"]) or None
-                # The model's own sentence stays English (carecal.model words it); the fix
-                # after it is said in the reader's language.
-                message = str(err["msg"]).removeprefix("Value error, ")
+                # The model's own sentence: the Message carecal.model raised (said in any
+                # language) when it is one, else pydantic's English; the fix after it is
+                # said in the reader's language.
+                raised = err.get("ctx", {}).get("error")
+                message = (
+                    raised.problems[0]
+                    if isinstance(raised, CarecalError) and len(raised.problems) == 1
+                    else str(err["msg"]).removeprefix("Value error, ")
+                )
                 self.error(column, Message(N_("{message}; correct the value"), message=message))
             return None
 

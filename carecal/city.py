@@ -23,9 +23,10 @@ inside the functions that need it, so the tasks' code imports on any worker and
 the workers read the centres' folders and write the plans themselves, so on a cluster
 of several machines ROOT and the output folder must be on a file system they all see.
 
-This module is long (about 950 lines) because Dask may be imported only here (DESIGN.md):
-finding the centres, the task a worker runs, resuming, the cluster and the roll-up stay
-together; the frames of the roll-up are already in :mod:`carecal.io.city_frames`.
+This module is long (about 1,050 lines) because Dask may be imported only here
+(DESIGN.md): finding the centres, the task a worker runs (with the heap settings it needs
+on a Dask worker), resuming, the cluster and the roll-up stay together; the frames of the
+roll-up are already in :mod:`carecal.io.city_frames`.
 """
 
 from __future__ import annotations

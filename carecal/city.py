@@ -23,16 +23,20 @@ inside the functions that need it, so the tasks' code imports on any worker and
 the workers read the centres' folders and write the plans themselves, so on a cluster
 of several machines ROOT and the output folder must be on a file system they all see.
 
-This module is long (about 950 lines) because Dask may be imported only here (DESIGN.md):
-finding the centres, the task a worker runs, resuming, the cluster and the roll-up stay
-together; the frames of the roll-up are already in :mod:`carecal.io.city_frames`.
+This module is long (about 1,050 lines) because Dask may be imported only here
+(DESIGN.md): finding the centres, the task a worker runs (with the heap settings it needs
+on a Dask worker), resuming, the cluster and the roll-up stay together; the frames of the
+roll-up are already in :mod:`carecal.io.city_frames`.
 """
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import importlib.util
 import os
+import sys
+import threading
 import time
 import uuid
 import warnings
@@ -264,12 +268,109 @@ def _plan_centre(job: _Job) -> CentreResult:
     began = time.perf_counter()
     # A worker runs one task at a time (threads_per_worker=1), so catching warnings, which
     # is process-wide, catches this centre's only.
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, _heap_for_solving():
         warnings.simplefilter("always")
         result = _centre_steps(job)
     said = tuple(dict.fromkeys(str(w.message) for w in caught))
     numbers = _numbers_of(result.plan, job.kind) if result.plan is not None else {}
     return replace(result, warnings=said, seconds=time.perf_counter() - began, numbers=numbers)
+
+
+# --- the worker's heap ------------------------------------------------------------------------
+#
+# A Dask nanny starts its worker process with MALLOC_TRIM_THRESHOLD_=65536 (the config
+# distributed.nanny.pre-spawn-environ), so that freed memory goes back to the system at
+# once. Setting it also switches off glibc's sliding thresholds, which in any other process
+# soon grow to tens of MB. The routing search of a centre of about 1,000 residents or more
+# allocates and frees a block of about 130 KiB over and over, at the top of the heap: with
+# a 64 KiB trim threshold every free gives those pages back (brk down) and the next
+# allocation takes them again (brk up, ~33 page faults), some 10,000 times a second. A
+# 1,500-resident centre took 4.7 times the CPU on a worker that it took in one process
+# (benchmarks/README.md, city section). So, for the time of a task, the heap keeps what it
+# frees (the limits glibc's own sliding thresholds reach), and afterwards the environment's
+# thresholds are set back and the free memory is given back in one malloc_trim, as the
+# setting wants.
+
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+# glibc's fixed defaults (malloc/malloc.c), in force again once the environment sets one.
+_GLIBC_TRIM_DEFAULT = 128 * 1024
+_GLIBC_MMAP_DEFAULT = 128 * 1024
+SOLVING_MMAP_THRESHOLD = 32 * 1024 * 1024
+"""Bytes: while a centre is planned, blocks below this come from the heap (glibc's largest
+mmap threshold on 64 bits, the most its sliding threshold reaches)."""
+SOLVING_TRIM_THRESHOLD = 2 * SOLVING_MMAP_THRESHOLD
+"""Bytes: while a centre is planned, the free top of the heap is given back only above this
+(twice the mmap threshold, as glibc's sliding rule keeps it)."""
+_heap_lock = threading.Lock()
+_heap_tasks = 0
+
+
+def _env_bytes(name: str) -> int | None:
+    """The byte count an environment variable sets (as glibc reads it), or None."""
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    try:
+        return int(value.strip(), 0)
+    except ValueError:
+        return None
+
+
+def _glibc() -> Any:
+    """glibc through ctypes, or None on any other C library (whose heap the variables do
+    not tune)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+        libc.malloc_trim.argtypes = [ctypes.c_size_t]
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+@contextmanager
+def _heap_for_solving() -> Iterator[bool]:
+    """Keep freed memory in this process's heap while a centre is planned.
+
+    Does something only where the environment fixes glibc's malloc thresholds
+    (``MALLOC_TRIM_THRESHOLD_`` or ``MALLOC_MMAP_THRESHOLD_``, as a Dask nanny does for
+    its worker): for the time of the block the thresholds are raised to
+    :data:`SOLVING_TRIM_THRESHOLD` and :data:`SOLVING_MMAP_THRESHOLD`; at its end they are
+    set back to the environment's values and the free memory is given back to the system
+    (``malloc_trim``). Tasks running at once in threads of one worker share it: the first
+    raises the thresholds, the last sets them back.
+
+    Yields
+    ------
+    bool
+        Whether the thresholds were raised (False in a process whose environment does not
+        fix them, such as ``jobs=1``, or without glibc).
+    """
+    global _heap_tasks
+    trim = _env_bytes("MALLOC_TRIM_THRESHOLD_")
+    mmap = _env_bytes("MALLOC_MMAP_THRESHOLD_")
+    libc = _glibc() if trim is not None or mmap is not None else None
+    if libc is None:
+        # glibc's sliding thresholds are on (or it is another libc): nothing to undo.
+        yield False
+        return
+    with _heap_lock:
+        _heap_tasks += 1
+        if _heap_tasks == 1:
+            libc.mallopt(_M_MMAP_THRESHOLD, SOLVING_MMAP_THRESHOLD)
+            libc.mallopt(_M_TRIM_THRESHOLD, SOLVING_TRIM_THRESHOLD)
+    try:
+        yield True
+    finally:
+        with _heap_lock:
+            _heap_tasks -= 1
+            if _heap_tasks == 0:
+                libc.mallopt(_M_MMAP_THRESHOLD, _GLIBC_MMAP_DEFAULT if mmap is None else mmap)
+                libc.mallopt(_M_TRIM_THRESHOLD, _GLIBC_TRIM_DEFAULT if trim is None else trim)
+                libc.malloc_trim(0)
 
 
 def _centre_steps(job: _Job) -> CentreResult:

@@ -19,6 +19,19 @@ replan_model.ReplanModel`, and solves it lexicographically, in staged CP-SAT sol
 Each stage starts from the best plan of the one before, so each only improves. The plan's
 objective terms are weighted so that their sum orders plans in the same way:
 ``unbooked_value`` above ``moved_bookings`` above the rest.
+
+The serving stage's objective says nothing about moves, so the plan it finds gives days,
+slots and escorts of its own choosing even to those it did not need to move: re-planning
+the bundled sample's week campaign without a change, every one of its 165 bookings had
+moved after it. Undoing that is the disruption stage's work, and CP-SAT's default search
+does it badly: each solution it finds is a move or two better than the last. With
+several workers CP-SAT also runs its neighbourhood searches (LNS), which put back many
+bookings at a time; on one worker (every deterministic solve, :mod:`carecal.solver.
+cpsat`) it does not, and that stage ended with 151 bookings moved (the sample's week with
+its escorts free only on duty, as :func:`carecal.replan_week` re-plans it). So on one
+worker the disruption stage first runs the neighbourhood searches alone, interleaved on
+that worker (still deterministic), then the default search from their plan, which
+proves the fewest moves on small campaigns (:func:`fewest_moves`); there, 7 moved.
 """
 
 from __future__ import annotations
@@ -151,6 +164,12 @@ def replan_campaign(
     )
     staged = solve_in_stages(model, options, use_moves=move_weight > 0)
     values = staged.values
+    log.info(
+        "campaign re-plan: %d of %d booking value left unbooked, %d bookings moved",
+        data.total_value - model.evaluate("booked_value", values),
+        data.total_value,
+        model.moved(values),
+    )
 
     bookings = read_escorted(model, values) + place_walkins(model, values)
     bookings = [_as_before(b, previous.movable.get(b.resident_id)) for b in bookings]
@@ -257,16 +276,10 @@ def solve_in_stages(model: ReplanModel, options: SolveOptions, *, use_moves: boo
     proven1 = total - lacking <= bound1
     m.add(unbooked <= total - lacking)
 
-    # Stage 2: with that value, the fewest moves.
+    # Stage 2: with that value, the fewest moves (nothing to do when none can be undone).
     bound2, proven2 = float(model.moved(best)), True
-    if use_moves and model.kept:
-        _hint(model, best)
-        m.minimize(moved)
-        solver, code = _solve(
-            model, options, budget(0.5), "disruption", stop_at=float(model.moved_constant)
-        )
-        best = _better(model, best, solver, code)
-        bound2 = _bound(solver, code, model.moved(best), floor=model.moved_constant)
+    if use_moves and model.moved(best) > model.moved_constant:
+        best, bound2 = fewest_moves(model, options, best, budget(0.6))
         proven2 = model.moved(best) <= bound2
     if model.kept:
         m.add(moved <= model.moved(best))
@@ -289,6 +302,45 @@ def solve_in_stages(model: ReplanModel, options: SolveOptions, *, use_moves: boo
     return Staged(best, (bound1, bound2, bound3), (proven1, proven2, proven3))
 
 
+def fewest_moves(
+    model: ReplanModel, options: SolveOptions, best: Values, seconds: float
+) -> tuple[Values, float]:
+    """The disruption stage: from ``best``, the fewest moves within ``seconds``.
+
+    The model must already hold the serving stage's value as a constraint (``best`` meets
+    it). On one worker, three quarters of ``seconds`` go to CP-SAT's neighbourhood
+    searches alone (see the module docstring), the last quarter to its default search
+    from their plan, which stops early once it proves that plan's moves the fewest (what
+    a stage leaves goes to the next); with several workers one solve runs them all side
+    by side.
+
+    Returns
+    -------
+    tuple[Values, float]
+        The best plan found, and the proven lower bound on its moves.
+    """
+    floor = float(model.moved_constant)
+    model.m.minimize(model.moved_expr())
+    if one_worker(options):
+        _hint(model, best)
+        solver, code = _solve(
+            model, options, 0.75 * seconds, "disruption", stop_at=floor, neighbourhoods=True
+        )
+        best = _better(model, best, solver, code)
+        if model.moved(best) <= floor:
+            return best, floor
+        seconds *= 0.25
+    _hint(model, best)
+    solver, code = _solve(model, options, seconds, "disruption", stop_at=floor)
+    best = _better(model, best, solver, code)
+    return best, _bound(solver, code, model.moved(best), floor=floor)
+
+
+def one_worker(options: SolveOptions) -> bool:
+    """Whether the call's CP-SAT solves run on one worker (see :func:`cp_solver`)."""
+    return options.deterministic or options.workers == 1
+
+
 def _key(model: ReplanModel, values: Values, weights: dict[str, int]) -> tuple[int, int, int]:
     """A solution's tiers in order: unbooked value, moves, the rest (lower is better)."""
     rest = sum(
@@ -308,13 +360,24 @@ def _solve(
     *,
     stop_at: float | None = None,
     fixed: bool = False,
+    neighbourhoods: bool = False,
 ) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
-    """One stage's solve under the call's options (the campaign's tuning)."""
+    """One stage's solve under the call's options (the campaign's tuning).
+
+    ``fixed``: every variable is fixed to its hint. ``neighbourhoods`` (one worker
+    only): only CP-SAT's neighbourhood searches run, interleaved on that worker, from
+    the hint, which must be a plan.
+    """
     solver = cp_solver(options, seconds)
     # Probing costs seconds on the escort and pool constraints and buys little here.
     solver.parameters.cp_model_probing_level = 0
     # Stage 0 asks only whether the hint is a plan.
     solver.parameters.fix_variables_to_their_hinted_value = fixed
+    if neighbourhoods:
+        assert solver.parameters.num_workers == 1, "neighbourhoods alone are for one worker"
+        # Interleaved, the searches take turns in fixed batches: still deterministic.
+        solver.parameters.interleave_search = True
+        solver.parameters.use_lns_only = True
     callback = ProgressCallback(None if fixed else options.reporter, stage, stop_at)
     code = solver.solve(model.m, callback)
     options.spend(solver.deterministic_time)

@@ -40,7 +40,7 @@ Plans and scores
 A plan is stored as compact JSON (:func:`plan_record`): every trip with its stops, the
 unserved list with reason codes. :func:`measure` scores a plan independently of the
 solver: served, carriers, trips, travel minutes (recomputed from the travel matrices,
-every trip back to the kitchen), food age, and carecal's objective (missed-meal penalties,
+every trip back to the kitchen), food age, and carecal's objective (missed-meal costs,
 then the carriers' fixed cost, then travel minutes, then non-preferred carriers). A plan is
 better than another when its objective is lower; the best-known plan of an instance is
 kept in ``benchmarks/mealdays/best/<name>.json`` (:func:`offer`), with how it was found and
@@ -481,10 +481,11 @@ def measure(community: Community, date: dt.date, plan: MealPlan) -> PlanStats:
     Travel is recomputed with :func:`carecal.travel.travel_minutes` in each carrier's mode,
     from the kitchen through the stops and back; every delivery of the date that is on no
     trip counts as missed, whatever the unserved list says. The objective is carecal's:
-    missed-meal penalties (:func:`carecal.solver.meals.missed_meal_penalty`), the fixed
-    cost of each carrier used, one per travel minute, and the non-preferred surcharge.
+    the day's missed-meal costs (:func:`carecal.solver.meals.problem.day_penalties`), the
+    fixed cost of each carrier used, one per travel minute, and the non-preferred
+    surcharge. (The instances have no history, so no familiar-carrier term applies.)
     """
-    from carecal.solver.meals import missed_meal_penalty
+    from carecal.solver.meals.problem import day_penalties
     from carecal.travel import travel_minutes
 
     policy = community.policy
@@ -508,6 +509,7 @@ def measure(community: Community, date: dt.date, plan: MealPlan) -> PlanStats:
         if trip.stops:
             travel += int(matrix[prev, 0])
     missed = [r for r in day if r.resident_id not in carrier_of]
+    costs = day_penalties(community, date, day)
     carriers = len({t.volunteer_id for t in plan.trips if t.stops})
     non_preferred = sum(
         1
@@ -518,7 +520,7 @@ def measure(community: Community, date: dt.date, plan: MealPlan) -> PlanStats:
     )
     food = [s.food_minutes for t in plan.trips for s in t.stops]
     objective = (
-        sum(missed_meal_penalty(community, r) for r in missed)
+        sum(cost for r, cost in zip(day, costs, strict=True) if r.resident_id not in carrier_of)
         + policy.carrier_fixed_cost * carriers
         + travel
         + policy.non_preferred_cost * non_preferred

@@ -103,8 +103,13 @@ def build_day(community: Community, date: dt.date) -> Day:
     from carecal.clock import weekday
     from carecal.explain import meal_obstacle
     from carecal.policy import MODES
-    from carecal.solver.meals import day_carriers, missed_meal_penalty
-    from carecal.solver.meals.problem import build_day_problem, delivery
+    from carecal.solver.meals import day_carriers
+    from carecal.solver.meals.problem import (
+        build_day_problem,
+        day_penalties,
+        delivery,
+        familiar_savings,
+    )
     from carecal.solver.meals.solution import meal_unserved
     from carecal.travel import travel_minutes
 
@@ -113,7 +118,7 @@ def build_day(community: Community, date: dt.date) -> Day:
     ids = [community.kitchen.site_id] + [r.resident_id for r in residents]
     travel = {mode: travel_minutes(community, ids, mode) for mode in MODES}
     deliveries = [delivery(community, r, i + 1, travel) for i, r in enumerate(residents)]
-    penalties = [missed_meal_penalty(community, r) for r in residents]
+    penalties = day_penalties(community, date, residents)
     routable: list[int] = []
     screened: list[Unserved] = []
     for i, d in enumerate(deliveries):
@@ -122,8 +127,9 @@ def build_day(community: Community, date: dt.date) -> Day:
             routable.append(i)
         else:
             screened.append(meal_unserved(d.resident_id, date, obstacle))
+    familiar = familiar_savings(community, date, residents, fleet)
     problem = build_day_problem(
-        community, residents, deliveries, penalties, routable, fleet, travel
+        community, residents, deliveries, penalties, routable, fleet, travel, familiar=familiar
     )
     return Day(community, date, residents, deliveries, routable, fleet, screened, problem)
 

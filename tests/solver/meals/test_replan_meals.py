@@ -507,12 +507,18 @@ def generated(seed: int, orders: int, volunteers: int) -> tuple[Community, MealP
 def test_generated_replans_without_changes_move_nobody(
     seed: int, orders: int, volunteers: int
 ) -> None:
-    """Unless it serves more (serving comes first), a re-plan without changes moves nobody."""
+    """Unless it serves better (serving comes first), a re-plan without changes moves nobody.
+
+    "Better" is by the day's missed-delivery costs, which follow the shortage order: a plan
+    that serves four residents who rank higher (bedridden, living alone) beats one that
+    serves six who do not, so the count alone may fall (hypothesis found seed 47)."""
     community, previous = generated(seed, orders, volunteers)
     result = replan_meals(community, previous, deterministic=True, time_limit=2)
     assert carecal.verify(community, result) == []
-    assert len(result.served) >= len(previous.served)
-    if len(result.served) == len(previous.served):
+    missed_before = previous.objective_terms["missed_deliveries"]
+    missed_after = result.objective_terms["missed_deliveries"]
+    assert missed_after <= missed_before
+    if missed_after == missed_before:
         assert moved(previous, result) == set()
 
 

@@ -18,10 +18,11 @@ on stderr and in ``city_summary.csv``), the others were planned and written.
 Only light modules are imported here; pandas, OR-Tools and the planners are imported by
 the command that needs them, so ``carecal --help`` answers at once.
 
-This module is long (about 900 lines) because it holds the parser and one small function
+This module is long (about 1,200 lines) because it holds the parser and one small function
 per command, which share a handful of helpers (reading, writing and verifying, printing
 problems); splitting the commands into modules would spread those helpers out. A split
-by command group (planning, plan folders, city) is the next step when it grows.
+by command group (planning, re-planning and plan folders, city) is the next step; it
+was left for a session that changes no command, so the split can be checked alone.
 """
 
 from __future__ import annotations

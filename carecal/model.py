@@ -4,7 +4,7 @@ All models are frozen pydantic v2 models. Times are minutes since midnight
 (:mod:`carecal.clock`). A :class:`Community` checks its cross-references when it is
 built and raises :class:`CommunityError` listing every problem at once.
 
-This module is longer than most (about 1,300 lines) on purpose: it is the whole domain
+This module is longer than most (about 1,500 lines) on purpose: it is the whole domain
 vocabulary in one place, declarations more than logic, and the rules that several
 planners share (who is due, who needs an escort, which clinic runs when, who is free)
 are methods of :class:`Community` so that each lives once.

@@ -19,6 +19,7 @@ from carecal.replan.meals import replan_meals
 from carecal.replan.shifts import replan_shifts
 from carecal.solver.week import (
     MIN_PART_SECONDS,
+    part_seconds,
     stay_on_duty_requests,
     weakest_status,
     week_budget,
@@ -120,9 +121,8 @@ def _week_replan(
     escorts = free_only_on_duty(community, duty, Role.ESCORT) if duty else community
 
     def part(share: float) -> dict[str, object]:
-        seconds = min(share, max(options.remaining(), MIN_PART_SECONDS))
         return {
-            "time_limit": seconds,
+            "time_limit": part_seconds(options, share),
             "workers": options.workers,
             "seed": options.seed,
             "deterministic": options.deterministic,

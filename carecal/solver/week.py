@@ -312,8 +312,13 @@ def _part(options: SolveOptions, share: float, planner: str) -> SolveOptions:
     return no plan at all), but never more than its share: so the limits handed out add up
     to at most the budget's total, and so to at most the call's limit.
     """
-    seconds = min(share, max(options.remaining(), MIN_PART_SECONDS))
-    return options.with_time_limit(seconds, planner)
+    return options.with_time_limit(part_seconds(options, share), planner)
+
+
+def part_seconds(options: SolveOptions, share: float) -> float:
+    """The seconds a part of the week gets: its share, cut to the time left, never less
+    than :data:`MIN_PART_SECONDS` unless its share is smaller (:func:`_part`)."""
+    return min(share, max(options.remaining(), MIN_PART_SECONDS))
 
 
 def _agree(

@@ -69,3 +69,18 @@ def test_written_folders_pass_verify_read_back(
     assert carecal.verify(community, read) == []
     served = {u.id for u in plan.unserved}
     assert served == {u.id for u in read.unserved}
+
+
+def test_a_shift_plan_written_alone_keeps_its_open_auto_places(tmp_path: Path) -> None:
+    """Found by the property above (shifts, 30 residents, seed 0, three days): a shift plan
+    made with the caller's demand and an open place on an auto shift was read back with
+    the places the (absent) routes and bookings use, none, and the verifier saw an open
+    place that no demand asked for. Read back alone, its places are its volunteers plus
+    its open places."""
+    community = make_community(residents=30, volunteers=8, seed=0)
+    plan = _plan("shifts", community, START, START + dt.timedelta(days=2))
+    assert any(u.kind == "shift" for u in plan.unserved)  # the rule binds: a place is open
+    carecal.write_plan(plan, tmp_path, community)
+    read = carecal.read_plan(tmp_path, community)
+    assert carecal.verify(community, read) == []
+    assert {u.id for u in read.unserved} == {u.id for u in plan.unserved}

@@ -600,60 +600,61 @@ def read_plan(
 ) -> PlanObject:
     """Read a plan folder (written by :func:`write_plan`, maybe edited by hand) back.
 
-    Gives the object the planner returned: a :class:`~carecal.plans.MealPlan` for one
-    date's meals, a :class:`~carecal.plans.CampaignPlan`, a :class:`~carecal.plans.ShiftPlan`,
-    or a :class:`~carecal.plans.WeekPlan`, ready for :func:`carecal.verify`. The kind is the
-    manifest's; in a folder without one (carecal 0.1) it follows from the files: meals of
-    one date, only bookings, only shifts, or else a week.
+        Gives the object the planner returned: a :class:`~carecal.plans.MealPlan` for one
+        date's meals, a :class:`~carecal.plans.CampaignPlan`, a :class:`~carecal.plans.ShiftPlan`,
+        or a :class:`~carecal.plans.WeekPlan`, ready for :func:`carecal.verify`. The kind is the
+        manifest's; in a folder without one (carecal 0.1) it follows from the files: meals of
+        one date, only bookings, only shifts, or else a week.
 
-    The folder is first checked against its ``manifest.json``: every file it lists must be
-    there, the plan must have been made for ``community`` (the fingerprint of the community
-    as read), and the rows must cover every date the manifest lists: on each meal date as
-    many deliveries (on a trip or unserved) as were planned, zero only on a date without
-    orders; the campaign's residents, booked or unserved; on each date of the shift plan
-    that had assignments, at least one. Files the manifest does not list are not read.
+        The folder is first checked against its ``manifest.json``: every file it lists must be
+        there, the plan must have been made for ``community`` (the fingerprint of the community
+        as read), and the rows must cover every date the manifest lists: on each meal date as
+        many deliveries (on a trip or unserved) as were planned, zero only on a date without
+        orders; the campaign's residents, booked or unserved; on each date of the shift plan
+        that had assignments, at least one. Files the manifest does not list are not read.
 
-    What the CSV files do not hold is derived: a trip leaves the kitchen at its first
-    stop's ``arrival`` minus that stop's ``food_minutes``, and is back at the last stop's
-    ``departure`` plus the travel time from there to the kitchen in the carrier's mode
-    (:func:`carecal.travel.travel_minutes`). A booking's clinic is its ``clinic_id``; in a
-    folder written by carecal 0.1, without that column, it is the one clinic that runs on
-    its date by :meth:`Community.clinic_day`. The dates, clinic days and period of each
-    part are the manifest's (without one: those of the rows, ``campaign.csv``'s dates for a
-    campaign without bookings). The ``auto`` shifts of a shift plan ask for as many
-    volunteers as the folder's meal routes (carriers) and bookings (escorts) use on each
-    date, as :func:`carecal.demand.auto_demand` gave them when the week was planned. Plans
-    read back have status ``feasible`` (``empty`` for a meal date without orders).
+        What the CSV files do not hold is derived: a trip leaves the kitchen at its first
+        stop's ``arrival`` minus that stop's ``food_minutes``, and is back at the last stop's
+        ``departure`` plus the travel time from there to the kitchen in the carrier's mode
+        (:func:`carecal.travel.travel_minutes`). A booking's clinic is its ``clinic_id``; in a
+        folder written by carecal 0.1, without that column, it is the one clinic that runs on
+        its date by :meth:`Community.clinic_day`. The dates, clinic days and period of each
+        part are the manifest's (without one: those of the rows, ``campaign.csv``'s dates for a
+        campaign without bookings). The ``auto`` shifts of a shift plan ask for as many
+        volunteers as the folder's meal routes (carriers) and bookings (escorts) use on each
+        date, as :func:`carecal.demand.auto_demand` gave them when the week was planned; a shift
+    plan written alone, as many as are on them plus the open places ``unserved.csv`` lists. Plans
+        read back have status ``feasible`` (``empty`` for a meal date without orders).
 
-    Parameters
-    ----------
-    folder
-        The plan folder.
-    community
-        The community the plan was made for.
-    before_changes
-        ``True`` for the previous plan of a re-plan (:func:`carecal.replan_meals` and the
-        others): it was made for ``community`` as it was before its changes (``changes.csv``,
-        a new resident, an edited roster), so the community's fingerprint is not compared;
-        every id in it must still be in ``community``, and the rest is checked as always.
+        Parameters
+        ----------
+        folder
+            The plan folder.
+        community
+            The community the plan was made for.
+        before_changes
+            ``True`` for the previous plan of a re-plan (:func:`carecal.replan_meals` and the
+            others): it was made for ``community`` as it was before its changes (``changes.csv``,
+            a new resident, an edited roster), so the community's fingerprint is not compared;
+            every id in it must still be in ``community``, and the rest is checked as always.
 
-    Returns
-    -------
-    MealPlan, CampaignPlan, ShiftPlan or WeekPlan
-        The plan in the folder.
+        Returns
+        -------
+        MealPlan, CampaignPlan, ShiftPlan or WeekPlan
+            The plan in the folder.
 
-    Raises
-    ------
-    PlanFileError
-        Listing every malformed cell with file, row and column; or saying that the folder
-        is incomplete (a listed file missing, a write that was stopped, dates without
-        their rows), that the plan was made for another community, or that the folder
-        holds no plan.
+        Raises
+        ------
+        PlanFileError
+            Listing every malformed cell with file, row and column; or saying that the folder
+            is incomplete (a listed file missing, a write that was stopped, dates without
+            their rows), that the plan was made for another community, or that the folder
+            holds no plan.
 
-    Warns
-    -----
-    CarecalWarning
-        For a folder without ``manifest.json`` (carecal 0.1): its coverage is not checked.
+        Warns
+        -----
+        CarecalWarning
+            For a folder without ``manifest.json`` (carecal 0.1): its coverage is not checked.
     """
     path = Path(folder)
     manifest = read_manifest(path, community, same_community=not before_changes)
@@ -775,16 +776,42 @@ def _shifts_back(
             return None
         start, end = min(days), max(days)
     # The places on ``auto`` shifts are those the routes and bookings beside the shift plan
-    # use, as when the week was planned.
-    routed = routed_volunteers(meals, campaign)
+    # use, as when the week was planned. A shift plan alone (carecal shifts, planned with
+    # the caller's demand) has no routes or bookings beside it: its places are then the
+    # volunteers on each auto shift and the open places unserved.csv lists for it.
+    dates = date_range(start, end)
+    if meals or campaign is not None:
+        demand = auto_demand(community, dates, routed_volunteers(meals, campaign))
+    else:
+        demand = _places_as_written(community, dates, assignments, unserved)
     return ShiftPlan(
         status=Status.FEASIBLE,
         start=start,
         end=end,
         assignments=tuple(assignments),
         unserved=tuple(unserved),
-        demand=auto_demand(community, date_range(start, end), routed),
+        demand=demand,
     )
+
+
+def _places_as_written(
+    community: Community,
+    dates: list[dt.date],
+    assignments: list[Assignment],
+    unserved: list[Unserved],
+) -> dict[tuple[dt.date, str], tuple[int, int | None]]:
+    """The places of each ``auto`` shift of a shift plan written alone: its volunteers
+    plus its open places in ``unserved.csv`` (the shift's own maximum kept)."""
+    places = Counter((a.date, a.shift_id) for a in assignments)
+    places.update(
+        (u.date, u.id) for u in unserved if u.kind == UnservedKind.SHIFT and u.date is not None
+    )
+    return {
+        (d, s.shift_id): (places[(d, s.shift_id)], None)
+        for d in dates
+        for s in community.shifts
+        if s.applies_to(d) and s.min_volunteers is None
+    }
 
 
 def _whole(

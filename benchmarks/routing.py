@@ -2,10 +2,12 @@
 
 Each Solomon or Gehring & Homberger instance is turned into the day problem that
 ``plan_meals`` hands its solver (:func:`benchmarks.vrptw.to_day_problem`) and solved, with the
-same time limit, one column after the other (never two solvers at once):
+same time limit, one column after the other (never two columns at once):
 
 - ``carecal-ortools``, ``carecal-pyvrp``, ``carecal-auto``: carecal's entry point
-  ``carecal.solver.meals.solve_day`` with that engine;
+  ``carecal.solver.meals.solve_day`` with that engine and every core (carecal's default:
+  on two cores, a second search in a helper process, the better plan kept);
+- ``carecal-ortools-1core``, ``carecal-pyvrp-1core``: the same with ``workers=1``;
 - ``plain-ortools``: the textbook OR-Tools VRPTW model written here (parallel cheapest
   insertion, then guided local search), not through carecal;
 - ``pyvrp``: PyVRP called directly on the instance, not through carecal.
@@ -60,7 +62,15 @@ FAMILIES = {
     "homberger200": ("homberger", lambda name: "_2_" in name),
     "homberger1000": ("homberger", lambda name: "_10_" in name),
 }
-COLUMNS = ("carecal-ortools", "carecal-pyvrp", "carecal-auto", "plain-ortools", "pyvrp")
+COLUMNS = (
+    "carecal-ortools",
+    "carecal-pyvrp",
+    "carecal-auto",
+    "carecal-ortools-1core",
+    "carecal-pyvrp-1core",
+    "plain-ortools",
+    "pyvrp",
+)
 DEFAULT_COLUMNS = ("carecal-ortools", "carecal-pyvrp", "plain-ortools", "pyvrp")
 QUICK_INSTANCES = ("C101", "C201", "R101", "R201", "RC101", "RC201")
 SOLOMON_GROUPS = ("C1", "C2", "R1", "R2", "RC1", "RC2")
@@ -178,16 +188,19 @@ def solve_pyvrp_direct(inst: VrptwInstance, time_limit: float, seed: int) -> Rou
     return [[int(a.idx) + 1 for a in route if a.is_client()] for route in result.best.routes()]
 
 
-def carecal_column(engine: str) -> Callable[[VrptwInstance, float, int], Routes]:
-    """A column that solves the day problem through carecal's ``solve_day``."""
+def carecal_column(
+    engine: str, workers: int | None = None
+) -> Callable[[VrptwInstance, float, int], Routes]:
+    """A column that solves the day problem through carecal's ``solve_day``: with every
+    core (``workers=None``, carecal's default: a second search in a helper process, the
+    better plan kept) or with ``workers`` cores."""
 
     def run(inst: VrptwInstance, time_limit: float, seed: int) -> Routes:
         from carecal.options import solve_options
         from carecal.solver.meals import solve_day
 
         problem = to_day_problem(inst)
-        # Both routing searches run on one thread; workers=1 says so in the options.
-        options = solve_options("solve_day", time_limit=time_limit, workers=1, seed=seed)
+        options = solve_options("solve_day", time_limit=time_limit, workers=workers, seed=seed)
         solution = solve_day(problem, options, engine=engine)
         _check_shape(problem, solution)
         return [list(r.nodes) for r in solution.routes]
@@ -219,6 +232,8 @@ SOLVERS: dict[str, Callable[[VrptwInstance, float, int], Routes]] = {
     "carecal-ortools": carecal_column("ortools"),
     "carecal-pyvrp": carecal_column("pyvrp"),
     "carecal-auto": carecal_column("auto"),
+    "carecal-ortools-1core": carecal_column("ortools", workers=1),
+    "carecal-pyvrp-1core": carecal_column("pyvrp", workers=1),
     "plain-ortools": solve_plain_ortools,
     "pyvrp": solve_pyvrp_direct,
 }

@@ -68,8 +68,9 @@ def replan_meals(
     time_limit
         Total wall-clock seconds for the whole call, default 10.
     workers
-        Solver threads; default ``None`` (every core). Checked, but not used: the routing
-        search runs on one thread.
+        Cores to use; default ``None`` (every core). With 2 or more, each routing search
+        has a second one beside it on another core, from a first solution of its own,
+        and the better plan is kept (:mod:`carecal.solver.meals.search`).
     seed
         Random seed, default 0. The OR-Tools routing search has no random element, so the
         plan does not depend on it.

@@ -43,6 +43,7 @@ from carecal.model import Community
 from carecal.options import ProgressOption, SolveOptions, solve_options
 from carecal.plans import MealPlan, Status, Unserved
 from carecal.policy import MODES, check_policy
+from carecal.solver.meals.helper import start_helper
 from carecal.solver.meals.problem import (
     DayProblem,
     DaySolution,
@@ -98,8 +99,10 @@ def plan_meals(
         Total wall-clock seconds for the whole call, default 10: building the day, the
         routing search, re-timing the trips and explaining who is unserved all fit in it.
     workers
-        Solver threads; default ``None`` (every core). Checked, but not used yet: the
-        routing search (OR-Tools or PyVRP) runs on one thread.
+        Cores to use; default ``None`` (every core). With 2 or more, a second, different
+        routing search of the day runs on another core in a helper process, in the same
+        time, and the better plan is kept (:mod:`carecal.solver.meals.search`); 1 runs
+        one search (as ``carecal city`` plans each centre).
     seed
         Random seed, default 0. It seeds the PyVRP engine. The OR-Tools routing search
         has no random element (and no seed parameter), so an OR-Tools plan does not
@@ -192,6 +195,9 @@ def meal_plan(
     if not residents:
         report("done", f"No meal orders for {day} ({name}).")
         return MealPlan(status=Status.EMPTY, date=day, engine="none")
+    if options.workers >= 2:
+        # The second search's process loads while this one builds the day.
+        start_helper()
     kitchen = community.kitchen
     fleet = day_carriers(community, day, wanted)
     report(

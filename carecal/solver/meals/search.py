@@ -19,7 +19,14 @@ How the solving options act on a day:
   previous arrivals) the OR-Tools search also stops after a number of search branches
   in proportion to its share of the time: locks can leave the local search no move to
   make, and then no solution to count;
-- ``workers``: not used. Both routing searches run on one thread.
+- ``workers``: 1 runs one search. With 2 or more (the default on a machine with two
+  cores), a second, different search of the same day runs on another core in a helper
+  process (:mod:`carecal.solver.meals.helper`: OR-Tools with the savings construction
+  as its first solution, or PyVRP with the next seed) and the better plan is kept (this
+  search's on a tie). Both searches have the same limits, so the call takes no longer.
+  Both stop on work in deterministic mode, so the plan kept is the same on every run.
+  A caller who names the OR-Tools strategies (``first_solution``, ``metaheuristic``)
+  gets that one search. The searches themselves each run on one thread.
 """
 
 from __future__ import annotations
@@ -27,11 +34,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from carecal.errors import OptionError
+from carecal.solver.meals.helper import Job, Outcome, Pending, submit, wait_seconds
 from carecal.solver.meals.model import (
     RoutingModel,
     build_model,
@@ -152,10 +161,11 @@ def solve_day(
         ends by :func:`search_seconds`; ``seed`` seeds PyVRP (the OR-Tools search has no
         random element, so it ignores it); ``deterministic`` stops the search after a
         fixed amount of work (a solution or iteration count that grows with the problem),
-        with the time limit as a safety net; ``workers`` is not used, both searches run
-        on one thread. Progress goes to ``options.reporter``: stage ``"routing"`` when
-        the search starts, then improving solutions with their cost as ``objective``
-        (OR-Tools, at most twice a second), then the result.
+        with the time limit as a safety net; ``workers`` of 2 or more adds a second
+        search on another core and keeps the better plan (module docstring). Progress
+        goes to ``options.reporter``: stage ``"routing"`` when the search starts, then
+        improving solutions with their cost as ``objective`` (OR-Tools, at most twice a
+        second), then the result.
     engine
         ``"ortools"`` (the default); ``"pyvrp"`` (optional extra; an OptionError says why
         when the day has a rule PyVRP cannot express, see
@@ -195,6 +205,7 @@ def solve_day(
             f"PyVRP: {problem.num_nodes - 1} deliveries, {problem.num_vehicles} carriers, "
             f"up to {seconds:.1f} s",
         )
+        second = _second_search(problem, options, "pyvrp", None)
         solution = solve_with_pyvrp(
             problem,
             time_limit=options.wall_guard(seconds),
@@ -202,6 +213,12 @@ def solve_day(
             deterministic=options.deterministic,
         )
         options.spend(seconds)
+        if second is not None:
+            job, pending = second
+            other = pending.wait(_patience(job, options, options.wall_guard(seconds)))
+            if other is not None and other.solution is not None and _better(other, solution):
+                report("routing", f"the second search's plan is better (seed {job.seed})")
+                solution = other.solution
         report(
             "routing",
             f"PyVRP finished in {solution.seconds:.1f} s ({solution.status})",
@@ -209,6 +226,86 @@ def solve_day(
         )
         return solution
     return _solve_ortools(problem, options, first_solution, metaheuristic, initial)
+
+
+@dataclass(frozen=True)
+class SearchSetup:
+    """How one OR-Tools search runs.
+
+    Attributes
+    ----------
+    seconds
+        The search's share of the call: its time limit, or in deterministic mode the
+        work its branch bound is in proportion to.
+    wall
+        The wall-clock limit (``seconds`` itself, or the deterministic guard).
+    deterministic
+        Stop after a fixed number of solutions (:func:`_deterministic_solution_limit`).
+    strategies
+        First-solution strategy and metaheuristic names.
+    """
+
+    seconds: float
+    wall: float
+    deterministic: bool
+    strategies: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Searched:
+    """An OR-Tools search's result: its routes as the search timed them (before
+    re-timing), their cost, and whether the search proved them optimal."""
+
+    routes: tuple[DayRoute, ...]
+    cost: float
+    optimal: bool
+
+
+def ortools_search(
+    problem: DayProblem,
+    setup: SearchSetup,
+    *,
+    initial: Sequence[DayRoute] | None = None,
+    model: RoutingModel | None = None,
+) -> Searched | None:
+    """Run one OR-Tools routing search on a day (the caller's, or the helper's).
+
+    Parameters
+    ----------
+    problem
+        The day problem, with at least one delivery and one carrier who may make a trip.
+    setup
+        Limits and strategies.
+    initial
+        Trips to start from (see :func:`solve_day`).
+    model
+        The model, if the caller built it already (with its progress callback).
+
+    Returns
+    -------
+    Searched or None
+        ``None`` when the search found no plan within its limits.
+    """
+    first, meta = _strategies(*setup.strategies)
+    model = build_model(problem) if model is None else model
+    params = _search_parameters(problem, setup.wall, setup.deterministic, first, meta)
+    if setup.deterministic and (problem.pinned or problem.arrival_target):
+        _bound_the_branches(model, setup.seconds)
+    # No trips at all would start the local search from nothing served: worse than the
+    # first-solution strategy.
+    start = _initial_assignment(model, params, initial) if initial else None
+    if start is not None:
+        solution = model.routing.SolveFromAssignmentWithParameters(start, params)
+    else:
+        solution = model.routing.SolveWithParameters(params)
+    if solution is None:
+        return None
+    optimal = model.routing.status() == routing_enums_pb2.RoutingSearchStatus.ROUTING_OPTIMAL
+    return Searched(
+        routes=tuple(read_routes(model, solution)),
+        cost=float(solution.ObjectiveValue()),
+        optimal=optimal,
+    )
 
 
 def _solve_ortools(
@@ -230,33 +327,42 @@ def _solve_ortools(
             seconds=time.perf_counter() - began,
         )
     # Strategy names are checked before the (possibly long) model build.
-    strategies = _strategies(first_solution, metaheuristic)
+    names = (
+        first_solution or "PARALLEL_CHEAPEST_INSERTION",
+        metaheuristic or "GUIDED_LOCAL_SEARCH",
+    )
+    _strategies(*names)
+    # The helper's search starts before this one's model build: it builds its own.
+    # A caller who names the strategies asks for that one search.
+    named = first_solution is not None or metaheuristic is not None
+    second = None if named else _second_search(problem, options, "ortools", initial)
     model = build_model(problem)
     # The search's share is measured after the build, which can take a while on big days.
     seconds = search_seconds(options)
-    params = _search_parameters(
-        problem, options.wall_guard(seconds), options.deterministic, *strategies
-    )
+    setup = SearchSetup(seconds, options.wall_guard(seconds), options.deterministic, names)
     options.spend(seconds)
-    if options.deterministic and (problem.pinned or problem.arrival_target):
-        _bound_the_branches(model, seconds)
     _report_progress(model, options.reporter, began)
     options.reporter(
         "routing",
         f"OR-Tools: {deliveries} deliveries, {problem.num_vehicles} carriers, "
         f"{len(model.reload_owner)} reload visits, up to {seconds:.1f} s"
-        + (", deterministic" if options.deterministic else ""),
+        + (", deterministic" if options.deterministic else "")
+        + (", a second search on another core" if second is not None else ""),
     )
-    # No trips at all would start the local search from nothing served: worse than the
-    # first-solution strategy.
-    start = _initial_assignment(model, params, initial) if initial else None
-    if start is not None:
-        solution = model.routing.SolveFromAssignmentWithParameters(start, params)
-    else:
-        solution = model.routing.SolveWithParameters(params)
-    status = model.routing.status()
-    logger.debug("OR-Tools finished in %.2f s with status %s", time.perf_counter() - began, status)
-    if solution is None:
+    found = ortools_search(problem, setup, initial=initial, model=model)
+    kept = repaired(problem, found)
+    if second is not None:
+        job, pending = second
+        other = pending.wait(_patience(job, options, setup.wall))
+        theirs = None
+        if other is not None and other.solution is None and other.cost is not None:
+            theirs = repaired(problem, Searched(other.routes, other.cost, other.optimal))
+        best = keep_better(kept, theirs)
+        if best is not kept and best is not None:
+            options.reporter("routing", f"the second search's plan is better (cost {best.score:g})")
+        kept = best
+    logger.debug("OR-Tools finished in %.2f s", time.perf_counter() - began)
+    if kept is None:
         options.reporter("routing", "OR-Tools found no plan within its time")
         return DaySolution(
             routes=(),
@@ -266,20 +372,98 @@ def _solve_ortools(
             engine="ortools",
             seconds=time.perf_counter() - began,
         )
-    cost = float(solution.ObjectiveValue())
-    options.reporter("routing", f"OR-Tools finished, cost {cost:g}", objective=cost)
-    routes, dropped = retime_and_repair(problem, read_routes(model, solution))
-    served = {node for r in routes for node in r.nodes}
+    options.reporter("routing", f"OR-Tools finished, cost {kept.score:g}", objective=kept.score)
+    served = {node for r in kept.routes for node in r.nodes}
     unserved = tuple(j for j in range(1, problem.num_nodes) if j not in served)
-    optimal = status == routing_enums_pb2.RoutingSearchStatus.ROUTING_OPTIMAL and not dropped
     return DaySolution(
-        routes=routes,
+        routes=kept.routes,
         unserved=unserved,
-        status="optimal" if optimal else "feasible",
-        cost=cost,
+        status="optimal" if kept.searched.optimal and not kept.dropped else "feasible",
+        cost=kept.score,
         engine="ortools",
         seconds=time.perf_counter() - began,
     )
+
+
+@dataclass(frozen=True)
+class Repaired:
+    """A search's result re-timed and repaired into the exact rules
+    (:func:`~carecal.solver.meals.retime.retime_and_repair`), and its score: the
+    search's cost plus the missed-meal cost of each delivery the repair dropped (a trip
+    where waiting at a door would let the food cool, which the search's food-age check
+    does not see)."""
+
+    searched: Searched
+    routes: tuple[DayRoute, ...]
+    dropped: tuple[int, ...]
+    score: float
+
+
+def repaired(problem: DayProblem, found: Searched | None) -> Repaired | None:
+    """A search's result as it will be planned, with its score (``None`` for none)."""
+    if found is None:
+        return None
+    routes, dropped = retime_and_repair(problem, list(found.routes))
+    missed = penalties(problem)
+    score = found.cost + float(sum(int(missed[node]) for node in dropped))
+    return Repaired(found, tuple(routes), tuple(dropped), score)
+
+
+def keep_better(own: Repaired | None, other: Repaired | None) -> Repaired | None:
+    """The better of this search's plan and the helper's: the lower score (the search's
+    cost, which both searches share, plus what the repair dropped), this search's on a
+    tie; a plan beats none."""
+    if other is None:
+        return own
+    if own is None or other.score < own.score:
+        return other
+    return own
+
+
+def _better(other: Outcome, own: DaySolution) -> bool:
+    """Whether the helper's PyVRP plan beats the caller's (a plan beats none; the
+    caller's wins a tie)."""
+    if other.solution is None or other.cost is None or other.solution.status == "no_solution":
+        return False
+    if own.cost is None or own.status == "no_solution":
+        return True
+    return other.cost < own.cost
+
+
+def _patience(job: Job, options: SolveOptions, guard: float) -> float:
+    """How long to wait for the helper's answer: in time, the call keeps half its reserve
+    (:func:`search_seconds`) for reading the plan back."""
+    reserve = min(1.0, 0.05 * options.time_limit)
+    return wait_seconds(job, guard=guard, left=options.remaining() - reserve / 2)
+
+
+def _second_search(
+    problem: DayProblem,
+    options: SolveOptions,
+    engine: str,
+    initial: Sequence[DayRoute] | None,
+) -> tuple[Job, Pending] | None:
+    """Start the helper's search of the day (:mod:`~carecal.solver.meals.helper`) when
+    ``workers`` allows a second core; ``None`` when it does not, or there is no helper.
+
+    The helper always builds its own first solution, even when this search starts from
+    ``initial`` trips (a re-plan): from the same trips the same guided local search
+    would only repeat this one.
+    """
+    del initial
+    if options.workers < 2:
+        return None
+    seconds = search_seconds(options)
+    job = Job(
+        problem=problem,
+        engine=engine,
+        seconds=seconds,
+        until=time.time() + seconds,
+        deterministic=options.deterministic,
+        seed=options.seed + 1,
+    )
+    pending = submit(job)
+    return None if pending is None else (job, pending)
 
 
 def _initial_assignment(model: RoutingModel, params: Any, initial: Sequence[DayRoute]) -> Any:
@@ -308,14 +492,12 @@ def _enum_value(enum: Any, name: str, what: str) -> int:
         raise OptionError(f"'{name}' is not an OR-Tools {what}; use one of: {names}") from None
 
 
-def _strategies(first_solution: str | None, metaheuristic: str | None) -> tuple[int, int]:
+def _strategies(first_solution: str, metaheuristic: str) -> tuple[int, int]:
     """The first-solution strategy and metaheuristic as OR-Tools enum values."""
     fs_enum = routing_enums_pb2.FirstSolutionStrategy
     mh_enum = routing_enums_pb2.LocalSearchMetaheuristic
-    first = _enum_value(
-        fs_enum, first_solution or "PARALLEL_CHEAPEST_INSERTION", "first-solution strategy"
-    )
-    meta = _enum_value(mh_enum, metaheuristic or "GUIDED_LOCAL_SEARCH", "metaheuristic")
+    first = _enum_value(fs_enum, first_solution, "first-solution strategy")
+    meta = _enum_value(mh_enum, metaheuristic, "metaheuristic")
     return first, meta
 
 

@@ -86,6 +86,9 @@ class Job:
         Stop on work rather than the clock (see :mod:`carecal.solver.meals.search`).
     seed
         PyVRP's seed.
+    guard
+        In deterministic mode, the wall-clock guard of the search (it stops on work, and
+        on the clock only past the guard, as the caller's search does).
     """
 
     problem: DayProblem
@@ -94,6 +97,7 @@ class Job:
     until: float
     deterministic: bool
     seed: int = 0
+    guard: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -114,15 +118,15 @@ def run_job(job: Job) -> Outcome:
     from carecal.solver.meals.search import SearchSetup, ortools_search
 
     try:
+        limit = max(0.01, job.guard if job.deterministic else job.until - time.time())
         if job.engine == "pyvrp":
-            limit = max(0.01, job.until - time.time())
             solution = solve_with_pyvrp(
                 job.problem, time_limit=limit, seed=job.seed, deterministic=job.deterministic
             )
             return Outcome(cost=solution.cost, solution=solution)
         setup = SearchSetup(
             seconds=job.seconds,
-            wall=max(0.01, job.until - time.time()),
+            wall=limit,
             deterministic=job.deterministic,
             strategies=SECOND_ORTOOLS,
         )

@@ -13,12 +13,13 @@ How the solving options act on a day:
 - ``seed``: PyVRP's random seed. The OR-Tools routing search has no random element (and
   no seed parameter): for a given day it always follows the same path, so ``seed`` does
   not change an OR-Tools plan;
-- ``deterministic``: the search stops after a fixed number of solutions (OR-Tools) or
-  iterations (PyVRP) that grows with the day, so the plan does not depend on the
-  machine's speed; the time limit stays a safety net. On a re-plan's day (locked stops,
-  previous arrivals) the OR-Tools search also stops after a number of search branches
-  in proportion to its share of the time: locks can leave the local search no move to
-  make, and then no solution to count;
+- ``deterministic``: the search stops after a fixed number of solutions (OR-Tools: grows
+  with the day, bounded by what about ``time_limit`` seconds find on a big day, see
+  :func:`deterministic_solution_limit`) or iterations (PyVRP) that grows with the day,
+  so the plan does not depend on the machine's speed; the time limit stays a safety
+  net. On a re-plan's day (locked stops, previous arrivals) the OR-Tools search also
+  stops after a number of search branches in proportion to its share of the time: locks
+  can leave the local search no move to make, and then no solution to count;
 - ``workers``: 1 runs one search. With 2 or more (the default on a machine with two
   cores), a second, different search of the same day runs on another core in a helper
   process (:mod:`carecal.solver.meals.helper`: OR-Tools with the savings construction
@@ -240,7 +241,7 @@ class SearchSetup:
     wall
         The wall-clock limit (``seconds`` itself, or the deterministic guard).
     deterministic
-        Stop after a fixed number of solutions (:func:`_deterministic_solution_limit`).
+        Stop after a fixed number of solutions (:func:`deterministic_solution_limit`).
     strategies
         First-solution strategy and metaheuristic names.
     """
@@ -288,7 +289,9 @@ def ortools_search(
     """
     first, meta = _strategies(*setup.strategies)
     model = build_model(problem) if model is None else model
-    params = _search_parameters(problem, setup.wall, setup.deterministic, first, meta)
+    params = _search_parameters(
+        problem, setup.wall, setup.deterministic, first, meta, work=setup.seconds
+    )
     if setup.deterministic and (problem.pinned or problem.arrival_target):
         _bound_the_branches(model, setup.seconds)
     # No trips at all would start the local search from nothing served: worse than the
@@ -358,6 +361,11 @@ def _solve_ortools(
         if other is not None and other.solution is None and other.cost is not None:
             theirs = repaired(problem, Searched(other.routes, other.cost, other.optimal))
         best = keep_better(kept, theirs)
+        logger.debug(
+            "own search: %s; second search: %s",
+            _scored(kept),
+            _scored(theirs) if other is not None else "no answer",
+        )
         if best is not kept and best is not None:
             options.reporter("routing", f"the second search's plan is better (cost {best.score:g})")
         kept = best
@@ -407,6 +415,15 @@ def repaired(problem: DayProblem, found: Searched | None) -> Repaired | None:
     missed = penalties(problem)
     score = found.cost + float(sum(int(missed[node]) for node in dropped))
     return Repaired(found, tuple(routes), tuple(dropped), score)
+
+
+def _scored(result: Repaired | None) -> str:
+    if result is None:
+        return "no plan"
+    return (
+        f"cost {result.searched.cost:g}, {len(result.dropped)} dropped by the repair, "
+        f"score {result.score:g}"
+    )
 
 
 def keep_better(own: Repaired | None, other: Repaired | None) -> Repaired | None:
@@ -461,6 +478,7 @@ def _second_search(
         until=time.time() + seconds,
         deterministic=options.deterministic,
         seed=options.seed + 1,
+        guard=options.wall_guard(seconds),
     )
     pending = submit(job)
     return None if pending is None else (job, pending)
@@ -507,13 +525,17 @@ def _search_parameters(
     deterministic: bool,
     first_solution: int,
     metaheuristic: int,
+    *,
+    work: float | None = None,
 ) -> Any:
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = first_solution
     params.local_search_metaheuristic = metaheuristic
     params.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
     if deterministic:
-        params.solution_limit = _deterministic_solution_limit(problem)
+        params.solution_limit = deterministic_solution_limit(
+            problem, seconds if work is None else work
+        )
     return params
 
 
@@ -527,10 +549,21 @@ def _bound_the_branches(model: RoutingModel, seconds: float) -> None:
     model.routing.AddSearchMonitor(solver.Limit(never, branches, never, never))
 
 
-def _deterministic_solution_limit(problem: DayProblem) -> int:
-    # A fixed number of solutions (accepted moves) is the same work on every machine:
-    # enough to settle small days; grows gently with the problem.
-    return min(100 + 2 * problem.num_nodes, 1000)
+def deterministic_solution_limit(problem: DayProblem, seconds: float) -> int:
+    """How many solutions a deterministic OR-Tools search stops after.
+
+    A number of solutions (the first, then each improving local-search move) is the same
+    work on every machine. Enough to settle a small day (``100 + 2n`` for ``n``
+    deliveries, at most 1,000), but on a big day no more than about what the search
+    finds in ``seconds`` on one core: ``5,000 x seconds / n`` (at least 10). Measured on
+    the meal-day benchmark set (2-core machine, guided local search): about 210 solutions
+    in 5 CPU seconds at 120 and at 220 deliveries, 110 at 500, none before 5 s at 1,000
+    (the first solution alone takes that long), and the later ones ever rarer; without
+    the second bound a day of 220 deliveries ran into the wall guard (105 s for a 10 s
+    limit) and stopped on the clock.
+    """
+    n = max(1, problem.num_nodes - 1)
+    return max(10, min(100 + 2 * n, 1000, int(5000 * seconds / n)))
 
 
 # --- progress ------------------------------------------------------------------------------

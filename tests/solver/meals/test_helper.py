@@ -25,6 +25,7 @@ def _job(engine: str = "ortools", *, seconds: float = 2.0, **extra: object) -> J
         until=time.time() + seconds,
         deterministic=True,
         seed=1,
+        guard=seconds * 10 + 10,
     )
 
 

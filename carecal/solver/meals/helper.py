@@ -4,8 +4,9 @@ With ``workers`` of 2 or more (the default on a machine with two cores or more),
 :func:`carecal.solver.meals.search.solve_day` runs a second, different search of the same
 day beside its own and keeps the better plan: OR-Tools with another first-solution
 strategy (:data:`SECOND_ORTOOLS`), or PyVRP with the next seed. Different searches get
-stuck in different places, so the better of two is often clearly better than either
-(the research log in ``benchmarks/README.md`` has the figures).
+stuck in different places, and which one ends better changes from day to day, so the
+pair is as good as the better of the two on every day (the research log in
+``benchmarks/README.md`` has the figures).
 
 Why a process and not a thread: both the OR-Tools routing search and PyVRP's search loop
 hold Python's global interpreter lock while they run, so two searches in two threads take

@@ -70,6 +70,17 @@ def test_every_stored_day_is_the_one_its_instance_file_records(name: str) -> Non
     assert info["recipe"]["name"] == name
 
 
+@pytest.mark.parametrize("name", [r.name for r in RECIPES])
+def test_every_best_known_plan_keeps_every_rule_of_its_day(name: str) -> None:
+    instance = read_instance(RECIPE_BY_NAME[name])
+    best = load_best(instance)
+    if best is None:
+        pytest.skip(f"no best-known plan stored for {name}")
+    # load_best checks the plan with carecal.verify against the stored day.
+    assert best.violations == []
+    assert best.stats.served + best.stats.unserved == instance.recipe.deliveries
+
+
 def test_instances_are_picked_by_name_size_or_variant() -> None:
     assert [r.name for r in select("60-ordinary")] == ["60-ordinary"]
     assert [r.name for r in select("120")] == ["120-ordinary", "120-tight"]

@@ -3,7 +3,9 @@
 - :mod:`~carecal.solver.meals.problem`: the day problem in plain arrays, built from a
   community's deliveries, carriers and missed-meal penalties;
 - :mod:`~carecal.solver.meals.model`: the OR-Tools routing model, one function per rule;
-- :mod:`~carecal.solver.meals.search`: engine choice, the search and its progress;
+- :mod:`~carecal.solver.meals.search`: engine choice, the search, and the second search
+  on another core (:mod:`~carecal.solver.meals.helper`, the helper process);
+- :mod:`~carecal.solver.meals.parameters`: OR-Tools search parameters and progress;
 - :mod:`~carecal.solver.meals.pyvrp_engine`: the optional PyVRP engine;
 - :mod:`~carecal.solver.meals.retime`: re-timing trips after the search, and repair;
 - :mod:`~carecal.solver.meals.solution`: trips and objective terms back into a plan;

@@ -1,4 +1,4 @@
-"""Solving a day problem: engine choice, the OR-Tools search and its progress.
+"""Solving a day problem: engine choice, the OR-Tools search, and the second search.
 
 :func:`solve_day` takes a :class:`~carecal.solver.meals.problem.DayProblem` and the call's
 :class:`~carecal.options.SolveOptions` and returns a
@@ -15,11 +15,12 @@ How the solving options act on a day:
   not change an OR-Tools plan;
 - ``deterministic``: the search stops after a fixed number of solutions (OR-Tools: grows
   with the day, bounded by what about ``time_limit`` seconds find on a big day, see
-  :func:`deterministic_solution_limit`) or iterations (PyVRP) that grows with the day,
-  so the plan does not depend on the machine's speed; the time limit stays a safety
-  net. On a re-plan's day (locked stops, previous arrivals) the OR-Tools search also
-  stops after a number of search branches in proportion to its share of the time: locks
-  can leave the local search no move to make, and then no solution to count;
+  :func:`~carecal.solver.meals.parameters.deterministic_solution_limit`) or iterations
+  (PyVRP) that grows with the day, so the plan does not depend on the machine's speed;
+  the time limit stays a safety net. On a re-plan's day (locked stops, previous
+  arrivals) the OR-Tools search also stops after a number of search branches in
+  proportion to its share of the time: locks can leave the local search no move to
+  make, and then no solution to count;
 - ``workers``: 1 runs one search. With 2 or more (the default on a machine with two
   cores), a second, different search of the same day runs on another core in a helper
   process (:mod:`carecal.solver.meals.helper`: OR-Tools with the savings construction
@@ -38,7 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import routing_enums_pb2
 
 from carecal.errors import OptionError
 from carecal.solver.meals.helper import Job, Outcome, Pending, submit, wait_seconds
@@ -48,6 +49,12 @@ from carecal.solver.meals.model import (
     penalties,
     read_routes,
     routing_routes,
+)
+from carecal.solver.meals.parameters import (
+    bound_the_branches,
+    report_progress,
+    search_parameters,
+    strategies,
 )
 from carecal.solver.meals.problem import DayProblem, DayRoute, DaySolution, check_problem
 from carecal.solver.meals.pyvrp_engine import (
@@ -60,7 +67,6 @@ from carecal.solver.meals.retime import retime_and_repair
 
 if TYPE_CHECKING:
     from carecal.options import SolveOptions
-    from carecal.progress import Reporter
 
 logger = logging.getLogger(__name__)
 
@@ -69,13 +75,6 @@ ENGINES: tuple[str, ...] = ("ortools", "pyvrp", "auto")
 
 # Below this a search cannot even load its model; OR-Tools wants at least a millisecond.
 _SHORTEST = 0.01
-# Improving solutions are reported at most this often (seconds), so a fast search does
-# not flood a progress bar or a notebook callback.
-_REPORT_EVERY = 0.5
-# Search branches per second of a deterministic re-plan search's share: about what the
-# OR-Tools routing search explores in a second on a small day (measured on a 2-core
-# machine), so the work bound and the time limit agree roughly.
-_BRANCHES_PER_SECOND = 200_000
 
 
 def check_engine(engine: object) -> str:
@@ -241,7 +240,8 @@ class SearchSetup:
     wall
         The wall-clock limit (``seconds`` itself, or the deterministic guard).
     deterministic
-        Stop after a fixed number of solutions (:func:`deterministic_solution_limit`).
+        Stop after a fixed number of solutions
+        (:func:`~carecal.solver.meals.parameters.deterministic_solution_limit`).
     strategies
         First-solution strategy and metaheuristic names.
     """
@@ -287,13 +287,13 @@ def ortools_search(
     Searched or None
         ``None`` when the search found no plan within its limits.
     """
-    first, meta = _strategies(*setup.strategies)
+    first, meta = strategies(*setup.strategies)
     model = build_model(problem) if model is None else model
-    params = _search_parameters(
+    params = search_parameters(
         problem, setup.wall, setup.deterministic, first, meta, work=setup.seconds
     )
     if setup.deterministic and (problem.pinned or problem.arrival_target):
-        _bound_the_branches(model, setup.seconds)
+        bound_the_branches(model, setup.seconds)
     # No trips at all would start the local search from nothing served: worse than the
     # first-solution strategy.
     start = _initial_assignment(model, params, initial) if initial else None
@@ -334,7 +334,7 @@ def _solve_ortools(
         first_solution or "PARALLEL_CHEAPEST_INSERTION",
         metaheuristic or "GUIDED_LOCAL_SEARCH",
     )
-    _strategies(*names)
+    strategies(*names)
     # The helper's search starts before this one's model build: it builds its own.
     # A caller who names the strategies asks for that one search.
     named = first_solution is not None or metaheuristic is not None
@@ -344,7 +344,7 @@ def _solve_ortools(
     seconds = search_seconds(options)
     setup = SearchSetup(seconds, options.wall_guard(seconds), options.deterministic, names)
     options.spend(seconds)
-    _report_progress(model, options.reporter, began)
+    report_progress(model, options.reporter, began)
     options.reporter(
         "routing",
         f"OR-Tools: {deliveries} deliveries, {problem.num_vehicles} carriers, "
@@ -497,94 +497,3 @@ def _initial_assignment(model: RoutingModel, params: Any, initial: Sequence[DayR
     if assignment is None:
         logger.debug("the initial trips break a rule of the model; the search starts afresh")
     return assignment
-
-
-# --- search parameters ---------------------------------------------------------------------
-
-
-def _enum_value(enum: Any, name: str, what: str) -> int:
-    try:
-        return int(enum.Value.Value(str(name).upper()))
-    except ValueError:
-        names = ", ".join(n for n, _ in enum.Value.items() if n not in ("UNSET", "AUTOMATIC"))
-        raise OptionError(f"'{name}' is not an OR-Tools {what}; use one of: {names}") from None
-
-
-def _strategies(first_solution: str, metaheuristic: str) -> tuple[int, int]:
-    """The first-solution strategy and metaheuristic as OR-Tools enum values."""
-    fs_enum = routing_enums_pb2.FirstSolutionStrategy
-    mh_enum = routing_enums_pb2.LocalSearchMetaheuristic
-    first = _enum_value(fs_enum, first_solution, "first-solution strategy")
-    meta = _enum_value(mh_enum, metaheuristic, "metaheuristic")
-    return first, meta
-
-
-def _search_parameters(
-    problem: DayProblem,
-    seconds: float,
-    deterministic: bool,
-    first_solution: int,
-    metaheuristic: int,
-    *,
-    work: float | None = None,
-) -> Any:
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = first_solution
-    params.local_search_metaheuristic = metaheuristic
-    params.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
-    if deterministic:
-        params.solution_limit = deterministic_solution_limit(
-            problem, seconds if work is None else work
-        )
-    return params
-
-
-def _bound_the_branches(model: RoutingModel, seconds: float) -> None:
-    """Stop the search after a number of branches in proportion to ``seconds``."""
-    solver = model.routing.solver()
-    never = 2**62
-    branches = max(1000, int(seconds * _BRANCHES_PER_SECOND))
-    # Only the branch count binds: time, failures and solutions have limits of their own
-    # (the search parameters) or none.
-    model.routing.AddSearchMonitor(solver.Limit(never, branches, never, never))
-
-
-def deterministic_solution_limit(problem: DayProblem, seconds: float) -> int:
-    """How many solutions a deterministic OR-Tools search stops after.
-
-    A number of solutions (the first, then each improving local-search move) is the same
-    work on every machine. Enough to settle a small day (``100 + 2n`` for ``n``
-    deliveries, at most 1,000), but on a big day no more than about what the search
-    finds in ``seconds`` on one core: ``5,000 x seconds / n`` (at least 10). Measured on
-    the meal-day benchmark set (2-core machine, guided local search): about 210 solutions
-    in 5 CPU seconds at 120 and at 220 deliveries, 110 at 500, none before 5 s at 1,000
-    (the first solution alone takes that long), and the later ones ever rarer; without
-    the second bound a day of 220 deliveries ran into the wall guard (105 s for a 10 s
-    limit) and stopped on the clock.
-    """
-    n = max(1, problem.num_nodes - 1)
-    return max(10, min(100 + 2 * n, 1000, int(5000 * seconds / n)))
-
-
-# --- progress ------------------------------------------------------------------------------
-
-
-def _report_progress(model: RoutingModel, report: Reporter, began: float) -> None:
-    """Report improving solutions (the first at once, then at most every half second)."""
-    routing = model.routing
-    last = [float("-inf")]
-    best = [float("inf")]
-
-    def at_solution() -> None:
-        cost = routing.CostVar().Value()
-        now = time.perf_counter()
-        if cost < best[0] and now - last[0] >= _REPORT_EVERY:
-            best[0] = cost
-            last[0] = now
-            report(
-                "routing",
-                f"better plan after {now - began:.1f} s (cost {cost})",
-                objective=float(cost),
-            )
-
-    routing.AddAtSolutionCallback(at_solution)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from line_days import line_problem
 
-from carecal.solver.meals.search import deterministic_solution_limit
+from carecal.solver.meals.parameters import deterministic_solution_limit
 
 
 def test_a_small_day_gets_the_count_that_settles_it() -> None:

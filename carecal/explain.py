@@ -17,7 +17,7 @@ Health checks (``campaign_*``): the home check of a bedridden resident, a clinic
 fewer places than residents due, and an escorted resident for whom no escort, pool chair
 or reachable slot was free; :mod:`carecal.solver.campaign` gathers the facts.
 
-This module is long (about 830 lines) on purpose: every reason and fix carecal writes is
+This module is long (about 910 lines) on purpose: every reason and fix carecal writes is
 here, one function per reason code, so the codes (:data:`CODES`), the sentences and their
 translations (gettext) are reviewed in one place.
 """

@@ -15,7 +15,7 @@ from the plan it held to the new one under ``manifest.json``, written last
 :func:`read_plan` reads such a folder back, maybe edited by hand, for the verifier, after
 checking it against its manifest.
 
-This module is long (about 770 lines) because the writer and the reader of a plan folder
+This module is long (about 870 lines) because the writer and the reader of a plan folder
 agree on every column and file name, and are kept side by side so that they cannot drift;
 the manifest, the sheets, the workbook and the row builders are modules of their own.
 """

@@ -205,7 +205,7 @@ def solve_day(
             f"PyVRP: {problem.num_nodes - 1} deliveries, {problem.num_vehicles} carriers, "
             f"up to {seconds:.1f} s",
         )
-        second = _second_search(problem, options, "pyvrp", None)
+        second = _second_search(problem, options, "pyvrp")
         solution = solve_with_pyvrp(
             problem,
             time_limit=options.wall_guard(seconds),
@@ -338,7 +338,7 @@ def _solve_ortools(
     # The helper's search starts before this one's model build: it builds its own.
     # A caller who names the strategies asks for that one search.
     named = first_solution is not None or metaheuristic is not None
-    second = None if named else _second_search(problem, options, "ortools", initial)
+    second = None if named else _second_search(problem, options, "ortools")
     model = build_model(problem)
     # The search's share is measured after the build, which can take a while on big days.
     seconds = search_seconds(options)
@@ -455,10 +455,7 @@ def _patience(job: Job, options: SolveOptions, guard: float) -> float:
 
 
 def _second_search(
-    problem: DayProblem,
-    options: SolveOptions,
-    engine: str,
-    initial: Sequence[DayRoute] | None,
+    problem: DayProblem, options: SolveOptions, engine: str
 ) -> tuple[Job, Pending] | None:
     """Start the helper's search of the day (:mod:`~carecal.solver.meals.helper`) when
     ``workers`` allows a second core; ``None`` when it does not, or there is no helper.
@@ -467,7 +464,6 @@ def _second_search(
     ``initial`` trips (a re-plan): from the same trips the same guided local search
     would only repeat this one.
     """
-    del initial
     if options.workers < 2:
         return None
     seconds = search_seconds(options)

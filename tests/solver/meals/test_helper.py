@@ -29,6 +29,17 @@ def _job(engine: str = "ortools", *, seconds: float = 2.0, **extra: object) -> J
     )
 
 
+def _slow_job() -> Job:
+    """A job that searches for 30 s of wall time (it stops on the clock, not on work)."""
+    return Job(
+        problem=line_problem(vehicles=2),
+        engine="ortools",
+        seconds=30.0,
+        until=time.time() + 30.0,
+        deterministic=False,
+    )
+
+
 def test_a_job_run_here_serves_the_line_day() -> None:
     outcome = run_job(_job())
     assert outcome.error is None
@@ -77,13 +88,7 @@ def test_a_dead_helper_is_started_again() -> None:
 
 
 def test_a_late_helper_is_stopped_and_replaced() -> None:
-    slow = Job(
-        problem=line_problem(vehicles=2),
-        engine="ortools",
-        seconds=30.0,
-        until=time.time() + 30.0,
-        deterministic=False,
-    )
+    slow = _slow_job()
     pending = submit(slow)
     assert pending is not None
     assert pending.wait(0.0) is None
@@ -95,13 +100,7 @@ def test_a_late_helper_is_stopped_and_replaced() -> None:
 
 
 def test_one_job_at_a_time() -> None:
-    slow = Job(
-        problem=line_problem(vehicles=2),
-        engine="ortools",
-        seconds=30.0,
-        until=time.time() + 30.0,
-        deterministic=False,
-    )
+    slow = _slow_job()
     first = submit(slow)
     assert first is not None
     assert submit(_job()) is None

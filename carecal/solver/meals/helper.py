@@ -116,7 +116,7 @@ class Outcome:
 def run_job(job: Job) -> Outcome:
     """Solve one job as the helper does (also callable in the caller's process, for tests)."""
     from carecal.solver.meals.pyvrp_engine import solve_with_pyvrp
-    from carecal.solver.meals.search import SearchSetup, ortools_search
+    from carecal.solver.meals.search import SearchSetup, chained_search
 
     try:
         limit = max(0.01, job.guard if job.deterministic else job.until - time.time())
@@ -131,10 +131,10 @@ def run_job(job: Job) -> Outcome:
             deterministic=job.deterministic,
             strategies=SECOND_ORTOOLS,
         )
-        found = ortools_search(job.problem, setup)
+        found = chained_search(job.problem, setup)
         if found is None:
             return Outcome()
-        return Outcome(cost=found.cost, routes=found.routes, optimal=found.optimal)
+        return Outcome(cost=found.score, routes=found.routes, optimal=found.searched.optimal)
     except Exception as error:  # the caller keeps its own plan; it logs what went wrong
         return Outcome(error=f"{type(error).__name__}: {error}")
 

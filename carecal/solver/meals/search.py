@@ -63,6 +63,7 @@ from carecal.solver.meals.pyvrp_engine import (
     pyvrp_available,
     solve_with_pyvrp,
 )
+from carecal.solver.meals.reinsert import fewer_carriers, reinsert
 from carecal.solver.meals.retime import retime_and_repair
 
 if TYPE_CHECKING:
@@ -311,6 +312,86 @@ def ortools_search(
     )
 
 
+CHAIN_SHARE = 0.6
+"""The share of a search's time spent before :func:`~carecal.solver.meals.reinsert.
+fewer_carriers` sends carriers home; the search then goes on from that plan."""
+
+_CHAIN_SHORTEST = 1.0
+"""Searches shorter than this (seconds) are not split."""
+
+CHAIN_DELIVERIES_PER_SECOND = 30
+"""Above this many deliveries per second of search, the first search would be cut before
+its first plan is complete (building one on 500 deliveries takes seconds); such a search
+runs whole, and only :data:`FEWER_CARRIERS_SHARE` of its time goes to sending carriers
+home after it."""
+
+FEWER_CARRIERS_SHARE = 0.08
+
+
+def chained_search(
+    problem: DayProblem,
+    setup: SearchSetup,
+    *,
+    initial: Sequence[DayRoute] | None = None,
+    model: RoutingModel | None = None,
+) -> Repaired | None:
+    """A search, carriers sent home, and the search again from there; the better kept.
+
+    The routing search is good at short travel and poor at emptying a carrier's day
+    (every step that moves one delivery off a carrier costs travel before the carrier's
+    fixed cost is saved). So the search runs :data:`CHAIN_SHARE` of its time; its plan is
+    re-timed, completed (:func:`repaired`) and offered to
+    :func:`~carecal.solver.meals.reinsert.fewer_carriers`; the search then goes on from
+    the result for the rest of the time, and of the two plans the better (after the
+    food-age repair) is kept. In deterministic mode the shares are of the work.
+
+    Returns
+    -------
+    Repaired or None
+        ``None`` when the search found no plan.
+    """
+    model = build_model(problem) if model is None else model
+    began = time.perf_counter()
+    if setup.seconds < _CHAIN_SHORTEST:
+        return repaired(problem, ortools_search(problem, setup, initial=initial, model=model))
+    deliveries = problem.num_nodes - 1
+    chain = deliveries <= CHAIN_DELIVERIES_PER_SECOND * setup.seconds
+    share = CHAIN_SHARE if chain else 1 - FEWER_CARRIERS_SHARE
+    first = SearchSetup(
+        setup.seconds * share, setup.wall * share, setup.deterministic, setup.strategies
+    )
+    found = ortools_search(problem, first, initial=initial, model=model)
+    # A little of the time for what follows the search; none of the clock in
+    # deterministic mode (counts of checks bound the work there).
+    until = None if setup.deterministic else time.perf_counter() + 0.05 * setup.seconds
+    one = repaired(problem, found, until)
+    if one is None or found is None or found.optimal:
+        return one
+    if setup.deterministic:
+        until = None
+    elif chain:
+        until = time.perf_counter() + 0.05 * setup.seconds
+    else:
+        until = began + setup.seconds
+    routes, change = fewer_carriers(problem, one.routes, until=until)
+    one = Repaired(
+        Searched(routes, one.score + change, False), routes, one.dropped, one.score + change
+    )
+    if not chain:
+        return one
+    if setup.deterministic:
+        rest, wall = setup.seconds - first.seconds, setup.wall - first.wall
+    else:
+        rest = wall = setup.seconds - (time.perf_counter() - began)
+    if rest < _SHORTEST:
+        return one
+    second = SearchSetup(rest, wall, setup.deterministic, setup.strategies)
+    again = ortools_search(problem, second, initial=routes, model=model)
+    until = None if setup.deterministic else time.perf_counter() + 0.05 * setup.seconds
+    two = repaired(problem, again, until)
+    return keep_better(one, two)
+
+
 def _solve_ortools(
     problem: DayProblem,
     options: SolveOptions,
@@ -352,14 +433,17 @@ def _solve_ortools(
         + (", deterministic" if options.deterministic else "")
         + (", a second search on another core" if second is not None else ""),
     )
-    found = ortools_search(problem, setup, initial=initial, model=model)
-    kept = repaired(problem, found)
+    kept = chained_search(problem, setup, initial=initial, model=model)
     if second is not None:
         job, pending = second
         other = pending.wait(_patience(job, options, setup.wall))
         theirs = None
         if other is not None and other.solution is None and other.cost is not None:
-            theirs = repaired(problem, Searched(other.routes, other.cost, other.optimal))
+            theirs = repaired(
+                problem,
+                Searched(other.routes, other.cost, other.optimal),
+                _reinsert_until(options),
+            )
         best = keep_better(kept, theirs)
         logger.debug(
             "own search: %s; second search: %s",
@@ -386,7 +470,11 @@ def _solve_ortools(
     return DaySolution(
         routes=kept.routes,
         unserved=unserved,
-        status="optimal" if kept.searched.optimal and not kept.dropped else "feasible",
+        status=(
+            "optimal"
+            if kept.searched.optimal and not kept.dropped and not kept.inserted
+            else "feasible"
+        ),
         cost=kept.score,
         engine="ortools",
         seconds=time.perf_counter() - began,
@@ -396,25 +484,60 @@ def _solve_ortools(
 @dataclass(frozen=True)
 class Repaired:
     """A search's result re-timed and repaired into the exact rules
-    (:func:`~carecal.solver.meals.retime.retime_and_repair`), and its score: the
-    search's cost plus the missed-meal cost of each delivery the repair dropped (a trip
-    where waiting at a door would let the food cool, which the search's food-age check
-    does not see)."""
+    (:func:`~carecal.solver.meals.retime.retime_and_repair`), with the deliveries it
+    left out put back where a trip can still take them
+    (:func:`~carecal.solver.meals.reinsert.reinsert`), and its score: the search's cost
+    plus the missed-meal cost of each delivery the repair dropped for good (a trip where
+    waiting at a door would let the food cool, which the search's food-age check does
+    not see), plus what putting deliveries back changed."""
 
     searched: Searched
     routes: tuple[DayRoute, ...]
     dropped: tuple[int, ...]
     score: float
+    inserted: tuple[int, ...] = ()
 
 
-def repaired(problem: DayProblem, found: Searched | None) -> Repaired | None:
-    """A search's result as it will be planned, with its score (``None`` for none)."""
+def repaired(
+    problem: DayProblem, found: Searched | None, until: float | None = None
+) -> Repaired | None:
+    """A search's result as it will be planned, with its score (``None`` for none);
+    putting deliveries back stops at ``until`` (:func:`time.perf_counter`), if given."""
     if found is None:
         return None
     routes, dropped = retime_and_repair(problem, list(found.routes))
     missed = penalties(problem)
     score = found.cost + float(sum(int(missed[node]) for node in dropped))
-    return Repaired(found, tuple(routes), tuple(dropped), score)
+    served = {node for r in found.routes for node in r.nodes}
+    unserved = [node for node in range(1, problem.num_nodes) if node not in served]
+    began = time.perf_counter()
+    back = reinsert(problem, routes, [*dropped, *unserved], until=until)
+    logger.debug(
+        "%d deliveries put back into trips (%d dropped by the repair, %d left out by "
+        "the search were tried), cost %+g, %.2f s",
+        len(back.inserted),
+        len(dropped),
+        len(unserved),
+        back.cost_change,
+        time.perf_counter() - began,
+    )
+    still_out = set(back.left_out)
+    return Repaired(
+        found,
+        back.routes,
+        tuple(node for node in dropped if node in still_out),
+        score + back.cost_change,
+        back.inserted,
+    )
+
+
+def _reinsert_until(options: SolveOptions) -> float | None:
+    """When putting left-out deliveries back must stop: a third of what the search left
+    of the call's time; ``None`` in deterministic mode, where a count of checks bounds it
+    (:func:`~carecal.solver.meals.reinsert.reinsert`)."""
+    if options.deterministic:
+        return None
+    return time.perf_counter() + options.remaining() / 3
 
 
 def _scored(result: Repaired | None) -> str:
@@ -486,7 +609,9 @@ def _initial_assignment(model: RoutingModel, params: Any, initial: Sequence[DayR
     if routes is None:
         logger.debug("the initial trips do not fit the model; the search starts afresh")
         return None
-    model.routing.CloseModelWithParameters(params)
+    if model.routing.status() == routing_enums_pb2.RoutingSearchStatus.ROUTING_NOT_SOLVED:
+        # A model searched before is closed already (closing it again logs a warning).
+        model.routing.CloseModelWithParameters(params)
     # Nodes on no route (unused reload nodes, deliveries left out) are read as unvisited;
     # the model checks every rule of the routes (None when one is broken).
     assignment = model.routing.ReadAssignmentFromRoutes(routes, True)

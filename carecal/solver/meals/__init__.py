@@ -3,8 +3,12 @@
 - :mod:`~carecal.solver.meals.problem`: the day problem in plain arrays, built from a
   community's deliveries, carriers and missed-meal penalties;
 - :mod:`~carecal.solver.meals.model`: the OR-Tools routing model, one function per rule;
-- :mod:`~carecal.solver.meals.search`: engine choice, the search, and the second search
-  on another core (:mod:`~carecal.solver.meals.helper`, the helper process);
+- :mod:`~carecal.solver.meals.search`: engine choice and the call's searches, a second
+  one on another core (:mod:`~carecal.solver.meals.helper`, the helper process);
+- :mod:`~carecal.solver.meals.chain`: one OR-Tools search and the chain around it (repair,
+  carriers sent home, the search again);
+- :mod:`~carecal.solver.meals.reinsert`: putting left-out deliveries back, and sending
+  carriers home whose deliveries the others can take;
 - :mod:`~carecal.solver.meals.parameters`: OR-Tools search parameters and progress;
 - :mod:`~carecal.solver.meals.pyvrp_engine`: the optional PyVRP engine;
 - :mod:`~carecal.solver.meals.retime`: re-timing trips after the search, and repair;

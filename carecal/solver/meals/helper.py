@@ -115,8 +115,8 @@ class Outcome:
 
 def run_job(job: Job) -> Outcome:
     """Solve one job as the helper does (also callable in the caller's process, for tests)."""
+    from carecal.solver.meals.chain import SearchSetup, chained_search
     from carecal.solver.meals.pyvrp_engine import solve_with_pyvrp
-    from carecal.solver.meals.search import SearchSetup, chained_search
 
     try:
         limit = max(0.01, job.guard if job.deterministic else job.until - time.time())

@@ -36,24 +36,25 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-from ortools.constraint_solver import routing_enums_pb2
+from typing import TYPE_CHECKING
 
 from carecal.errors import OptionError
+from carecal.solver.meals.chain import (
+    SHORTEST_SEARCH,
+    Searched,
+    SearchSetup,
+    chained_search,
+    keep_better,
+    repaired,
+    scored,
+)
 from carecal.solver.meals.helper import Job, Outcome, Pending, submit, wait_seconds
 from carecal.solver.meals.model import (
-    RoutingModel,
     build_model,
     penalties,
-    read_routes,
-    routing_routes,
 )
 from carecal.solver.meals.parameters import (
-    bound_the_branches,
     report_progress,
-    search_parameters,
     strategies,
 )
 from carecal.solver.meals.problem import DayProblem, DayRoute, DaySolution, check_problem
@@ -63,8 +64,6 @@ from carecal.solver.meals.pyvrp_engine import (
     pyvrp_available,
     solve_with_pyvrp,
 )
-from carecal.solver.meals.reinsert import fewer_carriers, reinsert
-from carecal.solver.meals.retime import retime_and_repair
 
 if TYPE_CHECKING:
     from carecal.options import SolveOptions
@@ -73,9 +72,6 @@ logger = logging.getLogger(__name__)
 
 ENGINES: tuple[str, ...] = ("ortools", "pyvrp", "auto")
 """Engine names :func:`solve_day` accepts."""
-
-# Below this a search cannot even load its model; OR-Tools wants at least a millisecond.
-_SHORTEST = 0.01
 
 
 def check_engine(engine: object) -> str:
@@ -139,7 +135,7 @@ def search_seconds(options: SolveOptions) -> float:
     second. Never below the shortest search OR-Tools accepts.
     """
     reserve = min(1.0, 0.05 * options.time_limit)
-    return max(_SHORTEST, options.remaining() - reserve)
+    return max(SHORTEST_SEARCH, options.remaining() - reserve)
 
 
 def solve_day(
@@ -229,169 +225,6 @@ def solve_day(
     return _solve_ortools(problem, options, first_solution, metaheuristic, initial)
 
 
-@dataclass(frozen=True)
-class SearchSetup:
-    """How one OR-Tools search runs.
-
-    Attributes
-    ----------
-    seconds
-        The search's share of the call: its time limit, or in deterministic mode the
-        work its branch bound is in proportion to.
-    wall
-        The wall-clock limit (``seconds`` itself, or the deterministic guard).
-    deterministic
-        Stop after a fixed number of solutions
-        (:func:`~carecal.solver.meals.parameters.deterministic_solution_limit`).
-    strategies
-        First-solution strategy and metaheuristic names.
-    """
-
-    seconds: float
-    wall: float
-    deterministic: bool
-    strategies: tuple[str, str]
-
-
-@dataclass(frozen=True)
-class Searched:
-    """An OR-Tools search's result: its routes as the search timed them (before
-    re-timing), their cost, and whether the search proved them optimal."""
-
-    routes: tuple[DayRoute, ...]
-    cost: float
-    optimal: bool
-
-
-def ortools_search(
-    problem: DayProblem,
-    setup: SearchSetup,
-    *,
-    initial: Sequence[DayRoute] | None = None,
-    model: RoutingModel | None = None,
-) -> Searched | None:
-    """Run one OR-Tools routing search on a day (the caller's, or the helper's).
-
-    Parameters
-    ----------
-    problem
-        The day problem, with at least one delivery and one carrier who may make a trip.
-    setup
-        Limits and strategies.
-    initial
-        Trips to start from (see :func:`solve_day`).
-    model
-        The model, if the caller built it already (with its progress callback).
-
-    Returns
-    -------
-    Searched or None
-        ``None`` when the search found no plan within its limits.
-    """
-    first, meta = strategies(*setup.strategies)
-    model = build_model(problem) if model is None else model
-    params = search_parameters(
-        problem, setup.wall, setup.deterministic, first, meta, work=setup.seconds
-    )
-    if setup.deterministic and (problem.pinned or problem.arrival_target):
-        bound_the_branches(model, setup.seconds)
-    # No trips at all would start the local search from nothing served: worse than the
-    # first-solution strategy.
-    start = _initial_assignment(model, params, initial) if initial else None
-    if start is not None:
-        solution = model.routing.SolveFromAssignmentWithParameters(start, params)
-    else:
-        solution = model.routing.SolveWithParameters(params)
-    if solution is None:
-        return None
-    optimal = model.routing.status() == routing_enums_pb2.RoutingSearchStatus.ROUTING_OPTIMAL
-    return Searched(
-        routes=tuple(read_routes(model, solution)),
-        cost=float(solution.ObjectiveValue()),
-        optimal=optimal,
-    )
-
-
-CHAIN_SHARE = 0.6
-"""The share of a search's time spent before :func:`~carecal.solver.meals.reinsert.
-fewer_carriers` sends carriers home; the search then goes on from that plan."""
-
-_CHAIN_SHORTEST = 1.0
-"""Searches shorter than this (seconds) are not split."""
-
-CHAIN_DELIVERIES_PER_SECOND = 30
-"""Above this many deliveries per second of search, the first search would be cut before
-its first plan is complete (building one on 500 deliveries takes seconds); such a search
-runs whole, and only :data:`FEWER_CARRIERS_SHARE` of its time goes to sending carriers
-home after it."""
-
-FEWER_CARRIERS_SHARE = 0.08
-
-
-def chained_search(
-    problem: DayProblem,
-    setup: SearchSetup,
-    *,
-    initial: Sequence[DayRoute] | None = None,
-    model: RoutingModel | None = None,
-) -> Repaired | None:
-    """A search, carriers sent home, and the search again from there; the better kept.
-
-    The routing search is good at short travel and poor at emptying a carrier's day
-    (every step that moves one delivery off a carrier costs travel before the carrier's
-    fixed cost is saved). So the search runs :data:`CHAIN_SHARE` of its time; its plan is
-    re-timed, completed (:func:`repaired`) and offered to
-    :func:`~carecal.solver.meals.reinsert.fewer_carriers`; the search then goes on from
-    the result for the rest of the time, and of the two plans the better (after the
-    food-age repair) is kept. In deterministic mode the shares are of the work.
-
-    Returns
-    -------
-    Repaired or None
-        ``None`` when the search found no plan.
-    """
-    model = build_model(problem) if model is None else model
-    began = time.perf_counter()
-    if setup.seconds < _CHAIN_SHORTEST:
-        return repaired(problem, ortools_search(problem, setup, initial=initial, model=model))
-    deliveries = problem.num_nodes - 1
-    chain = deliveries <= CHAIN_DELIVERIES_PER_SECOND * setup.seconds
-    share = CHAIN_SHARE if chain else 1 - FEWER_CARRIERS_SHARE
-    first = SearchSetup(
-        setup.seconds * share, setup.wall * share, setup.deterministic, setup.strategies
-    )
-    found = ortools_search(problem, first, initial=initial, model=model)
-    # A little of the time for what follows the search; none of the clock in
-    # deterministic mode (counts of checks bound the work there).
-    until = None if setup.deterministic else time.perf_counter() + 0.05 * setup.seconds
-    one = repaired(problem, found, until)
-    if one is None or found is None or found.optimal:
-        return one
-    if setup.deterministic:
-        until = None
-    elif chain:
-        until = time.perf_counter() + 0.05 * setup.seconds
-    else:
-        until = began + setup.seconds
-    routes, change = fewer_carriers(problem, one.routes, until=until)
-    one = Repaired(
-        Searched(routes, one.score + change, False), routes, one.dropped, one.score + change
-    )
-    if not chain:
-        return one
-    if setup.deterministic:
-        rest, wall = setup.seconds - first.seconds, setup.wall - first.wall
-    else:
-        rest = wall = setup.seconds - (time.perf_counter() - began)
-    if rest < _SHORTEST:
-        return one
-    second = SearchSetup(rest, wall, setup.deterministic, setup.strategies)
-    again = ortools_search(problem, second, initial=routes, model=model)
-    until = None if setup.deterministic else time.perf_counter() + 0.05 * setup.seconds
-    two = repaired(problem, again, until)
-    return keep_better(one, two)
-
-
 def _solve_ortools(
     problem: DayProblem,
     options: SolveOptions,
@@ -447,8 +280,8 @@ def _solve_ortools(
         best = keep_better(kept, theirs)
         logger.debug(
             "own search: %s; second search: %s",
-            _scored(kept),
-            _scored(theirs) if other is not None else "no answer",
+            scored(kept),
+            scored(theirs) if other is not None else "no answer",
         )
         if best is not kept and best is not None:
             options.reporter("routing", f"the second search's plan is better (cost {best.score:g})")
@@ -481,56 +314,6 @@ def _solve_ortools(
     )
 
 
-@dataclass(frozen=True)
-class Repaired:
-    """A search's result re-timed and repaired into the exact rules
-    (:func:`~carecal.solver.meals.retime.retime_and_repair`), with the deliveries it
-    left out put back where a trip can still take them
-    (:func:`~carecal.solver.meals.reinsert.reinsert`), and its score: the search's cost
-    plus the missed-meal cost of each delivery the repair dropped for good (a trip where
-    waiting at a door would let the food cool, which the search's food-age check does
-    not see), plus what putting deliveries back changed."""
-
-    searched: Searched
-    routes: tuple[DayRoute, ...]
-    dropped: tuple[int, ...]
-    score: float
-    inserted: tuple[int, ...] = ()
-
-
-def repaired(
-    problem: DayProblem, found: Searched | None, until: float | None = None
-) -> Repaired | None:
-    """A search's result as it will be planned, with its score (``None`` for none);
-    putting deliveries back stops at ``until`` (:func:`time.perf_counter`), if given."""
-    if found is None:
-        return None
-    routes, dropped = retime_and_repair(problem, list(found.routes))
-    missed = penalties(problem)
-    score = found.cost + float(sum(int(missed[node]) for node in dropped))
-    served = {node for r in found.routes for node in r.nodes}
-    unserved = [node for node in range(1, problem.num_nodes) if node not in served]
-    began = time.perf_counter()
-    back = reinsert(problem, routes, [*dropped, *unserved], until=until)
-    logger.debug(
-        "%d deliveries put back into trips (%d dropped by the repair, %d left out by "
-        "the search were tried), cost %+g, %.2f s",
-        len(back.inserted),
-        len(dropped),
-        len(unserved),
-        back.cost_change,
-        time.perf_counter() - began,
-    )
-    still_out = set(back.left_out)
-    return Repaired(
-        found,
-        back.routes,
-        tuple(node for node in dropped if node in still_out),
-        score + back.cost_change,
-        back.inserted,
-    )
-
-
 def _reinsert_until(options: SolveOptions) -> float | None:
     """When putting left-out deliveries back must stop: a third of what the search left
     of the call's time; ``None`` in deterministic mode, where a count of checks bounds it
@@ -538,26 +321,6 @@ def _reinsert_until(options: SolveOptions) -> float | None:
     if options.deterministic:
         return None
     return time.perf_counter() + options.remaining() / 3
-
-
-def _scored(result: Repaired | None) -> str:
-    if result is None:
-        return "no plan"
-    return (
-        f"cost {result.searched.cost:g}, {len(result.dropped)} dropped by the repair, "
-        f"score {result.score:g}"
-    )
-
-
-def keep_better(own: Repaired | None, other: Repaired | None) -> Repaired | None:
-    """The better of this search's plan and the helper's: the lower score (the search's
-    cost, which both searches share, plus what the repair dropped), this search's on a
-    tie; a plan beats none."""
-    if other is None:
-        return own
-    if own is None or other.score < own.score:
-        return other
-    return own
 
 
 def _better(other: Outcome, own: DaySolution) -> bool:
@@ -601,20 +364,3 @@ def _second_search(
     )
     pending = submit(job)
     return None if pending is None else (job, pending)
-
-
-def _initial_assignment(model: RoutingModel, params: Any, initial: Sequence[DayRoute]) -> Any:
-    """The model's assignment of the given trips, or ``None`` when it cannot take them."""
-    routes = routing_routes(model, initial)
-    if routes is None:
-        logger.debug("the initial trips do not fit the model; the search starts afresh")
-        return None
-    if model.routing.status() == routing_enums_pb2.RoutingSearchStatus.ROUTING_NOT_SOLVED:
-        # A model searched before is closed already (closing it again logs a warning).
-        model.routing.CloseModelWithParameters(params)
-    # Nodes on no route (unused reload nodes, deliveries left out) are read as unvisited;
-    # the model checks every rule of the routes (None when one is broken).
-    assignment = model.routing.ReadAssignmentFromRoutes(routes, True)
-    if assignment is None:
-        logger.debug("the initial trips break a rule of the model; the search starts afresh")
-    return assignment

@@ -11,9 +11,9 @@ from line_days import day_options, line_problem
 
 from carecal.solver.meals import helper as helper_module
 from carecal.solver.meals import solve_day
+from carecal.solver.meals.chain import Repaired, Searched, keep_better, repaired
 from carecal.solver.meals.helper import Job, run_job, stop_helper, submit, wait_seconds
 from carecal.solver.meals.problem import DayRoute
-from carecal.solver.meals.search import Repaired, Searched, keep_better, repaired
 
 
 def _job(engine: str = "ortools", *, seconds: float = 2.0, **extra: object) -> Job:

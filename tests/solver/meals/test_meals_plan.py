@@ -437,16 +437,16 @@ def test_time_limit_bounds_the_whole_call(monkeypatch: pytest.MonkeyPatch) -> No
     """The search gets what building the day left of the call's limit, less the reserve
     for re-timing and reading back (checked on the budget it is given, not on the clock,
     so a busy machine cannot fail it)."""
-    from carecal.solver.meals import search
+    from carecal.solver.meals import chain
 
     given: list[float] = []
-    real = search.search_parameters
+    real = chain.search_parameters
 
     def spy(problem: Any, seconds: float, *args: Any, **kwargs: Any) -> Any:
         given.append(seconds)
         return real(problem, seconds, *args, **kwargs)
 
-    monkeypatch.setattr(search, "search_parameters", spy)
+    monkeypatch.setattr(chain, "search_parameters", spy)
     community = make_community(residents=120, volunteers=12, meal_orders=60, seed=5)
     began = time.perf_counter()
     result = plan_meals(
@@ -454,8 +454,8 @@ def test_time_limit_bounds_the_whole_call(monkeypatch: pytest.MonkeyPatch) -> No
     )
     elapsed = time.perf_counter() - began
     assert result.trips
-    (seconds,) = given
-    assert 0 < seconds <= 1.0 - 0.05
+    # One search, or a chain of two that share it (carecal.solver.meals.chain).
+    assert given and 0 < sum(given) <= 1.0 - 0.05
     assert result.solve_seconds <= round(elapsed, 3) + 0.001
 
 

@@ -131,7 +131,7 @@ def run_job(job: Job) -> Outcome:
             deterministic=job.deterministic,
             strategies=SECOND_ORTOOLS,
         )
-        found = chained_search(job.problem, setup)
+        found = chained_search(job.problem, setup, split=False)
         if found is None:
             return Outcome()
         return Outcome(cost=found.score, routes=found.routes, optimal=found.searched.optimal)

@@ -168,8 +168,8 @@ def chained_search(
     Repaired or None
         ``None`` when the search found no plan.
     """
+    began = time.perf_counter()  # before a build here: the helper's limits count it
     model = build_model(problem) if model is None else model
-    began = time.perf_counter()
     if setup.seconds < _CHAIN_SHORTEST:
         return repaired(problem, ortools_search(problem, setup, initial=initial, model=model))
     deliveries = problem.num_nodes - 1
@@ -179,18 +179,25 @@ def chained_search(
         setup.seconds * share, setup.wall * share, setup.deterministic, setup.strategies
     )
     found = ortools_search(problem, first, initial=initial, model=model)
-    # A little of the time for what follows the search; none of the clock in
-    # deterministic mode (counts of checks bound the work there).
-    until = None if setup.deterministic else time.perf_counter() + 0.05 * setup.seconds
-    one = repaired(problem, found, until)
-    if one is None or found is None or found.optimal:
+    one = repaired(problem, found, _until(setup))
+    if one is None or found is None:
+        # No plan in the first share of the time (a slow machine): the rest is a search
+        # of its own, as if unsplit.
+        rest, wall = _rest(setup, first, began)
+        if not chain or rest < SHORTEST_SEARCH:
+            return None
+        again = ortools_search(
+            problem,
+            SearchSetup(rest, wall, setup.deterministic, setup.strategies),
+            initial=initial,
+            model=model,
+        )
+        return repaired(problem, again, _until(setup))
+    if found.optimal:
         return one
-    if setup.deterministic:
-        until = None
-    elif chain:
-        until = time.perf_counter() + 0.05 * setup.seconds
-    else:
-        until = began + setup.seconds
+    # Sending carriers home: 5 % of the time between the searches, or what the whole
+    # search left.
+    until = _until(setup) if chain or setup.deterministic else began + setup.seconds
     # A re-plan moves elders' arrivals only to serve more; sending a carrier home would
     # move them for less (its acceptance does not weigh the arrivals).
     if problem.arrival_target:
@@ -202,17 +209,27 @@ def chained_search(
     )
     if not chain:
         return one
-    if setup.deterministic:
-        rest, wall = setup.seconds - first.seconds, setup.wall - first.wall
-    else:
-        rest = wall = setup.seconds - (time.perf_counter() - began)
+    rest, wall = _rest(setup, first, began)
     if rest < SHORTEST_SEARCH:
         return one
     second = SearchSetup(rest, wall, setup.deterministic, setup.strategies)
     again = ortools_search(problem, second, initial=routes, model=model)
-    until = None if setup.deterministic else time.perf_counter() + 0.05 * setup.seconds
-    two = repaired(problem, again, until)
-    return keep_better(one, two)
+    return keep_better(one, repaired(problem, again, _until(setup)))
+
+
+def _rest(setup: SearchSetup, first: SearchSetup, began: float) -> tuple[float, float]:
+    """The second search's seconds and wall limit: what the first left of the work in
+    deterministic mode, else of the clock."""
+    if setup.deterministic:
+        return setup.seconds - first.seconds, setup.wall - first.wall
+    rest = setup.seconds - (time.perf_counter() - began)
+    return rest, rest
+
+
+def _until(setup: SearchSetup) -> float | None:
+    """When putting deliveries back after a search must stop: 5 % of the search's time
+    from now; ``None`` (counts of checks only) in deterministic mode."""
+    return None if setup.deterministic else time.perf_counter() + 0.05 * setup.seconds
 
 
 @dataclass(frozen=True)

@@ -209,20 +209,29 @@ def chained_search(
     )
     if not chain:
         return one
-    rest, wall = _rest(setup, first, began)
+    rest, wall = _rest(setup, first, began, keep=_LAST_REPAIR_SHARE)
     if rest < SHORTEST_SEARCH:
         return one
     second = SearchSetup(rest, wall, setup.deterministic, setup.strategies)
     again = ortools_search(problem, second, initial=routes, model=model)
-    return keep_better(one, repaired(problem, again, _until(setup)))
+    # Putting deliveries back after the last search has what the search left of its time.
+    until = None if setup.deterministic else began + setup.seconds
+    return keep_better(one, repaired(problem, again, until))
 
 
-def _rest(setup: SearchSetup, first: SearchSetup, began: float) -> tuple[float, float]:
+_LAST_REPAIR_SHARE = 0.03
+"""The share of a split search's time kept for putting deliveries back after its second
+search."""
+
+
+def _rest(
+    setup: SearchSetup, first: SearchSetup, began: float, keep: float = 0.0
+) -> tuple[float, float]:
     """The second search's seconds and wall limit: what the first left of the work in
-    deterministic mode, else of the clock."""
+    deterministic mode, else of the clock less ``keep`` of the time."""
     if setup.deterministic:
         return setup.seconds - first.seconds, setup.wall - first.wall
-    rest = setup.seconds - (time.perf_counter() - began)
+    rest = setup.seconds * (1 - keep) - (time.perf_counter() - began)
     return rest, rest
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ortools.constraint_solver import routing_enums_pb2
@@ -136,6 +136,7 @@ runs whole, and only :data:`FEWER_CARRIERS_SHARE` of its time goes to sending ca
 home after it."""
 
 FEWER_CARRIERS_SHARE = 0.08
+"""The share of a search run whole that goes to sending carriers home after it."""
 
 
 def chained_search(
@@ -180,10 +181,10 @@ def chained_search(
     )
     found = ortools_search(problem, first, initial=initial, model=model)
     # OR-Tools can run past its limit on a big day (a 35 s search of 500 deliveries took
-    # 42 s); the second search is shortened by as much, so the call keeps its limit.
+    # 42 s): the second search, which may run over as much, is shortened by it.
     late = max(0.0, time.perf_counter() - began - first.seconds)
     one = repaired(problem, found, _until(setup))
-    if one is None or found is None:
+    if one is None:
         # No plan in the first share of the time (a slow machine): the rest is a search
         # of its own, as if unsplit.
         rest, wall = _rest(setup, first, began)
@@ -196,7 +197,7 @@ def chained_search(
             model=model,
         )
         return repaired(problem, again, _until(setup))
-    if found.optimal:
+    if one.searched.optimal:
         return one
     # Sending carriers home: 5 % of the time between the searches, or what the whole
     # search left.
@@ -207,8 +208,11 @@ def chained_search(
         routes, change = one.routes, 0.0
     else:
         routes, change = fewer_carriers(problem, one.routes, until=until)
-    one = Repaired(
-        Searched(routes, one.score + change, False), routes, one.dropped, one.score + change
+    one = replace(
+        one,
+        searched=Searched(routes, one.score + change, False),
+        routes=routes,
+        score=one.score + change,
     )
     logger.debug(
         "first search and carriers sent home (cost %+g) by %.2f s of %.2f",

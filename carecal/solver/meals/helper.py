@@ -103,14 +103,18 @@ class Job:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the helper sends back: the raw OR-Tools routes (as the search timed them,
-    before re-timing) with their cost, or a PyVRP :class:`DaySolution`; or the error."""
+    """What the helper sends back: an OR-Tools plan as it will be planned (re-timed,
+    repaired and completed by :func:`~carecal.solver.meals.chain.chained_search`) with its
+    score, what the repair dropped and what went back in; or a PyVRP
+    :class:`DaySolution`; or the error."""
 
     cost: float | None = None
     routes: tuple[DayRoute, ...] = ()
     optimal: bool = False
     solution: DaySolution | None = None
     error: str | None = None
+    dropped: tuple[int, ...] = ()
+    inserted: tuple[int, ...] = ()
 
 
 def run_job(job: Job) -> Outcome:
@@ -134,7 +138,13 @@ def run_job(job: Job) -> Outcome:
         found = chained_search(job.problem, setup, split=False)
         if found is None:
             return Outcome()
-        return Outcome(cost=found.score, routes=found.routes, optimal=found.searched.optimal)
+        return Outcome(
+            cost=found.score,
+            routes=found.routes,
+            optimal=found.searched.optimal,
+            dropped=found.dropped,
+            inserted=found.inserted,
+        )
     except Exception as error:  # the caller keeps its own plan; it logs what went wrong
         return Outcome(error=f"{type(error).__name__}: {error}")
 

@@ -19,6 +19,7 @@ stays the same from run to run.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -128,15 +129,10 @@ class _Day:
         return tuple(r for v in sorted(self.trips) for r in self.trips[v])
 
     def copy(self) -> _Day:
-        other = object.__new__(_Day)
-        other.problem, other.surcharges, other.profiles = (
-            self.problem,
-            self.surcharges,
-            self.profiles,
-        )
+        """A copy whose trips can change without changing these."""
+        other = copy.copy(self)
         other.trips = {v: list(t) for v, t in self.trips.items()}
         other.slots = dict(self.slots)
-        other.table = self.table
         return other
 
     def cost_of(self, vehicle: int) -> float:
@@ -208,9 +204,9 @@ class _Day:
         # Travel added, per travel profile.
         delta = np.zeros(len(t), dtype=np.int64)
         profile = np.asarray(p.vehicle_profile)[vehicle]
+        mats = p.arc_cost if p.arc_cost is not None else p.travel
         for prof in self.profiles:
             on = profile == prof
-            mats = p.arc_cost if p.arc_cost is not None else p.travel
             m = mats[prof]
             b, a = before[on], after[on]
             delta[on] = m[b, node] + m[node, a] - m[b, a]
@@ -284,7 +280,7 @@ def earliest_departure(
     for node in nodes:
         reach += int(problem.service[prev]) + int(travel[prev, node])
         wait = int(problem.tw_start[node]) - reach
-        need = wait if need is None or wait > need else need
+        need = wait if need is None else max(need, wait)
         prev = node
     if need is None:
         return ready

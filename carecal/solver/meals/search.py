@@ -41,11 +41,11 @@ from typing import TYPE_CHECKING
 from carecal.errors import OptionError
 from carecal.solver.meals.chain import (
     SHORTEST_SEARCH,
+    Repaired,
     Searched,
     SearchSetup,
     chained_search,
     keep_better,
-    repaired,
     scored,
 )
 from carecal.solver.meals.helper import Job, Outcome, Pending, submit, wait_seconds
@@ -272,10 +272,13 @@ def _solve_ortools(
         other = pending.wait(_patience(job, options, setup.wall))
         theirs = None
         if other is not None and other.solution is None and other.cost is not None:
-            theirs = repaired(
-                problem,
+            # The helper's plan comes re-timed, repaired and completed (chained_search).
+            theirs = Repaired(
                 Searched(other.routes, other.cost, other.optimal),
-                _reinsert_until(options),
+                other.routes,
+                other.dropped,
+                other.cost,
+                other.inserted,
             )
         best = keep_better(kept, theirs)
         logger.debug(
@@ -312,15 +315,6 @@ def _solve_ortools(
         engine="ortools",
         seconds=time.perf_counter() - began,
     )
-
-
-def _reinsert_until(options: SolveOptions) -> float | None:
-    """When putting left-out deliveries back must stop: a third of what the search left
-    of the call's time; ``None`` in deterministic mode, where a count of checks bounds it
-    (:func:`~carecal.solver.meals.reinsert.reinsert`)."""
-    if options.deterministic:
-        return None
-    return time.perf_counter() + options.remaining() / 3
 
 
 def _better(other: Outcome, own: DaySolution) -> bool:
